@@ -1,0 +1,1 @@
+"""Budget data: the ReportData model, its loaders and the FactSheet."""

@@ -1,0 +1,130 @@
+"""The command line face: parse arguments, call a pipeline, print. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from assistant.errors import AssistantError, InputError
+
+Handler = Callable[[argparse.Namespace], int]
+_COMMANDS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    """Register a subcommand handler."""
+
+    def wrap(fn: Handler) -> Handler:
+        _COMMANDS[name] = fn
+        return fn
+
+    return wrap
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="assistant",
+        description="部门整体支出绩效自评报告 起草与审阅助手（drafting and review assistant）",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    p = sub.add_parser("check", help="检查数据文件：校验格式并列出内部不一致之处")
+    p.add_argument("data", help="数据文件（.yaml/.yml/.json/.xlsx）")
+    p.add_argument("--facts", action="store_true", help="同时列出由数据得到的全部事实（含推算值）")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
+    p.add_argument("--strict", action="store_true", help="发现任何问题时以状态 1 退出")
+
+    p = sub.add_parser("init", help="生成空白数据模板（Excel 与带注释的 YAML）")
+    p.add_argument("directory", help="模板写入的目录（不存在则创建）")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的模板文件")
+
+    for extend in _EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+# Later faces (review, draft, eval, web, log) add their subparsers here without touching the core.
+_EXTENSIONS: list[Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``assistant`` console script; returns the exit status."""
+    _load_extensions()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return _COMMANDS[args.command](args)
+    except InputError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except AssistantError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+
+
+def _load_extensions() -> None:
+    import importlib
+
+    for module in ("assistant.cli_review", "assistant.cli_draft", "assistant.cli_eval", "assistant.cli_web"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+@command("check")
+def _check(args: argparse.Namespace) -> int:
+    from assistant.budget.consistency import check_data
+    from assistant.budget.facts import build_facts
+    from assistant.budget.loader import load_data
+
+    data = load_data(args.data)
+    sheet = build_facts(data)
+    issues = check_data(sheet)
+    if args.format == "json":
+        out = {
+            "department": data.department.name,
+            "year": data.year,
+            "issues": [i.model_dump() for i in issues],
+            "facts": [f.model_dump(mode="json") for f in sheet] if args.facts else None,
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print(
+            f"{args.data}：{data.department.name} {data.year} 年度，{len(data.projects)} 个项目，"
+            f"{len(sheet)} 项事实（含推算值）。"
+        )
+        if args.facts:
+            for f in sheet:
+                mark = "推算" if f.derived else "数据"
+                print(f"  {f.id:<32} {f.label}：{f.written()}  [{mark}]")
+        if issues:
+            print(f"发现 {len(issues)} 处需要注意的问题：")
+            names = {"error": "错误", "warning": "警告", "info": "提示"}
+            for issue in issues:
+                print(f"  {names[issue.severity]} [{issue.code}] {issue.where}：{issue.message}")
+        else:
+            print("未发现内部不一致。")
+    return 1 if args.strict and issues else 0
+
+
+@command("init")
+def _init(args: argparse.Namespace) -> int:
+    from assistant.budget.templates import write_templates
+
+    paths = write_templates(Path(args.directory), overwrite=args.force)
+    for path in paths:
+        print(f"已生成：{path}")
+    print("填好后运行：assistant check <文件> 检查数据。")
+    return 0
