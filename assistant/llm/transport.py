@@ -1,0 +1,279 @@
+"""Transport: one chat-completions request to the endpoint, with our retry policy around it.
+
+The SDK's own retries are switched off (``max_retries=0``) so this is the only policy, and tests can see it.
+Retried: 429 (honouring Retry-After / retry-after-ms, capped), 5xx, 408/409, timeouts, connection errors,
+bodies that are not JSON, streams cut before their finish_reason. Not retried: other 4xx (a wrong key or
+model name will not fix itself). A ``response_format`` the server refuses (400/422/500 — llama.cpp answers
+500) raises :class:`FormatRejected` at once so the caller can degrade. When retries run out:
+:class:`~assistant.errors.ModelError` naming endpoint and model, never the key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import Any, cast
+
+import openai
+from openai.types.chat import ChatCompletionMessageParam
+
+from assistant.errors import ModelError
+from assistant.llm.completion import Completion
+from assistant.llm.config import ModelConfig
+from assistant.llm.store import scrub
+
+# Statuses with which servers refuse a response_format they do not implement (llama.cpp answers 500).
+_FORMAT_REJECTED = {400, 422, 500}
+
+
+class FormatRejected(Exception):
+    """The server refused the request's ``response_format`` (HTTP ``status``)."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+class _StreamCut(Exception):
+    """The stream ended without a finish_reason: the connection dropped mid-answer."""
+
+
+class _Retry(Exception):
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        self.reason = reason
+        self.wait = wait
+
+
+class Transport:
+    """Sends requests for one ModelConfig: bounded concurrency, timeouts, retries with backoff and jitter."""
+
+    def __init__(
+        self,
+        config: ModelConfig,
+        *,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        retry_after_cap: float = 30.0,
+    ) -> None:
+        self.config = config
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.retry_after_cap = retry_after_cap
+        self.stream_options_ok = True
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sdk: openai.AsyncOpenAI | None = None
+        self._slots: asyncio.Semaphore | None = None
+
+    async def aclose(self) -> None:
+        """Close HTTP connections."""
+        if self._sdk is not None:
+            await self._sdk.close()
+            self._sdk = None
+            self._loop = None
+
+    async def list_models(self) -> list[str]:
+        """Model ids the endpoint offers (GET /models)."""
+        sdk, _ = self._connection()
+        try:
+            page = await sdk.models.list()
+        except openai.OpenAIError as exc:
+            raise self.error(self.describe(exc), 1) from None
+        return [m.id for m in page.data]
+
+    async def send(
+        self,
+        messages: list[dict[str, Any]],
+        response_format: dict[str, Any] | None,
+        stream: bool,
+        on_delta: Callable[[str], None] | None,
+        on_reset: Callable[[], None] | None,
+    ) -> Completion:
+        """One answer, retried as needed; raises FormatRejected or ModelError."""
+        tries = self.config.max_retries + 1
+        attempt = 0
+        reason = ""
+        while attempt < tries:
+            attempt += 1
+            shown = [False]  # did on_delta see anything from this attempt?
+            sdk, slots = self._connection()
+            try:
+                async with slots:
+                    started = time.perf_counter()
+                    if stream:
+                        completion = await self._stream_once(sdk, messages, on_delta, shown)
+                    else:
+                        completion = await self._create_once(sdk, messages, response_format)
+                completion.latency_ms = round((time.perf_counter() - started) * 1000)
+                completion.attempts = attempt
+                return completion
+            except openai.APIStatusError as exc:
+                status = exc.status_code
+                if stream and self.stream_options_ok and status in (400, 422):
+                    # Some servers refuse stream_options; ask again without it (not counted as a retry).
+                    self.stream_options_ok = False
+                    attempt -= 1
+                    continue
+                if response_format is not None and status in _FORMAT_REJECTED:
+                    raise FormatRejected(status) from None
+                retry = self._classify_status(exc)
+            except openai.APITimeoutError:
+                retry = _Retry(f"{self.config.timeout:g} 秒内没有响应（超时）")
+            except openai.APIConnectionError as exc:
+                retry = _Retry(f"连接失败或中断（{self.describe(exc)}）")
+            except _StreamCut:
+                retry = _Retry("流式回答中途断开")
+            except _Retry as exc:
+                retry = exc
+            except json.JSONDecodeError:  # a 200 whose body (or an SSE event) is not JSON
+                retry = _Retry("服务器返回了无法解析的内容（不是 JSON）")
+            except openai.APIError as exc:  # error event inside a stream, or a body the SDK could not read
+                retry = _Retry(f"服务器返回了错误或无法解析的内容（{self.describe(exc)}）")
+            except openai.OpenAIError as exc:
+                raise self.error(self.describe(exc), attempt) from None
+            reason = retry.reason
+            if shown[0] and on_reset is not None:
+                on_reset()
+            if attempt < tries:
+                await asyncio.sleep(retry.wait if retry.wait is not None else self._backoff(attempt))
+        raise self.error(reason, attempt)
+
+    def _classify_status(self, exc: openai.APIStatusError) -> _Retry:
+        status = exc.status_code
+        detail = f"HTTP {status} {self.describe(exc)}".strip()
+        if status == 429 or status >= 500 or status in (408, 409):
+            return _Retry(detail, _retry_after(exc.response.headers, self.retry_after_cap))
+        hints = {
+            401: "API key 无效或缺失，请检查 OPENAI_API_KEY / --api-key",
+            403: "该 key 无权使用此模型",
+            404: "模型名或服务地址不对（base_url 通常以 /v1 结尾）",
+        }
+        hint = hints.get(status, "请求被拒绝")
+        raise self.error(f"{detail}；{hint}", 1, final=True) from None
+
+    # -- one HTTP request ------------------------------------------------------------------------
+    async def _create_once(
+        self, sdk: openai.AsyncOpenAI, messages: list[dict[str, Any]], response_format: dict[str, Any] | None
+    ) -> Completion:
+        resp = await sdk.chat.completions.create(
+            model=self.config.model,
+            messages=cast("list[ChatCompletionMessageParam]", messages),
+            temperature=self.config.temperature,
+            response_format=response_format if response_format is not None else openai.omit,  # type: ignore[arg-type]
+        )
+        if not getattr(resp, "choices", None):
+            raise _Retry("回答中没有 choices")
+        choice = resp.choices[0]
+        usage = resp.usage
+        return Completion(
+            text=(choice.message.content if choice.message else None) or "",
+            model=resp.model or self.config.model,
+            tokens_in=usage.prompt_tokens if usage else None,
+            tokens_out=usage.completion_tokens if usage else None,
+            finish_reason=choice.finish_reason,
+        )
+
+    async def _stream_once(
+        self,
+        sdk: openai.AsyncOpenAI,
+        messages: list[dict[str, Any]],
+        on_delta: Callable[[str], None] | None,
+        shown: list[bool],
+    ) -> Completion:
+        stream = await sdk.chat.completions.create(
+            model=self.config.model,
+            messages=cast("list[ChatCompletionMessageParam]", messages),
+            temperature=self.config.temperature,
+            stream=True,
+            stream_options={"include_usage": True} if self.stream_options_ok else openai.omit,
+        )
+        parts: list[str] = []
+        finish: str | None = None
+        model = self.config.model
+        tokens_in = tokens_out = None
+        async with stream:
+            async for chunk in stream:
+                model = chunk.model or model
+                if chunk.usage is not None:
+                    tokens_in, tokens_out = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
+                for choice in chunk.choices:
+                    piece = choice.delta.content if choice.delta else None
+                    if piece:
+                        parts.append(piece)
+                        shown[0] = True
+                        if on_delta is not None:
+                            on_delta(piece)
+                    finish = choice.finish_reason or finish
+        if finish is None:
+            raise _StreamCut()
+        return Completion(
+            text="".join(parts), model=model, tokens_in=tokens_in, tokens_out=tokens_out, finish_reason=finish
+        )
+
+    # -- plumbing --------------------------------------------------------------------------------
+    def _connection(self) -> tuple[openai.AsyncOpenAI, asyncio.Semaphore]:
+        # The SDK's HTTP pool and the semaphore belong to one event loop; a new loop (another
+        # asyncio.run) gets fresh ones.
+        loop = asyncio.get_running_loop()
+        if self._sdk is None or self._slots is None or self._loop is not loop:
+            self._sdk = openai.AsyncOpenAI(
+                api_key=self.config.secret(),
+                base_url=self.config.endpoint,
+                timeout=self.config.timeout,
+                max_retries=0,
+            )
+            self._slots = asyncio.Semaphore(self.config.concurrency)
+            self._loop = loop
+        return self._sdk, self._slots
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        return float(delay * (0.5 + random.random() / 2))
+
+    def secrets(self) -> tuple[str, ...]:
+        """What must never be shown or stored (the API key)."""
+        return (self.config.api_key.get_secret_value(),) if self.config.api_key else ()
+
+    def describe(self, exc: BaseException) -> str:
+        """The server's own error message, scrubbed and short."""
+        message = getattr(exc, "message", None) or str(exc)
+        body = getattr(exc, "body", None)
+        if isinstance(body, dict):
+            inner = body.get("error", body)
+            if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+                message = inner["message"]
+        return clip(scrub(message, self.secrets()) or "", 200)
+
+    def error(self, reason: str, attempts: int, *, final: bool = False) -> ModelError:
+        """A ModelError naming endpoint and model, for the user."""
+        cfg = self.config
+        tried = "" if final else f"（共尝试 {attempts} 次）"
+        text = f"模型服务 {cfg.endpoint} 上的 {cfg.model} 无法使用：{reason}{tried}。"
+        if not final:
+            text += "请检查网络、服务地址与模型名，稍后重试；不配置模型则以离线方式运行。"
+        return ModelError(scrub(text, self.secrets()) or text)
+
+
+def _retry_after(headers: Any, cap: float) -> float | None:
+    """Seconds the server asked us to wait (Retry-After / retry-after-ms), capped; None if not said."""
+    try:
+        if (ms := headers.get("retry-after-ms")) is not None:
+            return min(cap, max(0.0, float(ms) / 1000))
+        value = headers.get("retry-after")
+        if value is None:
+            return None
+        try:
+            return min(cap, max(0.0, float(value)))
+        except ValueError:
+            when = email.utils.parsedate_to_datetime(value)
+            return min(cap, max(0.0, when.timestamp() - time.time()))
+    except (TypeError, ValueError):
+        return None
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
