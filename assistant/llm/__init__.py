@@ -14,6 +14,7 @@ from assistant.llm.client import ModelClient
 from assistant.llm.completion import Completion
 from assistant.llm.config import PRESETS, ModelConfig, Preset, resolve_config
 from assistant.llm.log import CallLog, CallRecord
+from assistant.llm.protocol import ChatModel
 from assistant.llm.store import Store, default_path
 from assistant.llm.structured import Mode, Structured, StructuredOutputError, extract_json
 
@@ -21,6 +22,7 @@ __all__ = [
     "PRESETS",
     "CallLog",
     "CallRecord",
+    "ChatModel",
     "Completion",
     "Mode",
     "ModelClient",

@@ -58,6 +58,11 @@ class ModelClient:
         return cls(config, cache=ResponseCache(store=store), log=CallLog(store=store), use_cache=use_cache)
 
     @property
+    def name(self) -> str:
+        """The configured model's name."""
+        return self.config.model
+
+    @property
     def unsupported(self) -> frozenset[str]:
         """Features this endpoint was found not to support (``json_schema``, ``json_object``, ``stream_options``)."""
         found = set(self._unsupported)

@@ -1,0 +1,1 @@
+"""Text handling: reading reports (txt, md, docx, pdf) into a normalised, sectioned ``Document``."""

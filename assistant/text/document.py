@@ -1,0 +1,167 @@
+"""A report as text: normalised (hard line breaks joined), cut into sections, with its tables located.
+
+    load_document(path)          .txt .md .docx .pdf → Document, or InputError with a Chinese message
+    document_from_text(text)     the same from a string
+
+Every offset (``Section.start``, ``TableCell.start`` …) is into ``Document.text``; ``Document.line_col`` turns
+one back into the line and column of the original file (for .docx/.pdf: of the extracted text).
+"""
+
+from __future__ import annotations
+
+from array import array
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, PrivateAttr
+
+from assistant.errors import InputError
+from assistant.text.ingest import Extraction, read_docx, read_pdf, read_text_file
+from assistant.text.reflow import Flow, line_col, line_starts, normalise
+from assistant.text.sections import SectionSpan, build_sections
+
+__all__ = ["Document", "Section", "Table", "TableCell", "document_from_text", "load_document"]
+
+_READERS = {".txt": read_text_file, ".md": read_text_file, ".docx": read_docx, ".pdf": read_pdf}
+
+
+class Section(BaseModel):
+    """A headed part of the report; ``start``/``end`` span it, heading included, in ``Document.text``."""
+
+    id: str
+    title: str
+    level: int
+    start: int
+    end: int
+    children: list[Section] = []
+
+
+class TableCell(BaseModel):
+    """One cell; ``text == Document.text[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+
+class Table(BaseModel):
+    """A table: from Word, from a PDF's ruled table, or recovered from text where extraction flattened it."""
+
+    title: str | None
+    header: list[str]
+    rows: list[list[TableCell]]
+    start: int
+    end: int
+    source: Literal["docx", "pdf", "flattened"]
+
+
+class Document(BaseModel):
+    """The normalised text of a report with its section tree and tables."""
+
+    path: str | None
+    text: str
+    sections: list[Section]
+    tables: list[Table]
+    _origin: array[int] | None = PrivateAttr(default=None)
+    _line_starts: array[int] | None = PrivateAttr(default=None)
+
+    def section_at(self, offset: int) -> Section | None:
+        """The deepest section containing ``offset``."""
+        found: Section | None = None
+        candidates = self.sections
+        while True:
+            inner = next((s for s in candidates if s.start <= offset < s.end), None)
+            if inner is None:
+                return found
+            found, candidates = inner, inner.children
+
+    def section_title_at(self, offset: int) -> str | None:
+        """The heading path at ``offset``, e.g. "一、部门基本情况 > （三）部门整体收支情况"."""
+        titles: list[str] = []
+        candidates = self.sections
+        while True:
+            inner = next((s for s in candidates if s.start <= offset < s.end), None)
+            if inner is None:
+                return " > ".join(titles) or None
+            titles.append(inner.title)
+            candidates = inner.children
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of ``offset`` in the original text (the file, or what was extracted from it)."""
+        if not 0 <= offset <= len(self.text):
+            raise ValueError(f"offset {offset} is outside the text (0..{len(self.text)})")
+        if self._origin is None or self._line_starts is None:
+            self._origin = array("q", range(len(self.text) + 1))
+            self._line_starts = line_starts(self.text)
+        return line_col(self._line_starts, self._origin[offset])
+
+    def paragraphs(self) -> list[tuple[int, int]]:
+        """Spans of the non-empty lines of ``text`` (prose paragraphs, headings, table cells)."""
+        spans: list[tuple[int, int]] = []
+        pos = 0
+        for line in self.text.split("\n"):
+            end = pos + len(line)
+            if line.strip():
+                spans.append((pos, end))
+            pos = end + 1
+        return spans
+
+
+def _section(span: SectionSpan, sid: str) -> Section:
+    children = [_section(child, f"{sid}.{i}") for i, child in enumerate(span.children, 1)]
+    return Section(id=sid, title=span.title, level=span.level, start=span.start, end=span.end, children=children)
+
+
+def _build(extraction: Extraction, path: str | None) -> Document:
+    normalised = normalise(extraction.raw, extraction.blocks)
+    text = normalised.text
+    tables = [
+        Table(
+            title=t.title,
+            header=t.header,
+            rows=[[TableCell(text=text[s:e], start=s, end=e) for s, e in row] for row in t.rows],
+            start=t.start,
+            end=t.end,
+            source=t.source,
+        )
+        for t in normalised.tables
+    ]
+    spans = build_sections(text, [(t.start, t.end) for t in normalised.tables])
+    document = Document(
+        path=path,
+        text=text,
+        sections=[_section(s, str(i)) for i, s in enumerate(spans, 1)],
+        tables=tables,
+    )
+    document._origin = normalised.origin
+    document._line_starts = line_starts(extraction.raw)
+    return document
+
+
+def document_from_text(text: str, path: str | None = None) -> Document:
+    """Normalise and section a report given as text (hard-wrapped or not)."""
+    return _build(Extraction(text, [Flow(0, len(text))]), path)
+
+
+def load_document(path: str | Path) -> Document:
+    """Read a report from .txt, .md, .docx or .pdf; raise InputError when the file cannot be used."""
+    file = Path(path)
+    reader = _READERS.get(file.suffix.lower())
+    if reader is None:
+        raise InputError(
+            f"{file}：不支持的文件类型“{file.suffix or '（无扩展名）'}”，请提供 .docx、.pdf、.txt 或 .md 文件"
+            "（旧版 .doc/.wps 请先另存为 .docx）"
+        )
+    if not file.exists():
+        raise InputError(f"{file}：找不到这个文件，请检查路径和文件名")
+    if not file.is_file():
+        raise InputError(f"{file}：这不是一个文件（可能是文件夹），请指定报告文件本身")
+    if file.stat().st_size == 0:
+        raise InputError(f"{file}：文件是空的，请确认选对了文件")
+    try:
+        extraction = reader(file)
+    except OSError as error:
+        raise InputError(f"{file}：无法读取文件（{error.strerror or error}），请检查文件权限后重试") from None
+    if not extraction.raw.strip():
+        raise InputError(f"{file}：文件里没有文字，请确认选对了文件")
+    return _build(extraction, str(file))

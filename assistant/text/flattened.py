@@ -1,0 +1,132 @@
+"""Tables that PDF-to-text extraction flattened into prose: a header line, then cells as blank-line blocks.
+
+Example (from a real report): a line "目标 任务名称 编制预算时提出的的任务措施 …", then each cell as a block of
+hard-wrapped lines separated by blank lines, several short cells sometimes sharing one line ("无 无 无 无").
+Cells of a vertically merged column (the first column, e.g. "履职效益明显") appear only in the first row they
+cover, so rows are N or N-1 cells long.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.text.lines import Line, Lines, Paragraph, joined
+from assistant.text.sections import parse_heading, starts_with_marker
+
+_TOKEN = re.compile(r"[^\s]+")
+_SENTENCE_PUNCT = set("，。；：！？、,.;:!?")
+_LABEL_FORBIDDEN = _SENTENCE_PUNCT | set("%％0123456789")
+
+
+def header_columns(line: str) -> list[str] | None:
+    """The column names if ``line`` reads as a table header: ≥3 distinct short words without punctuation."""
+    tokens = line.split()
+    if len(tokens) < 3 or len(set(tokens)) != len(tokens) or starts_with_marker(line):
+        return None
+    for token in tokens:
+        if not 2 <= len(token) <= 25 or any(ch in _SENTENCE_PUNCT for ch in token) or token.isdigit():
+            return None
+    return tokens
+
+
+def is_title(line: str) -> bool:
+    """Whether a standalone line can be a table's title ("部门整体支出绩效自评表")."""
+    return (
+        0 < len(line) <= 40
+        and len(line.split()) == 1
+        and not any(ch in _SENTENCE_PUNCT for ch in line)
+        and parse_heading(line) is None
+    )
+
+
+def is_label(cell: str) -> bool:
+    """A short naming cell (row/group label such as "预算编制科学"), as opposed to a prose or numeric value."""
+    return 2 <= len(cell) <= 20 and not any(ch in _LABEL_FORBIDDEN for ch in cell)
+
+
+def group_rows(cells: Sequence[str], ncols: int) -> list[int]:
+    """Split a flat run of cells into rows; returns each row's length (ncols, ncols-1, or a shorter tail).
+
+    A row of ncols-1 cells lacks its first cell (a merged cell above). The choice between ncols and ncols-1
+    looks at the cell that would start the next row: rows start with a label, so that cell should be one.
+    When both readings fit, a row whose first two cells are both labels is taken as complete.
+    """
+    lengths: list[int] = []
+    i = 0
+    total = len(cells)
+    while i < total:
+        remaining = total - i
+
+        def starts_row(k: int, i: int = i) -> bool:
+            return i + k == total or (i + k < total and is_label(cells[i + k]))
+
+        options = [k for k in (ncols, ncols - 1) if 2 <= k <= remaining]
+        if not options:
+            k = remaining
+        else:
+            fitting = [k for k in options if starts_row(k)]
+            if len(fitting) == 2:
+                full = is_label(cells[i]) and is_label(cells[i + 1])
+                k = ncols if full else ncols - 1
+            elif fitting:
+                k = fitting[0]
+            else:
+                k = options[0]
+        lengths.append(k)
+        i += k
+    return lengths
+
+
+def table_regions(lines: Lines) -> list[tuple[int | None, int, int]]:
+    """Flattened tables in a run of lines: (title line or None, header line, end) indices; a table ends at the
+    next table or at a 一、 heading after a blank line."""
+
+    def alone(i: int) -> bool:
+        return (i == 0 or lines[i - 1] is None) and (i + 1 == len(lines) or lines[i + 1] is None)
+
+    headers = [i for i, line in enumerate(lines) if line is not None and alone(i) and header_columns(line.text)]
+    regions: list[tuple[int | None, int, int]] = []
+    for h in headers:
+        title: int | None = None
+        p = h - 1
+        while p >= 0 and lines[p] is None:
+            p -= 1
+        prev = lines[p] if p >= 0 else None
+        if prev is not None and alone(p) and is_title(prev.text):
+            title = p
+        start = h if title is None else title
+        if regions and regions[-1][2] > start:
+            regions[-1] = (regions[-1][0], regions[-1][1], start)
+        end = len(lines)
+        for i in range(h + 1, len(lines)):
+            line = lines[i]
+            if line is not None and lines[i - 1] is None:
+                heading = parse_heading(line.text)
+                if heading is not None and heading.level == 1:
+                    end = i
+                    break
+        regions.append((title, h, end))
+    return regions
+
+
+def split_cells(raw: str, lines: Lines) -> list[Paragraph]:
+    """Blank-separated blocks → cells; short cells sharing a block's first line are split at spaces."""
+    cells: list[Paragraph] = []
+    block: Lines = []
+    for line in [*lines, None]:
+        if line is not None:
+            block.append(line)
+            continue
+        if not block:
+            continue
+        first = block[0]
+        assert first is not None
+        tokens = [(first.start + m.start(), first.start + m.end()) for m in _TOKEN.finditer(first.text)]
+        cells.extend(Paragraph([span]) for span in tokens[:-1])
+        last = Line(tokens[-1][0], tokens[-1][1], raw[tokens[-1][0] : tokens[-1][1]], 0, 0, False)
+        tail = joined([last, *block[1:]])
+        assert tail is not None
+        cells.append(tail)
+        block = []
+    return cells

@@ -1,0 +1,349 @@
+"""Normalisation: join the hard line breaks of extracted text, keep a map back to the original offsets.
+
+The input is the original text (a file's content, or what was extracted from a .docx/.pdf) cut into blocks:
+``Flow`` (hard-wrapped prose to re-flow, which may hold flattened tables), ``Para`` (lines that are already
+paragraphs, e.g. Word paragraphs) and ``Grid`` (a real table whose cells are spans of the original).
+
+Whether a line break is a wrap or a paragraph end is decided by width: extracted report text is wrapped at a
+fixed width (about 28 CJK characters in a typical PDF), so a line is a wrapped one when the next line's first
+word would not have fitted on it. Headings and list items always start a paragraph; a broken heading
+("一、部门基" / "本情况") is put back together; a line starting with "。" or "，" always continues.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.text.flattened import group_rows, header_columns, split_cells, table_regions
+from assistant.text.lines import LINE_BREAK, Line, Lines, Paragraph, first_unit_width, joined, separator, split_lines
+from assistant.text.sections import match_marker, parse_heading
+
+_CONTINUES = set("，。、；：！？）》」』”’,.;:!?)]}%")
+_STUB_PUNCT = set("，。、；：！？,.;:!?")
+_INLINE_HEADING = re.compile(r"[。！？](?=[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
+_STANDALONE = re.compile(r"#{1,6}\s|\|")
+_SPACED_CJK = re.compile(r"[^\x00-\x7f][ \t\u3000]+[^\x00-\x7f]")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Hard-wrapped text to re-flow: ``raw[start:end]``."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Para:
+    """Lines that are paragraphs already (a Word paragraph): ``raw[start:end]``, never joined to neighbours."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A real table: each cell a span of the original; a merged cell repeats the same span."""
+
+    title: str | None
+    rows: list[list[tuple[int, int]]]
+    source: Literal["docx", "pdf"]
+
+
+Block = Flow | Para | Grid
+
+
+@dataclass
+class TableSpans:
+    """A table located in the normalised text (spans are normalised offsets)."""
+
+    title: str | None
+    header: list[str]
+    rows: list[list[tuple[int, int]]]
+    start: int
+    end: int
+    source: Literal["docx", "pdf", "flattened"]
+
+
+@dataclass
+class Normalised:
+    """The normalised text, the original offset of each of its characters (plus one past the end), its tables."""
+
+    text: str
+    origin: array[int]
+    tables: list[TableSpans]
+
+
+def wrap_width(lines: Sequence[Line]) -> int | None:
+    """The width the text was hard-wrapped at, or None when lines are not wrapped (one paragraph per line)."""
+    # Lines of CJK words set apart by spaces are table rows or headers, not wrapped prose.
+    widths = sorted(line.width for line in lines if len(line.text) >= 2 and not _SPACED_CJK.search(line.text))
+    if len(widths) < 3:
+        return None
+    width = widths[int(len(widths) * 0.95)]
+    wide = [w for w in widths if w * 2 >= width]
+    near = sum(1 for w in wide if abs(w - width) <= 2)
+    return width if near >= 3 and near * 5 >= len(wide) * 2 else None
+
+
+def _is_heading_stub(a: str, b: str, b_last: bool) -> bool:
+    """ "一、部门基" + "本情况": a heading broken by the PDF's narrower heading lines."""
+    found = match_marker(a)
+    if found is None:
+        return False
+    if found[2] == len(a):
+        return True  # a bare "（二）" never stands alone
+    heading = parse_heading(a)
+    if heading is None or heading.title_end != len(a) or any(ch in _STUB_PUNCT for ch in a[found[2] :]):
+        return False
+    return b_last and len(b) <= 10 and not any(ch in _STUB_PUNCT for ch in b)
+
+
+def _joins(a: Line, b: Line, a_first: bool, b_last: bool, width: int | None) -> bool:
+    if b.text[0] in _CONTINUES:
+        return True
+    if b.marker or _STANDALONE.match(b.text) or _STANDALONE.match(a.text):
+        return False
+    if a_first and a.marker and _is_heading_stub(a.text, b.text, b_last):
+        return True
+    if width is None or b.indent > a.indent:
+        return False
+    space = 1 if separator(a.text, b.text) else 0
+    return a.width + space + first_unit_width(b.text) > width - 1
+
+
+def _paragraphs(lines: Lines, lo: int, hi: int, width: int | None) -> list[Paragraph]:
+    paras: list[Paragraph] = []
+    current: Paragraph | None = None
+    prev: Line | None = None
+    blank = True
+    for i in range(lo, hi):
+        line = lines[i]
+        if line is None:
+            blank = True
+            continue
+        nxt = lines[i + 1] if i + 1 < hi else None
+        b_last = nxt is None or nxt.marker
+        if (
+            current is not None
+            and prev is not None
+            and not blank
+            and _joins(prev, line, len(current.segs) == 1, b_last, width)
+        ):
+            current.seps.append(separator(prev.text, line.text))
+            current.segs.append((line.start, line.end))
+        else:
+            current = Paragraph([(line.start, line.end)], blank_before=blank)
+            paras.append(current)
+        prev = line
+        blank = False
+    return paras
+
+
+@dataclass
+class _Numbering:
+    """The last 一、 and （一） numbers seen, to recognise "…成效。（二）综合评价结论：" run into a paragraph."""
+
+    last: dict[int, int] = field(default_factory=lambda: {1: 0, 2: 0})
+
+    def see(self, text: str) -> None:
+        heading = parse_heading(text)
+        if heading is not None and heading.level in (1, 2):
+            self.last[heading.level] = heading.number
+            if heading.level == 1:
+                self.last[2] = 0
+
+    def split_inline(self, raw: str, para: Paragraph) -> list[Paragraph]:
+        out: list[Paragraph] = []
+        while True:
+            text = para.text(raw)
+            self.see(text)
+            cut = None
+            for m in _INLINE_HEADING.finditer(text):
+                found = match_marker(text, m.end())
+                if found is None:
+                    continue
+                level, number, _ = found
+                if (
+                    level in (1, 2)
+                    and self.last[level] >= 1
+                    and number == self.last[level] + 1
+                    and parse_heading(text, m.end())
+                ):
+                    cut = m.end()
+                    break
+            if cut is None:
+                out.append(para)
+                return out
+            head, para = para.split(cut)
+            out.append(head)
+
+
+class _Builder:
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.parts: list[str] = []
+        self.origin: array[int] = array("q")
+        self.size = 0
+        self.last_end = 0
+        self.blank_next = False  # set after a table so the prose that follows is set apart
+
+    def copy(self, start: int, end: int) -> None:
+        if end <= start:
+            return
+        chunk = self.raw[start:end]
+        self.parts.append(chunk.replace("\u00a0", " ") if "\u00a0" in chunk else chunk)
+        self.origin.extend(range(start, end))
+        self.size += end - start
+        self.last_end = end
+
+    def insert(self, s: str) -> None:
+        self.parts.append(s)
+        self.origin.extend([self.last_end] * len(s))
+        self.size += len(s)
+
+    def begin(self, blank: bool) -> None:
+        if self.size:
+            self.insert("\n\n" if blank or self.blank_next else "\n")
+        self.blank_next = False
+
+    def paragraph(self, para: Paragraph) -> tuple[int, int]:
+        self.begin(para.blank_before)
+        start = self.size
+        for i, (s, e) in enumerate(para.segs):
+            if i:
+                self.insert(para.seps[i - 1])
+            self.copy(s, e)
+        return start, self.size
+
+    def result(self, tables: list[TableSpans]) -> Normalised:
+        self.origin.append(self.last_end)
+        return Normalised("".join(self.parts), self.origin, tables)
+
+
+class _Normaliser:
+    def __init__(self, raw: str, blocks: Sequence[Block]) -> None:
+        self.raw = raw
+        self.blocks = blocks
+        self.out = _Builder(raw)
+        self.numbering = _Numbering()
+        self.tables: list[TableSpans] = []
+        flows = [split_lines(raw, b.start, b.end) for b in blocks if isinstance(b, Flow)]
+        self.width = wrap_width([line for lines in flows for line in lines if line is not None])
+        self._flows = iter(flows)
+
+    def run(self) -> Normalised:
+        for block in self.blocks:
+            if isinstance(block, Flow):
+                self._flow(next(self._flows))
+            elif isinstance(block, Para):
+                lines = split_lines(self.raw, block.start, block.end)
+                for i, line in enumerate(lines):
+                    if line is not None:
+                        self._prose([Paragraph([(line.start, line.end)], blank_before=i > 0 and lines[i - 1] is None)])
+            else:
+                self._grid(block)
+        return self.out.result(self.tables)
+
+    def _prose(self, paras: list[Paragraph]) -> None:
+        for para in paras:
+            for part in self.numbering.split_inline(self.raw, para):
+                self.out.paragraph(part)
+
+    def _flow(self, lines: Lines) -> None:
+        pos = 0
+        for title, header, end in table_regions(lines):
+            start = header if title is None else title
+            self._prose(_paragraphs(lines, pos, start, self.width))
+            self._flattened(lines, title, header, end)
+            pos = end
+        self._prose(_paragraphs(lines, pos, len(lines), self.width))
+
+    def _flattened(self, lines: Lines, title: int | None, header: int, end: int) -> None:
+        head = lines[header]
+        assert head is not None
+        columns = header_columns(head.text) or []
+        cells = split_cells(self.raw, lines[header + 1 : end])
+        if len(cells) < len(columns) - 1:
+            self._prose(_paragraphs(lines, header if title is None else title, end, self.width))
+            return
+        title_line = lines[title] if title is not None else None
+        start = (
+            self.out.paragraph(Paragraph([(title_line.start, title_line.end)], blank_before=True))[0]
+            if title_line
+            else None
+        )
+        header_start = self.out.paragraph(Paragraph([(head.start, head.end)], blank_before=True))[0]
+        rows: list[list[tuple[int, int]]] = []
+        i = 0
+        for length in group_rows([c.text(self.raw) for c in cells], len(columns)):
+            spans: list[tuple[int, int]] = []
+            for j, cell in enumerate(cells[i : i + length]):
+                cell.blank_before = j == 0
+                spans.append(self.out.paragraph(cell))
+            if length == len(columns) - 1 and rows and len(rows[-1]) == len(columns):
+                spans.insert(0, rows[-1][0])
+            rows.append(spans)
+            i += length
+        self.tables.append(
+            TableSpans(
+                title_line.text if title_line else None,
+                columns,
+                rows,
+                header_start if start is None else start,
+                self.out.size,
+                "flattened",
+            )
+        )
+        self.out.blank_next = True
+
+    def _grid(self, grid: Grid) -> None:
+        done: dict[tuple[int, int], tuple[int, int]] = {}
+        texts: dict[tuple[int, int], str] = {}
+        rows: list[list[tuple[int, int]]] = []
+        start: int | None = None
+        for row in grid.rows:
+            spans: list[tuple[int, int]] = []
+            row_open = False
+            for cell in row:
+                if cell not in done:
+                    para = joined(split_lines(self.raw, *cell))
+                    texts[cell] = "" if para is None else para.text(self.raw).replace("\u00a0", " ")
+                    if para is None:
+                        done[cell] = (self.out.size, self.out.size)
+                    else:
+                        para.blank_before = not row_open
+                        done[cell] = self.out.paragraph(para)
+                        row_open = True
+                        start = done[cell][0] if start is None else start
+                spans.append(done[cell])
+            rows.append(spans)
+        self.out.blank_next = True
+        if not rows:
+            return
+        header = [texts[cell] for cell in grid.rows[0]]
+        first = start if start is not None else self.out.size
+        self.tables.append(TableSpans(grid.title, header, rows[1:], first, self.out.size, grid.source))
+
+
+def normalise(raw: str, blocks: Sequence[Block]) -> Normalised:
+    """Re-flow ``raw`` block by block into normalised text with its offset map and tables."""
+    return _Normaliser(raw, blocks).run()
+
+
+def line_starts(raw: str) -> array[int]:
+    """Offsets where each line of ``raw`` starts (for 1-based line/column look-ups)."""
+    starts = array("q", [0])
+    starts.extend(m.end() for m in LINE_BREAK.finditer(raw))
+    return starts
+
+
+def line_col(starts: array[int], offset: int) -> tuple[int, int]:
+    """1-based (line, column) of an original offset."""
+    line = bisect_right(starts, offset) - 1
+    return line + 1, offset - starts[line] + 1
