@@ -1,0 +1,1 @@
+"""Deterministic checks: findings, the rule registry, rule families and YAML rule packs."""

@@ -1,0 +1,139 @@
+"""The amount index: every money figure in a report, the item it belongs to and what it measures.
+
+Several rules need the same reading — "this 25万元 is the budget of 农民工维权中心专项资金" — so it is
+computed once per review (``ctx.memo``) and shared.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from assistant.checks.registry import Context
+from assistant.text.numbers import NumberMention
+from assistant.units import MONEY_UNITS, to_yuan
+
+Attribute = Literal["budget", "spent", "other"]
+
+# The last of these words before a figure says what the figure measures. Longer words first.
+_SPENT = (
+    r"实际支出|支出金额|实际使用|使用资金|已支出|共支出|完成支出|执行数|执行金额|实际执行|开支|支出|发放|拨付|兑付|使用"
+)
+_BUDGET = (
+    r"财政最终给予支持额度|支持额度|安排资金|申报项目金额|项目金额|预算数|年初预算|全年预算|预算金额|"
+    r"下达资金|批复|预计需资金|需资金|安排|预算|下达"
+)
+# Names of budget categories end in 支出 but are not spending: "项目支出718.34万元" is a budget line.
+_CATEGORY = r"基本支出|项目支出|人员支出|公用支出|人员经费|公用经费|预算总支出|总支出|三公经费"
+_ATTR = re.compile(f"(?P<category>(?:{_CATEGORY})(?!金额|数))|(?P<spent>{_SPENT})|(?P<budget>{_BUDGET})")
+_WINDOW = 14
+
+_ITEM_LINE = re.compile(r"^[^。；，,：:]{3,40}(专项资金|补助资金|资金|项目|经费|专项)$")
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A money figure with its value in 元, the item it is about, and what it measures."""
+
+    mention: NumberMention
+    yuan: Decimal
+    item: str | None
+    attribute: Attribute
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"\s+", "", name)
+
+
+def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
+    """Places where a named item (a project, a fund) starts being discussed: (start, end of scope, name)."""
+
+    def compute(c: Context) -> list[tuple[int, int, str]]:
+        anchors: list[tuple[int, int, str]] = []
+        for table in c.doc.tables:
+            for row in table.rows:
+                if row and row[0].text.strip() and _looks_like_item(row[0].text):
+                    anchors.append((row[0].start, row[-1].end, _norm(row[0].text)))
+        text = c.text
+        for start, end in c.doc.paragraphs():
+            line = _norm(text[start:end])
+            if _ITEM_LINE.match(line) and not any(a[0] <= start < a[1] for a in anchors):
+                anchors.append((start, -1, line))
+        if c.facts is not None:
+            for p in c.facts.data.projects:
+                name = _norm(p.name)
+                for m in re.finditer(re.escape(name), text):
+                    anchors.append((m.start(), -1, name))
+        anchors.sort()
+        # An open anchor's scope runs to the next anchor or the end of its section.
+        out = []
+        for i, (start, end, name) in enumerate(anchors):
+            if end < 0:
+                section = c.doc.section_at(start)
+                end = section.end if section else len(text)
+                if i + 1 < len(anchors):
+                    end = min(end, anchors[i + 1][0])
+            out.append((start, end, name))
+        return out
+
+    return ctx.memo("item_anchors", compute)
+
+
+def _looks_like_item(cell: str) -> bool:
+    return bool(re.search(r"资金|项目|经费|专项|工程", cell)) and len(_norm(cell)) <= 40
+
+
+def item_at(ctx: Context, offset: int) -> str | None:
+    """The item whose discussion covers ``offset`` (the nearest anchor before it still in scope)."""
+    found = None
+    for start, end, name in item_anchors(ctx):
+        if start > offset:
+            break
+        if offset < end:
+            found = name
+    return found
+
+
+def attribute_of(ctx: Context, mention: NumberMention) -> Attribute:
+    """What a money figure measures, read from the words just before it in its sentence."""
+    sent_start, _ = ctx.sentence_at(mention.start)
+    lo = max(sent_start, mention.start - _WINDOW)
+    window = ctx.text[lo : mention.start]
+    last = None
+    for m in _ATTR.finditer(window):
+        last = m
+    if last is None or last.group("category"):
+        return "other"
+    return "spent" if last.group("spent") else "budget"
+
+
+def amounts(ctx: Context) -> list[Amount]:
+    """Every money figure in the report, in order, with item and attribute."""
+
+    def compute(c: Context) -> list[Amount]:
+        out = []
+        for n in c.numbers:
+            if n.kind != "money" or n.unit not in MONEY_UNITS:
+                continue
+            out.append(Amount(n, to_yuan(n.value, n.unit), item_at(c, n.start), attribute_of(c, n)))
+        return out
+
+    return ctx.memo("amounts", compute)
+
+
+def same_item(a: str, b: str) -> bool:
+    """Loose name equality: one name contains the other once spaces are gone (市总工会送温暖专项资金 ⊂ 昆明市…)."""
+    a, b = _norm(a), _norm(b)
+    return a == b or (min(len(a), len(b)) >= 6 and (a in b or b in a))
+
+
+def amounts_in(ctx: Context, lo: int, hi: int) -> list[Amount]:
+    """Money figures that start in ``[lo, hi)``, found by bisection (rules call this per sentence)."""
+    items = amounts(ctx)
+    starts = ctx.memo("amount_starts", lambda c: [a.mention.start for a in amounts(c)])
+    i = bisect.bisect_left(starts, lo)
+    j = bisect.bisect_left(starts, hi)
+    return items[i:j]

@@ -1,0 +1,69 @@
+"""Finding: one problem at an exact place in the normalised text."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Category = Literal[
+    "ungrounded_number",
+    "arithmetic",
+    "contradiction",
+    "vague_wording",
+    "placeholder",
+    "typo",
+    "stale_date",
+    "duplicate_text",
+    "missing_value",
+    "structure",
+]
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+CATEGORY_NAMES: dict[str, str] = {
+    "ungrounded_number": "无据数字",
+    "arithmetic": "计算错误",
+    "contradiction": "前后矛盾",
+    "vague_wording": "表述空泛",
+    "placeholder": "未填占位符",
+    "typo": "错别字/用词",
+    "stale_date": "年份错误",
+    "duplicate_text": "重复内容",
+    "missing_value": "缺少数值",
+    "structure": "结构问题",
+}
+SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+class Finding(BaseModel):
+    """A problem: which rule, how bad, why, how to fix it, and exactly where (``text[start:end] == quote``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    category: Category
+    severity: Severity
+    message: str
+    suggestion: str = ""
+    quote: str
+    start: int
+    end: int
+    section: str | None = None
+    source: Literal["check", "model"] = "check"
+
+    def at_least(self, level: str) -> bool:
+        """True when this finding is at or above severity ``level``."""
+        return SEVERITY_RANK[self.severity] >= SEVERITY_RANK[level]
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Document order, then most severe first, without duplicates (same rule, same span)."""
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for f in sorted(findings, key=lambda f: (f.start, -SEVERITY_RANK[f.severity], f.end, f.rule)):
+        key = (f.rule, f.start, f.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

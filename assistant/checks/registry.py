@@ -1,0 +1,260 @@
+"""The rule registry: small rules over one shared, precomputed view of the document."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.budget.facts import FactSheet
+from assistant.checks.finding import Category, Finding, Severity, sort_findings
+from assistant.errors import InputError
+from assistant.text.document import Document
+from assistant.text.numbers import NumberMention, find_numbers
+
+RuleFn = Callable[["Context"], Iterable[Finding]]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: an id, a one-line description, and the function that finds its problems."""
+
+    id: str
+    description: str
+    fn: RuleFn
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, description: str) -> Callable[[RuleFn], RuleFn]:
+    """Register a rule function under ``rule_id``."""
+
+    def wrap(fn: RuleFn) -> RuleFn:
+        _RULES[rule_id] = Rule(rule_id, description, fn)
+        return fn
+
+    return wrap
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule (importing the rule families registers them)."""
+    _import_families()
+    return list(_RULES.values())
+
+
+def _import_families() -> None:
+    import importlib
+
+    for name in ("wording", "arithmetic", "claims", "dates", "duplicates", "items", "tables", "grounding"):
+        importlib.import_module(f"assistant.checks.{name}")
+
+
+class CheckConfig(BaseModel):
+    """What a reviewer can set in a config file: rules to silence, severities to change, the reporting year."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int | None = Field(None, description="报告年度；不写则从报告中推断")
+    disable: list[str] = Field(default_factory=list, description="不运行的规则编号")
+    severity: dict[str, Severity] = Field(default_factory=dict, description="改变某条规则的严重程度")
+    packs: list[str] = Field(default_factory=list, description="额外的 YAML 规则包路径")
+
+
+def load_config(path: str | Path) -> CheckConfig:
+    """Read a review config YAML (``disable``, ``severity``, ``year``, ``packs``)."""
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"{p}: 无法读取审阅配置（{exc}）") from None
+    try:
+        return CheckConfig.model_validate(raw)
+    except Exception as exc:  # pydantic.ValidationError, with its field paths
+        raise InputError(f"{p}: 审阅配置有误：{exc}") from None
+
+
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+_IGNORE = re.compile(r"<!--\s*assistant-ignore:?\s*([\w\-, ]*)-->|【审阅忽略[:：]?\s*([\w\-, ]*)】")
+
+
+@dataclass
+class Context:
+    """The document as every rule sees it: text, numbers, sentences, section lookup and optional facts."""
+
+    doc: Document
+    facts: FactSheet | None = None
+    config: CheckConfig = field(default_factory=CheckConfig)
+    _memo: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def text(self) -> str:
+        """The normalised document text."""
+        return self.doc.text
+
+    @cached_property
+    def numbers(self) -> list[NumberMention]:
+        """Every numeric mention in the text, in order."""
+        return find_numbers(self.doc.text)
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        """Spans of sentences (ending at 。！？；or a line break), stripped of surrounding blanks."""
+        out: list[tuple[int, int]] = []
+        start = 0
+        text = self.doc.text
+        for m in _SENTENCE_END.finditer(text):
+            end = m.end() if m.group() != "\n" else m.start()
+            _append_span(out, text, start, end)
+            start = m.end()
+        _append_span(out, text, start, len(text))
+        return out
+
+    @cached_property
+    def year(self) -> int | None:
+        """The reporting year: from config, data, or the most frequent year in the report's first lines."""
+        if self.config.year:
+            return self.config.year
+        if self.facts is not None:
+            return self.facts.data.year
+        counts: dict[int, int] = {}
+        for n in self.numbers:
+            if n.kind in ("year", "date") and 1990 <= int(n.value) <= 2100:
+                counts[int(n.value)] = counts.get(int(n.value), 0) + 1
+        return max(counts, key=lambda y: (counts[y], y)) if counts else None
+
+    def memo(self, key: str, compute: Callable[[Context], T]) -> T:
+        """A value several rules share (e.g. the amount index), computed once per review."""
+        if key not in self._memo:
+            self._memo[key] = compute(self)
+        return self._memo[key]  # type: ignore[return-value]
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s for s, _ in self.sentences]
+
+    @cached_property
+    def _number_starts(self) -> list[int]:
+        return [n.start for n in self.numbers]
+
+    @cached_property
+    def _paragraphs(self) -> list[tuple[int, int]]:
+        return self.doc.paragraphs()
+
+    @cached_property
+    def _paragraph_starts(self) -> list[int]:
+        return [s for s, _ in self._paragraphs]
+
+    def paragraph_at(self, offset: int) -> tuple[int, int]:
+        """The span of the paragraph containing ``offset`` (or an empty span at it)."""
+        i = bisect.bisect_right(self._paragraph_starts, offset) - 1
+        if i >= 0 and self._paragraphs[i][0] <= offset < self._paragraphs[i][1]:
+            return self._paragraphs[i]
+        return (offset, offset)
+
+    def sentence_at(self, offset: int) -> tuple[int, int]:
+        """The span of the sentence containing ``offset``."""
+
+        spans = self.sentences
+        i = bisect.bisect_right(self._sentence_starts, offset) - 1
+        if i >= 0 and spans[i][0] <= offset <= spans[i][1]:
+            return spans[i]
+        return (offset, offset)
+
+    def numbers_in(self, start: int, end: int) -> list[NumberMention]:
+        """Numeric mentions inside a span."""
+
+        nums = self.numbers
+        i = bisect.bisect_left(self._number_starts, start)
+        out = []
+        while i < len(nums) and nums[i].start < end:
+            if nums[i].end <= end:
+                out.append(nums[i])
+            i += 1
+        return out
+
+    def finding(
+        self,
+        rule_id: str,
+        category: Category,
+        severity: Severity,
+        start: int,
+        end: int,
+        message: str,
+        suggestion: str = "",
+    ) -> Finding:
+        """A Finding at ``text[start:end]``, with its quote and section filled in."""
+        return Finding(
+            rule=rule_id,
+            category=category,
+            severity=self.config.severity.get(rule_id, severity),
+            message=message,
+            suggestion=suggestion,
+            quote=self.doc.text[start:end],
+            start=start,
+            end=end,
+            section=self.place(start),
+        )
+
+    def place(self, offset: int) -> str | None:
+        """Where an offset sits, as a reader names it: the section, and the table row and column when in a table."""
+        section = self.doc.section_title_at(offset)
+        for table in self.doc.tables:
+            if not table.start <= offset < table.end:
+                continue
+            for r, row in enumerate(table.rows, 1):
+                for c, cell in enumerate(row):
+                    if cell.start <= offset < cell.end or (cell.start <= offset <= cell.end and c == len(row) - 1):
+                        column = table.header[c] if c < len(table.header) else f"第 {c + 1} 栏"
+                        return f"{table.title or '表格'}第 {r} 行“{column}”栏"
+            return table.title or section
+        return section
+
+
+def _append_span(out: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append((start, end))
+
+
+def run_checks(doc: Document, facts: FactSheet | None = None, config: CheckConfig | None = None) -> list[Finding]:
+    """Run every enabled rule over ``doc`` and return the findings that are not silenced, in document order."""
+    ctx = Context(doc=doc, facts=facts, config=config or CheckConfig())
+    findings: list[Finding] = []
+    for r in all_rules():
+        if r.id in ctx.config.disable:
+            continue
+        findings.extend(f for f in r.fn(ctx) if f.rule not in ctx.config.disable)
+    return sort_findings(_drop_silenced(findings, doc))
+
+
+def _drop_silenced(findings: list[Finding], doc: Document) -> list[Finding]:
+    """Honour in-place markers: ``<!-- assistant-ignore: rule-id -->`` silences that rule in its paragraph and the next."""
+    markers = list(_IGNORE.finditer(doc.text))
+    if not markers:
+        return findings
+    paragraphs = doc.paragraphs()
+    silenced: list[tuple[int, int, set[str]]] = []
+    for m in markers:
+        ids = {s.strip() for s in (m.group(1) or m.group(2) or "").split(",") if s.strip()}
+        idx = next((i for i, (s, e) in enumerate(paragraphs) if s <= m.start() < e), None)
+        if idx is None:
+            continue
+        last = min(idx + 1, len(paragraphs) - 1)
+        silenced.append((paragraphs[idx][0], paragraphs[last][1], ids))
+
+    def keep(f: Finding) -> bool:
+        return not any(s <= f.start < e and (not ids or f.rule in ids) for s, e, ids in silenced)
+
+    return [f for f in findings if keep(f)]

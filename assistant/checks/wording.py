@@ -1,0 +1,589 @@
+"""Wording rules as data: YAML packs in the style of Vale, and the small engine that runs them.
+
+A pack (``assistant/checks/rules/*.yaml``, or a path in the review config's ``packs``) is a list of rules::
+
+    rules:
+      - id: vague.evaluative-claim      # the id a reviewer disables or silences
+        kind: conditional               # existence | substitution | occurrence | conditional | repetition
+        category: vague_wording
+        severity: warning
+        message: "“{match}”是评价性表述……"
+        suggestion: "请写明实际完成值……"
+        tokens: [取得良好成效, 成效显著]
+        unless: figure-in-sentence
+
+Messages and suggestions may use ``{match}`` (the matched text) and, by kind, ``{right}`` (substitution),
+``{n}``/``{max}`` (occurrence) and ``{unit}`` (repetition). Every built-in pack rule is registered in the rule
+registry under its own id, so ``disable: [vague.evaluative-claim]`` silences exactly that rule; a pack's name
+(its file stem unless it says ``name:``) disables the whole pack. All tokens of one kind in one pack are
+compiled into a single alternation (literal tokens as a trie), so a pass over the text is one regex scan.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from re import _constants as _c  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.checks.finding import Category, Finding, Severity
+from assistant.checks.registry import Context, rule
+from assistant.errors import InputError
+
+PACK_DIR = Path(__file__).parent / "rules"
+KINDS = ("existence", "substitution", "occurrence", "conditional", "repetition")
+# Figures that measure something; years, dates and bare numbers ("第3") do not support a claim.
+MEASURED = ["money", "percent", "percent_point", "count", "time", "score"]
+
+
+class _RuleBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$", description="规则编号，如 vague.evaluative-claim")
+    category: Category
+    severity: Severity = "warning"
+    message: str = Field(min_length=1)
+    suggestion: str = ""
+    description: str = Field("", description="规则列表中显示的一句话说明；不写则取 message")
+    exceptions: list[str] = Field(default_factory=list, description="包含命中处的这些原文不算问题，如“X光”")
+
+
+class _TokenRule(_RuleBase):
+    tokens: list[str] = Field(min_length=1)
+    regex: bool = False
+
+
+class ExistenceRule(_TokenRule):
+    """Every occurrence of a token is a finding."""
+
+    kind: Literal["existence"]
+
+
+class SubstitutionRule(_RuleBase):
+    """A miswritten term and its correct form; with ``regex: true`` the right side may use ``\\1``."""
+
+    kind: Literal["substitution"]
+    swap: dict[str, str] = Field(min_length=1)
+    regex: bool = False
+
+
+class OccurrenceRule(_TokenRule):
+    """A token used more than ``max`` times in the document (or in one paragraph) is flagged from then on."""
+
+    kind: Literal["occurrence"]
+    max: int = Field(ge=0)
+    scope: Literal["document", "paragraph"] = "document"
+
+
+class ConditionalRule(_TokenRule):
+    """A token is a finding unless its sentence (or paragraph) carries a measured figure."""
+
+    kind: Literal["conditional"]
+    unless: Literal["figure-in-sentence", "figure-in-paragraph"] = "figure-in-sentence"
+    figure_kinds: list[str] = Field(default_factory=lambda: list(MEASURED))
+    when: list[str] = Field(
+        default_factory=list, description="只在句中或所在表格列标题含这些词之一时检查（如“目标”“任务措施”）"
+    )
+    once_per_sentence: bool = False
+
+
+class RepetitionRule(_RuleBase):
+    """The same phrase written twice in a row ("并分为并分为"), minus legitimate reduplications."""
+
+    kind: Literal["repetition"]
+    min_chars: int = Field(2, ge=1)
+    max_chars: int = Field(10, ge=1)
+    chars: str = Field("\\u4e00-\\u9fff", description="短语可由哪些字组成（正则字符类的内容）")
+    allow: list[str] = Field(default_factory=list, description="允许的叠用（整体或单元），如“研究研究”")
+    allow_patterns: list[str] = Field(default_factory=list, description="允许的叠用（正则，整体匹配）")
+
+
+PackRule = Annotated[
+    ExistenceRule | SubstitutionRule | OccurrenceRule | ConditionalRule | RepetitionRule,
+    Field(discriminator="kind"),
+]
+
+
+class Pack(BaseModel):
+    """A YAML rule pack: a name, a description and its rules."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""
+    description: str = ""
+    rules: list[PackRule] = Field(min_length=1)
+
+    def __hash__(self) -> int:
+        """By identity: loaded packs are cached objects, and their compiled scanners are cached per pack."""
+        return id(self)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_pack(path: str | Path) -> Pack:
+    """Read and validate one pack; InputError naming the file (and the rule) when it is unusable."""
+    p = Path(path)
+    try:
+        stat = p.stat()
+    except OSError as exc:
+        raise InputError(f"{p}: 无法读取规则包（{exc.strerror or exc}），请检查 packs 中的路径") from None
+    return _load_pack(str(p), stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _load_pack(path: str, _mtime: int) -> Pack:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"{path}: 无法读取规则包（{exc}）") from None
+    if not isinstance(raw, dict):
+        raise InputError(f"{path}: 规则包顶层应是键值对，并含有 rules 列表")
+    try:
+        pack = Pack.model_validate(raw)
+    except ValidationError as exc:
+        problems = "\n".join(f"  - {_where(raw, e['loc'])}: {_what(e)}" for e in exc.errors())
+        raise InputError(f"{path}: 规则包有误：\n{problems}") from None
+    if not pack.name:
+        pack.name = Path(path).stem
+    seen: set[str] = set()
+    for r in pack.rules:
+        if r.id in seen:
+            raise InputError(f"{path}: 规则编号“{r.id}”重复，请改名")
+        seen.add(r.id)
+        for pattern in _patterns(r):
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:
+                raise InputError(f"{path}: 规则“{r.id}”的正则“{pattern}”写错了（{exc}）") from None
+            if compiled.groupindex:
+                raise InputError(f"{path}: 规则“{r.id}”的正则“{pattern}”不能含命名分组 (?P<…>)，请改用 (?:…)")
+    return pack
+
+
+def _patterns(r: _RuleBase) -> list[str]:
+    if isinstance(r, RepetitionRule):
+        return [f"[{r.chars}]", *r.allow_patterns]
+    if isinstance(r, SubstitutionRule):
+        return list(r.swap) if r.regex else []
+    if isinstance(r, _TokenRule) and r.regex:
+        return r.tokens
+    return []
+
+
+def _where(raw: dict[str, Any], loc: tuple[int | str, ...]) -> str:
+    out = ""
+    node: Any = raw
+    for part in loc:
+        if isinstance(part, int):
+            rid = node[part].get("id") if isinstance(node, list) and isinstance(node[part], dict) else None
+            out += f"[{part}]" + (f"（{rid}）" if rid else "")
+            node = node[part] if isinstance(node, list) else None
+        elif part in KINDS and isinstance(node, dict) and node.get("kind") == part:
+            continue  # the discriminator's own step in the path says nothing to a pack author
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out or "（顶层）"
+
+
+def _what(err: Any) -> str:
+    if err["type"] == "union_tag_invalid":
+        return f"kind“{err['input'].get('kind')}”未知，可用：{'、'.join(KINDS)}"
+    if err["type"] == "union_tag_not_found":
+        return f"缺少 kind（{'、'.join(KINDS)} 之一）"
+    if err["type"] == "extra_forbidden":
+        return "不认识这个字段（拼写错误？）"
+    return str(err["msg"])
+
+
+@lru_cache(maxsize=1)
+def builtin_packs() -> tuple[Pack, ...]:
+    """The packs shipped in ``assistant/checks/rules``."""
+    packs = tuple(load_pack(p) for p in sorted(PACK_DIR.glob("*.yaml")))
+    ids: set[str] = set()
+    for pack in packs:
+        for r in pack.rules:
+            if r.id in ids:
+                raise InputError(f"{PACK_DIR}: 规则编号“{r.id}”在多个规则包中出现")
+            ids.add(r.id)
+    return packs
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Compiling: one alternation per (pack, kind)
+
+
+@dataclass
+class _Target:
+    rule: _RuleBase
+    right: str = ""  # substitution: the replacement (a template when the swap is a regex)
+    pattern: re.Pattern[str] | None = None  # regex tokens: the token alone, to expand \1 against
+
+
+@dataclass
+class _Scanner:
+    regex: re.Pattern[str]
+    literal: dict[str, list[_Target]] = field(default_factory=dict)
+    groups: dict[str, _Target] = field(default_factory=dict)
+    # When every token's possible first characters are known: a regex finding those characters, and per
+    # character the alternation of just the tokens that can start with it. Most of the text is skipped at
+    # C speed and each candidate tries a handful of alternatives instead of all of them.
+    candidates: re.Pattern[str] | None = None
+    by_char: dict[str, re.Pattern[str]] = field(default_factory=dict)
+
+    def search(self, text: str, pos: int) -> re.Match[str] | None:
+        """The first match at or after ``pos``."""
+        if self.candidates is None:
+            return self.regex.search(text, pos)
+        while (c := self.candidates.search(text, pos)) is not None:
+            at = c.start()
+            m = self.by_char[text[at]].match(text, at)
+            if m is not None:
+                return m
+            pos = at + 1
+        return None
+
+    def targets(self, m: re.Match[str]) -> list[_Target]:
+        """The rules (and their payloads) a match of the combined regex belongs to."""
+        if m.lastgroup == "lit":
+            return self.literal[m.group()]
+        return [self.groups[m.lastgroup]] if m.lastgroup is not None else []
+
+
+def trie_pattern(words: list[str]) -> str:
+    """One regex matching any of ``words``, factored as a trie so the longest word at a place wins."""
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+def _compile(rules: list[_RuleBase]) -> _Scanner | None:
+    literal: dict[str, list[_Target]] = {}
+    groups: dict[str, _Target] = {}
+    alternatives: list[str] = []
+    for r in rules:
+        if isinstance(r, SubstitutionRule):
+            pairs = list(r.swap.items())
+        elif isinstance(r, _TokenRule):
+            pairs = [(t, "") for t in r.tokens]
+        else:
+            continue
+        regex = isinstance(r, SubstitutionRule | _TokenRule) and r.regex
+        for token, right in pairs:
+            if regex:
+                name = f"g{len(groups)}"
+                groups[name] = _Target(r, right, re.compile(token))
+                alternatives.append(f"(?P<{name}>{token})")
+            elif token:
+                literal.setdefault(token, []).append(_Target(r, right))
+    if literal:
+        alternatives.insert(0, f"(?P<lit>{trie_pattern(list(literal))})")
+    if not alternatives:
+        return None
+    scanner = _Scanner(re.compile("|".join(alternatives)), literal, groups)
+    _index_first_chars(scanner)
+    return scanner
+
+
+def _index_first_chars(scanner: _Scanner) -> None:
+    if not scanner.groups:
+        return  # a pure trie of literals already gets sre's own first-character skip
+    starts: dict[str, list[str]] = {}  # first character -> alternatives that can start with it, in order
+    lit_by_char: dict[str, list[str]] = {}
+    for token in scanner.literal:
+        lit_by_char.setdefault(token[0], []).append(token)
+    for ch, tokens in lit_by_char.items():
+        starts.setdefault(ch, []).append(f"(?P<lit>{trie_pattern(tokens)})")
+    for name, target in scanner.groups.items():
+        assert target.pattern is not None
+        chars = first_chars(target.pattern.pattern)
+        if chars is None:
+            return  # a token that may start anywhere: keep the single alternation
+        for ch in chars:
+            starts.setdefault(ch, []).append(f"(?P<{name}>{target.pattern.pattern})")
+    if not starts:
+        return
+    scanner.by_char = {ch: re.compile("|".join(alts)) for ch, alts in starts.items()}
+    scanner.candidates = re.compile("[" + "".join(re.escape(ch) for ch in sorted(starts)) + "]")
+
+
+def first_chars(pattern: str) -> set[str] | None:
+    """The characters a match of ``pattern`` can start with, or None when that is not a small known set."""
+    try:
+        found = _first(_parser.parse(pattern))
+    except (re.error, TypeError, ValueError):
+        return None
+    return found[0] if found is not None and not found[1] and len(found[0]) <= 2000 else None
+
+
+def _first(items: Any) -> tuple[set[str], bool] | None:
+    """(possible first characters, whether the sequence can match the empty string)."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is _c.LITERAL:
+            return out | {chr(av)}, False
+        if op is _c.IN:
+            chars = _in_set(av)
+            return None if chars is None else (out | chars, False)
+        if op in (_c.ASSERT, _c.ASSERT_NOT, _c.AT):
+            continue  # zero-width: the first character comes from what follows
+        if op is _c.SUBPATTERN or op is _c.ATOMIC_GROUP:
+            sub = _first(av[-1] if op is _c.SUBPATTERN else av)
+        elif op is _c.BRANCH:
+            branches = [_first(b) for b in av[1]]
+            if any(b is None for b in branches):
+                return None
+            sub = (set().union(*(b[0] for b in branches if b)), any(b[1] for b in branches if b))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            inner = _first(av[2])
+            sub = None if inner is None else (inner[0], inner[1] or av[0] == 0)
+        else:
+            return None  # ANY, NOT_LITERAL, categories, back-references: could start anywhere
+        if sub is None:
+            return None
+        out |= sub[0]
+        if not sub[1]:
+            return out, False
+    return out, True
+
+
+def _in_set(items: Any) -> set[str] | None:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _c.LITERAL:
+            chars.add(chr(av))
+        elif op is _c.RANGE and av[1] - av[0] <= 400:
+            chars.update(chr(i) for i in range(av[0], av[1] + 1))
+        else:
+            return None  # negated sets, \d, \w, wide ranges
+    return chars
+
+
+@lru_cache(maxsize=256)
+def _scanners(pack: Pack, active: frozenset[str]) -> dict[str, _Scanner]:
+    by_kind: dict[str, list[_RuleBase]] = {}
+    for r in pack.rules:
+        if r.id in active and not isinstance(r, RepetitionRule):
+            by_kind.setdefault(r.kind, []).append(r)
+    out = {}
+    for kind, rules in by_kind.items():
+        scanner = _compile(rules)
+        if scanner is not None:
+            out[kind] = scanner
+    return out
+
+
+@lru_cache(maxsize=256)
+def _exception_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(trie_pattern(list(words)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Running
+
+
+def check_wording(ctx: Context) -> list[Finding]:
+    """Run the built-in packs and the config's extra packs over the document (disabled rules skipped)."""
+    packs = list(builtin_packs())
+    known = {r.id for p in packs for r in p.rules}
+    for path in ctx.config.packs:
+        extra = load_pack(path)
+        for r in extra.rules:
+            if r.id in known:
+                raise InputError(f"{path}: 规则编号“{r.id}”已被其他规则包使用，请改名")
+            known.add(r.id)
+        packs.append(extra)
+    disabled = set(ctx.config.disable)
+    findings: list[Finding] = []
+    for pack in packs:
+        if pack.name in disabled:
+            continue
+        active = frozenset(r.id for r in pack.rules if r.id not in disabled)
+        findings.extend(_run_pack(ctx, pack, active))
+    return findings
+
+
+def _run_pack(ctx: Context, pack: Pack, active: frozenset[str]) -> Iterator[Finding]:
+    text = ctx.text
+    counts: dict[tuple[str, str, int], int] = {}
+    flagged_sentences: set[tuple[str, int]] = set()
+    for scanner in _scanners(pack, active).values():
+        pos = 0
+        while (m := scanner.search(text, pos)) is not None:
+            start, end = m.span()
+            used = False
+            for target in scanner.targets(m):
+                values = _check(ctx, target, m, counts, flagged_sentences)
+                if values is not None:
+                    yield _finding(ctx, target.rule, start, end, values)
+                used = used or values is not None or isinstance(target.rule, OccurrenceRule)
+            # A match that yielded nothing must not hide another one inside it (a goal phrase with no
+            # context word may contain an evaluative claim): look again from the next character. Counted
+            # occurrences are used even below their limit.
+            pos = end if used and end > start else start + 1
+    for r in pack.rules:
+        if isinstance(r, RepetitionRule) and r.id in active:
+            yield from _repetitions(ctx, r)
+
+
+def _check(
+    ctx: Context,
+    target: _Target,
+    m: re.Match[str],
+    counts: dict[tuple[str, str, int], int],
+    flagged_sentences: set[tuple[str, int]],
+) -> dict[str, str] | None:
+    """The template values of a finding at ``m`` for ``target``'s rule, or None when it does not apply."""
+    r = target.rule
+    start, end = m.span()
+    if start == end or _excepted(r, ctx.text, start, end):
+        return None
+    values = {"match": m.group()}
+    if isinstance(r, SubstitutionRule):
+        own = target.pattern.match(ctx.text, start) if target.pattern else None
+        values["right"] = own.expand(target.right) if own else target.right
+    elif isinstance(r, OccurrenceRule):
+        key = target.pattern.pattern if target.pattern else m.group()
+        scope = ctx.paragraph_at(start)[0] if r.scope == "paragraph" else 0
+        n = counts[(r.id, key, scope)] = counts.get((r.id, key, scope), 0) + 1
+        if n <= r.max:
+            return None
+        values |= {"n": str(n), "max": str(r.max)}
+    elif isinstance(r, ConditionalRule):
+        sentence = ctx.sentence_at(start)
+        if not _applies(ctx, r, start, sentence):
+            return None
+        if r.once_per_sentence:
+            if (r.id, sentence[0]) in flagged_sentences:
+                return None
+            flagged_sentences.add((r.id, sentence[0]))
+    return values
+
+
+def _finding(ctx: Context, r: _RuleBase, start: int, end: int, values: dict[str, str]) -> Finding:
+    return ctx.finding(r.id, r.category, r.severity, start, end, _fill(r.message, values), _fill(r.suggestion, values))
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template
+
+
+def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
+    """True when an exception phrase written around the match covers it (the "X" of "X光")."""
+    if not r.exceptions:
+        return False
+    reach = max(map(len, r.exceptions))
+    lo = max(0, start - reach)
+    for e in _exception_regex(tuple(r.exceptions)).finditer(text, lo, min(len(text), end + reach)):
+        if e.start() <= start and e.end() >= end:
+            return True
+    return False
+
+
+def _applies(ctx: Context, r: ConditionalRule, start: int, sentence: tuple[int, int]) -> bool:
+    """A conditional rule fires when its context words are present and no measured figure is."""
+    if r.when:
+        words = ctx.text[sentence[0] : sentence[1]] + _column_header(ctx, start)
+        if not any(w in words for w in r.when):
+            return False
+    span = sentence if r.unless == "figure-in-sentence" else ctx.paragraph_at(start)
+    kinds = set(r.figure_kinds)
+    return not any(n.kind in kinds for n in ctx.numbers_in(*span))
+
+
+def _column_header(ctx: Context, offset: int) -> str:
+    """The header of the table column holding ``offset`` ("" outside tables)."""
+
+    def index(c: Context) -> tuple[list[int], list[tuple[int, int, str]]]:
+        cells = []
+        for table in c.doc.tables:
+            for row in table.rows:
+                shift = len(table.header) - len(row)  # merged leading cells drop out of a flattened row
+                for i, cell in enumerate(row):
+                    j = i + max(shift, 0)
+                    if j < len(table.header):
+                        cells.append((cell.start, cell.end, table.header[j]))
+        cells.sort()
+        return [s for s, _, _ in cells], cells
+
+    starts, cells = ctx.memo("wording.cell_headers", index)
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and cells[i][0] <= offset < cells[i][1]:
+        return cells[i][2]
+    return ""
+
+
+def _repetitions(ctx: Context, r: RepetitionRule) -> Iterator[Finding]:
+    pattern = _repetition_regex(r.chars, r.min_chars, r.max_chars)
+    allowed = set(r.allow)
+    allow_re = [re.compile(p) for p in r.allow_patterns]
+    text = ctx.text
+    for m in pattern.finditer(text):
+        doubled, unit = m.group(), m.group(1)
+        if doubled in allowed or unit in allowed or any(a.fullmatch(doubled) for a in allow_re):
+            continue
+        if _excepted(r, text, m.start(), m.end()):
+            continue
+        yield _finding(ctx, r, m.start(), m.end(), {"match": doubled, "unit": unit})
+
+
+@lru_cache(maxsize=32)
+def _repetition_regex(chars: str, lo: int, hi: int) -> re.Pattern[str]:
+    return re.compile(f"([{chars}]{{{lo},{hi}}})\\1")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Registry: each built-in pack rule under its own id, one shared pass over the text
+
+
+def _all_findings(ctx: Context) -> dict[str, list[Finding]]:
+    def compute(c: Context) -> dict[str, list[Finding]]:
+        grouped: dict[str, list[Finding]] = {}
+        for f in check_wording(c):
+            grouped.setdefault(f.rule, []).append(f)
+        return grouped
+
+    return ctx.memo("wording.findings", compute)
+
+
+def _register(rule_id: str, description: str) -> None:
+    def run(ctx: Context) -> list[Finding]:
+        return _all_findings(ctx).get(rule_id, [])
+
+    rule(rule_id, description)(run)
+
+
+_BUILTIN_IDS = {r.id for p in builtin_packs() for r in p.rules}
+for _pack in builtin_packs():
+    for _r in _pack.rules:
+        _register(_r.id, _r.description or _fill(_r.message, {"match": "…", "right": "…", "unit": "…"}))
+
+
+@rule("wording.extra-packs", "审阅配置 packs 中额外规则包的规则")
+def extra_packs(ctx: Context) -> list[Finding]:
+    """Findings of the rules that come from the config's extra packs."""
+    return [f for fs in _all_findings(ctx).values() for f in fs if f.rule not in _BUILTIN_IDS]

@@ -1,0 +1,62 @@
+"""``assistant review``: the CLI face of the review pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.cli import _EXTENSIONS, command
+
+
+def _add(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("review", help="审阅一份报告（.txt/.md/.docx/.pdf），标出问题的准确位置")
+    p.add_argument("file", help="要审阅的报告")
+    p.add_argument("--data", help="部门数据文件：报告中的数字将与之核对")
+    p.add_argument("--format", choices=["text", "markdown", "json", "html"], default="text", help="标准输出的格式")
+    p.add_argument("-o", "--output", help="另存审阅结果；类型由扩展名决定（.json/.md/.html/.txt/.docx）")
+    p.add_argument("--include-text", action="store_true", help="JSON 输出中包含规范化后的全文（document.text）")
+    p.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "never"],
+        default="error",
+        help="有该级别及以上的问题时退出状态为 1（默认 error）",
+    )
+    p.add_argument("--config", help="审阅配置（YAML：disable、severity、year、packs）")
+    p.add_argument("--year", type=int, help="报告年度（默认由数据或报告推断）")
+
+
+_EXTENSIONS.append(_add)
+
+
+@command("review")
+def _review(args: argparse.Namespace) -> int:
+    from assistant.checks.registry import CheckConfig, load_config
+    from assistant.export.review_formats import (
+        review_to_html,
+        review_to_json,
+        review_to_markdown,
+        review_to_text,
+        write_review,
+    )
+    from assistant.review import review_file
+
+    config = load_config(args.config) if args.config else CheckConfig()
+    if args.year:
+        config = config.model_copy(update={"year": args.year})
+    review = review_file(args.file, data=args.data, config=config)
+    if args.format == "json":
+        out = review_to_json(review, include_text=args.include_text)
+    elif args.format == "markdown":
+        out = review_to_markdown(review)
+    elif args.format == "html":
+        out = review_to_html(review)
+    else:
+        out = review_to_text(review, color=sys.stdout.isatty())
+    print(out)
+    if args.output:
+        write_review(review, Path(args.output), include_text=args.include_text)
+        print(f"已写入：{args.output}", file=sys.stderr)
+    if args.fail_on != "never" and any(f.at_least(args.fail_on) for f in review.findings):
+        return 1
+    return 0

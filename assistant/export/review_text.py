@@ -1,0 +1,231 @@
+"""Plain-text review reports (terminal and Markdown) and the layout every readable format shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RANK, Finding
+
+if TYPE_CHECKING:
+    # Only for annotations: writing a review out should not pull in the whole review pipeline.
+    from assistant.review import Review, SectionInfo
+
+Locate = Callable[[int], tuple[int, int]]
+"""Maps an offset in the review text to a 1-based (line, column) the reader can jump to."""
+
+NO_SECTION = "（无章节）"
+CONTEXT_CHARS = 20
+QUOTE_LIMIT = 80
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Item:
+    """A finding with its 1-based number in ``review.findings`` (the anchor every format links by)."""
+
+    number: int
+    finding: Finding
+
+
+@dataclass
+class SectionGroup:
+    """The findings of one section, in text order; ``position`` orders the groups like the document."""
+
+    title: str
+    position: int
+    items: list[Item] = field(default_factory=list)
+
+
+def group_by_section(review: Review) -> list[SectionGroup]:
+    """Findings grouped by section, sections in document order, findings without one under “（无章节）”."""
+    sections = review.document.sections
+    groups: dict[object, SectionGroup] = {}
+    for item in sorted(_items(review.findings), key=lambda i: _order(i.finding)):
+        f = item.finding
+        index = _section_index(sections, f)
+        if index is not None:
+            key: object = index
+            title, position = sections[index].title, sections[index].start
+        elif f.section:
+            key, title, position = ("title", f.section), f.section, f.start
+        else:
+            key, title, position = None, NO_SECTION, f.start
+        groups.setdefault(key, SectionGroup(title, position)).items.append(item)
+    return sorted(groups.values(), key=lambda g: g.position)
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """How many findings of each severity, most severe first (zeros included)."""
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for f in findings:
+        counts[f.severity] += 1
+    return counts
+
+
+def category_counts(findings: Iterable[Finding]) -> dict[str, dict[str, int]]:
+    """Per category (in the order of CATEGORY_NAMES, only those present), the count of each severity."""
+    table: dict[str, dict[str, int]] = {}
+    for f in findings:
+        table.setdefault(f.category, dict.fromkeys(SEVERITIES, 0))[f.severity] += 1
+    order = list(CATEGORY_NAMES)
+    return dict(sorted(table.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+
+
+def context(text: str, f: Finding, width: int = CONTEXT_CHARS) -> tuple[str, str, str]:
+    """The quote with up to ``width`` characters either side, stopping at line breaks, each side on one line."""
+    if not (0 <= f.start <= f.end <= len(text)) or text[f.start : f.end] != f.quote:
+        return "", f.quote, ""  # a quote we cannot place is shown alone rather than beside the wrong text
+    lo = max(0, f.start - width)
+    before = text[lo : f.start]
+    if "\n" in before:
+        before = before[before.rfind("\n") + 1 :]
+    elif lo > 0:
+        before = "…" + before
+    hi = min(len(text), f.end + width)
+    after = text[f.end : hi]
+    if "\n" in after:
+        after = after[: after.find("\n")]
+    elif hi < len(text):
+        after += "…"
+    return before.lstrip(), f.quote, after.rstrip()
+
+
+def one_line(s: str, limit: int | None = QUOTE_LIMIT) -> str:
+    """``s`` on one line (line breaks shown as ⏎), its middle elided when longer than ``limit``."""
+    s = re.sub(r"\s*\n\s*", " ⏎ ", s.strip())
+    if limit is not None and len(s) > limit:
+        head = limit * 2 // 3
+        s = s[:head] + " … " + s[-(limit - head) :]
+    return s
+
+
+def review_to_text(review: Review, *, color: bool = False, locate: Locate | None = None) -> str:
+    """A terminal report: header, notes, then each section's findings with context, message and suggestion."""
+    paint = _Paint(color)
+    counts = severity_counts(review.findings)
+    summary = " · ".join(f"{SEVERITY_NAMES[s]} {n}" for s, n in counts.items())
+    lines = [
+        paint.bold(f"审阅：{review.document.path or '（未命名文档）'}  共 {review.document.chars} 字符  {summary}")
+    ]
+    if review.model:
+        lines.append(f"模型：{review.model}")
+    lines += [paint.note(f"【注意】{note}") for note in review.notes]
+    if not review.findings:
+        return "\n".join([*lines, "", "未发现问题。"]) + "\n"
+    for group in group_by_section(review):
+        lines += ["", paint.bold(group.title)]
+        for item in group.items:
+            lines += _text_item(review.text, item, paint, locate)
+    return "\n".join(lines) + "\n"
+
+
+def review_to_markdown(review: Review) -> str:
+    """A Markdown report: title, counts by category and severity, then a findings table per section."""
+    names = [SEVERITY_NAMES[s] for s in SEVERITIES]
+    out = ["# 绩效自评报告审阅结果", ""]
+    out.append(f"- 文件：{md_escape(review.document.path or '（未命名文档）')}")
+    out.append(f"- 字符数：{review.document.chars}")
+    if review.model:
+        out.append(f"- 模型：{md_escape(review.model)}")
+    out.append("")
+    out += [f"> **注意**：{md_escape(note)}\n" for note in review.notes]
+    if not review.findings:
+        return "\n".join([*out, "未发现问题。"]) + "\n"
+
+    out += ["## 概览", "", "| 类别 | " + " | ".join(names) + " | 合计 |", "|---" * (len(names) + 2) + "|"]
+    for category, row in category_counts(review.findings).items():
+        cells = [str(row[s]) for s in SEVERITIES]
+        out.append(f"| {CATEGORY_NAMES.get(category, category)} | {' | '.join(cells)} | {sum(row.values())} |")
+    totals = severity_counts(review.findings)
+    out.append(f"| **合计** | {' | '.join(str(n) for n in totals.values())} | **{len(review.findings)}** |")
+
+    out += ["", "## 问题明细"]
+    for group in group_by_section(review):
+        out += [
+            "",
+            f"### {md_escape(group.title)}",
+            "",
+            "| 序号 | 严重程度 | 类别 | 原文 | 问题 | 建议 |",
+            "|---" * 6 + "|",
+        ]
+        for item in group.items:
+            f = item.finding
+            cells = [
+                str(item.number),
+                SEVERITY_NAMES[f.severity],
+                CATEGORY_NAMES.get(f.category, f.category),
+                md_escape(one_line(f.quote)),
+                md_escape(one_line(f.message, limit=None)),
+                md_escape(one_line(f.suggestion, limit=None)),
+            ]
+            out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
+
+
+def md_escape(s: str) -> str:
+    """``s`` as literal Markdown text, safe inside a table cell (``|`` and inline markup backslash-escaped)."""
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def _items(findings: list[Finding]) -> list[Item]:
+    return [Item(n, f) for n, f in enumerate(findings, start=1)]
+
+
+def _order(f: Finding) -> tuple[int, int, int, str]:
+    return (f.start, -SEVERITY_RANK[f.severity], f.end, f.rule)
+
+
+def _section_index(sections: list[SectionInfo], f: Finding) -> int | None:
+    """The section a finding names; when titles repeat, the innermost one that holds the finding."""
+    if not f.section:
+        return None
+    named = [i for i, s in enumerate(sections) if s.title == f.section]
+    holding = [i for i in named if sections[i].start <= f.start < max(sections[i].end, sections[i].start + 1)]
+    if holding:
+        return max(holding, key=lambda i: (sections[i].level, sections[i].start))
+    return named[0] if named else None
+
+
+def _text_item(text: str, item: Item, paint: _Paint, locate: Locate | None) -> list[str]:
+    f = item.finding
+    head = [paint.severity(f.severity, SEVERITY_NAMES[f.severity]), CATEGORY_NAMES.get(f.category, f.category), f.rule]
+    if locate is not None:
+        line, col = locate(f.start)
+        head.append(f"{line}:{col}")
+    before, quote, after = context(text, f)
+    lines = [f"  {item.number}. " + "｜".join(head)]
+    lines.append(f"     “{before}{paint.quote(one_line(quote))}{after}”")
+    lines.append(f"     {f.message}")
+    if f.suggestion:
+        lines.append(f"     建议：{f.suggestion}")
+    return lines
+
+
+class _Paint:
+    """ANSI styling when colour is on; plain text (quote in 【】) when it is off."""
+
+    _SEVERITY = {"error": "1;31", "warning": "1;33", "info": "1;36"}
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def _sgr(self, code: str, s: str) -> str:
+        return f"\x1b[{code}m{s}\x1b[0m" if self.color else s
+
+    def bold(self, s: str) -> str:
+        return self._sgr("1", s)
+
+    def note(self, s: str) -> str:
+        return self._sgr("1;33", s)
+
+    def severity(self, level: str, s: str) -> str:
+        return self._sgr(self._SEVERITY.get(level, "1"), s)
+
+    def quote(self, s: str) -> str:
+        return f"\x1b[4m{s}\x1b[24m" if self.color else f"【{s}】"

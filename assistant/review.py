@@ -1,0 +1,73 @@
+"""The review pipeline: a report in, findings with exact places out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from assistant.budget.facts import FactSheet, build_facts
+from assistant.budget.loader import load_data
+from assistant.checks.finding import Finding
+from assistant.checks.registry import CheckConfig, run_checks
+from assistant.text.document import Document, Section, load_document
+
+
+class SectionInfo(BaseModel):
+    """A heading of the reviewed document and the span it covers."""
+
+    id: str
+    title: str
+    level: int
+    start: int
+    end: int
+
+
+class DocumentInfo(BaseModel):
+    """What the review says about the document itself."""
+
+    path: str | None
+    chars: int
+    sections: list[SectionInfo]
+
+
+class Review(BaseModel):
+    """The outcome of a review: the normalised text, findings in document order, and notes on how it ran."""
+
+    document: DocumentInfo
+    text: str
+    findings: list[Finding]
+    notes: list[str] = Field(default_factory=list)
+    model: str | None = None
+
+    def worst(self) -> str | None:
+        """The highest severity among the findings, or None when there are none."""
+        for level in ("error", "warning", "info"):
+            if any(f.severity == level for f in self.findings):
+                return level
+        return None
+
+
+def review_document(doc: Document, *, facts: FactSheet | None = None, config: CheckConfig | None = None) -> Review:
+    """Run the deterministic checks over a loaded document."""
+    return Review(document=describe(doc), text=doc.text, findings=run_checks(doc, facts, config))
+
+
+def review_file(path: str | Path, *, data: str | Path | None = None, config: CheckConfig | None = None) -> Review:
+    """Load a report (and optionally the department's data) and review it."""
+    doc = load_document(path)
+    facts = build_facts(load_data(data)) if data else None
+    return review_document(doc, facts=facts, config=config)
+
+
+def describe(doc: Document) -> DocumentInfo:
+    """The document's path, size and flattened section list."""
+    sections: list[SectionInfo] = []
+
+    def walk(items: list[Section]) -> None:
+        for s in items:
+            sections.append(SectionInfo(id=s.id, title=s.title, level=s.level, start=s.start, end=s.end))
+            walk(s.children)
+
+    walk(doc.sections)
+    return DocumentInfo(path=doc.path, chars=len(doc.text), sections=sections)

@@ -1,0 +1,364 @@
+"""Wording rule packs: recall on a real report's mistakes, silence on clean prose, pack validation, speed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.checks.finding import Finding
+from assistant.checks.registry import CheckConfig, Context, all_rules, run_checks
+from assistant.checks.wording import builtin_packs, check_wording, load_pack, trie_pattern
+from assistant.errors import InputError
+from assistant.text.document import document_from_text, load_document
+
+REFERENCE = Path(__file__).parent / "fixtures" / "kunming-2023-self-evaluation.txt"
+
+
+def check(text: str, **config: object) -> tuple[Context, list[Finding]]:
+    ctx = Context(doc=document_from_text(text), config=CheckConfig.model_validate(config))
+    return ctx, check_wording(ctx)
+
+
+def rules_of(findings: list[Finding], prefix: str = "") -> list[tuple[str, str]]:
+    return [(f.rule, f.quote) for f in findings if f.rule.startswith(prefix)]
+
+
+@pytest.fixture(scope="module")
+def reference() -> tuple[Context, list[Finding]]:
+    ctx = Context(doc=load_document(REFERENCE))
+    return ctx, check_wording(ctx)
+
+
+# --- recall: what a careful reviewer marks in the reference report ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "quote"),
+    [
+        ("vague.evaluative-claim", "取得良好成效"),
+        ("vague.evaluative-claim", "得到了党委政府和农民工群体的肯定"),
+        ("vague.verdict-actual", "按照要求圆满完成"),
+        ("vague.verdict-actual", "达到了预期的目标"),
+        ("vague.verdict-actual", "严格完成目标"),
+        ("vague.verdict-actual", "预期完成情况较好"),
+        ("placeholder.broken-figure", "100X%"),
+        ("repetition.doubled-phrase", "并分为并分为"),
+        ("repetition.doubled-char", "的的"),
+        ("term.typo", "收益对象"),
+        ("term.typo", "完整地反应"),
+        ("term.typo", "一些列"),
+        ("term.typo", "年初指定"),
+        ("term.typo", "本机部门"),
+        ("term.typo", "完成指出"),
+        ("term.zhang", "台帐"),
+        ("vague.boilerplate", "严格按照"),
+        ("vague.imprecise-degree", "在一定程度上"),
+    ],
+)
+def test_reference_mistake_is_found_at_its_exact_span(
+    reference: tuple[Context, list[Finding]], rule_id: str, quote: str
+) -> None:
+    ctx, findings = reference
+    hits = [f for f in findings if f.rule == rule_id and f.quote == quote]
+    assert hits, f"{rule_id} “{quote}” not found; got {rules_of(findings)}"
+    for f in hits:
+        assert ctx.text[f.start : f.end] == quote
+
+
+def test_substitution_says_what_the_right_term_is(reference: tuple[Context, list[Finding]]) -> None:
+    _, findings = reference
+    by_quote = {f.quote: f for f in findings if f.rule.startswith("term.")}
+    assert by_quote["完成指出"].suggestion == "完成支出"
+    assert "应为“反映”" not in by_quote["完整地反应"].message  # the whole phrase is swapped
+    assert by_quote["完整地反应"].suggestion == "完整地反映"
+    assert by_quote["本机部门"].suggestion == "本级部门"
+    assert by_quote["台帐"].suggestion == "台账"
+
+
+def test_claims_backed_by_figures_in_the_reference_are_not_vague(reference: tuple[Context, list[Finding]]) -> None:
+    ctx, findings = reference
+    # "…补助覆盖率100%，补助对象政策符合性100%，…达到了既定的目标。" carries its own figures.
+    start = ctx.text.index("补助覆盖率100%")
+    sentence = ctx.sentence_at(start)
+    assert not [f for f in findings if f.rule.startswith("vague.") and sentence[0] <= f.start < sentence[1]]
+    assert not [f for f in findings if f.quote == "履职效益明显"]  # an indicator's name, not a claim
+
+
+# --- precision: clean, well-written paragraphs stay clean -------------------------------------------------
+
+CLEAN = {
+    "education": (
+        "（一）部门整体收支情况\n"
+        "2023年全年预算数12,860.50万元，全年执行数12,534.21万元，预算执行率97.46%。"
+        "义务教育学生资助项目全年资助家庭经济困难学生3,216人，发放补助资金385.92万元，资金到位率100%，"
+        "资助对象认定准确率100%。校舍维修改造项目完成维修面积8,640平方米，较计划增加5.2%，"
+        "于2023年8月25日前全部竣工验收，工程验收合格率100%。\n"
+        "学生及家长满意度调查收回有效问卷1,820份，满意度为96.3%，较上年提高2.1个百分点，取得良好成效。"
+    ),
+    "health": (
+        "基本公共卫生服务项目年度目标为：65岁及以上老年人健康管理率≥70%，高血压患者规范管理率≥65%。"
+        "实际完成情况：全年为42,518名老年人提供健康体检，健康管理率73.8%，达到预期目标；"
+        "高血压患者规范管理率68.2%，较年度指标值高3.2个百分点。"
+        "家庭医生签约服务覆盖常住人口15.6万人，签约率41.5%，服务对象满意度91.2分，效果明显。"
+    ),
+    "trade union": (
+        "2023年度送温暖专项资金预算565万元，实际支出565万元，执行率100%。"
+        "全年慰问困难职工10,200户，户均慰问金554元，慰问覆盖率100%，圆满完成年度目标。"
+        "农民工维权中心全年受理农民工来访咨询1,326人次，办结率98.6%，帮助追回欠薪436.8万元，"
+        "平均办理时限由15个工作日缩短至9个工作日。\n"
+        "职工技能培训计划培训2,000人次，实际培训2,184人次，完成率109.2%，培训后职业技能等级证书取得率87%，"
+        "显著提升了参训职工的就业能力。"
+    ),
+    "goals with measures": (
+        "年度绩效目标：2024年12月31日前完成12所学校的校舍维修，维修面积≥8,000平方米，"
+        "工程验收合格率=100%，单位造价≤1,200元/平方米，加强校舍安全管理。\n"
+        "力争困难职工帮扶覆盖率达到100%，慰问金发放时间不超过节前10天，进一步提升帮扶精准度。"
+    ),
+    "whole report": (
+        "一、部门基本情况\n（一）部门概况\n市卫生健康委员会内设科室15个，下属事业单位8个，编制人数236人，"
+        "实有在职人员221人。\n（二）部门绩效目标的设立情况\n按照“量化易评”原则，部门设置绩效指标26个，"
+        "其中产出指标15个、效益指标8个、满意度指标3个。\n二、绩效自评工作情况\n本次自评由财务科牵头，"
+        "对照年初设定的26个指标逐项核实，收集佐证材料312份。\n三、评价情况分析及综合评价结论\n"
+        "经自评，部门整体支出绩效得分93.5分，等级为“优”。\n四、存在的问题和整改情况\n"
+        "个别项目支出进度偏慢，第三季度末执行率仅为61.3%，低于序时进度13.7个百分点。下一步，我委将建立项目支出"
+        "月报制度，对执行率低于序时进度10个百分点的项目进行约谈。\n五、绩效自评结果应用\n"
+        "自评结果作为2025年预算安排的重要依据，对得分低于80分的项目压减预算10%。\n"
+        "六、主要经验及做法\n每月召开预算执行分析会，共召开12次；聘请第三方机构对3个重点项目开展评价。\n"
+        "七、其他需说明的情况\n无。\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CLEAN))
+def test_clean_paragraph_has_no_wording_findings(name: str) -> None:
+    _, findings = check(CLEAN[name])
+    assert rules_of(findings) == []
+
+
+def test_legitimate_look_alikes_are_not_flagged() -> None:
+    text = (
+        "本单位开发的APP已上线，采用PPP模式建设，配备X光机2台、X射线检测仪1台；"
+        "展板尺寸3×4米，二〇二三年度申报截止日期为3月31日。"
+        "为了了解实施效果，我们研究研究了相关制度，一步一步落实整改，做到实实在在、认认真真，工作作风明显转变。"
+        "达到目的的项目全部验收，关键就是是否落实到位。立即定位问题，累积效应明显。"
+        "<!-- assistant-ignore: vague.evaluative-claim -->【审阅忽略：term.typo】"
+        "统计截至2023年12月31日。"
+    )
+    _, findings = check(text)
+    assert [q for r, q in rules_of(findings) if not r.startswith("vague.")] == []
+
+
+# --- each kind ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id", "quote"),
+    [
+        ("本年度共慰问XX户困难职工。", "placeholder.template-mark", "XX"),
+        ("项目总投资XXX万元。", "placeholder.template-mark", "XXX万元"),
+        ("由××单位负责实施。", "placeholder.template-mark", "××"),
+        ("于□□年完成。", "placeholder.template-mark", "□□"),
+        ("由○○科负责。", "placeholder.template-mark", "○○"),
+        ("资金执行率为9X.5%。", "placeholder.broken-figure", "9X.5%"),
+        ("偏差原因：待补充。", "placeholder.todo", "待补充"),
+        ("项目负责人：【填写负责人姓名】。", "placeholder.template-bracket", "【填写负责人姓名】"),
+        ("项目名称：[项目名称]。", "placeholder.template-bracket", "[项目名称]"),
+        ("共培训（ ）人次。", "placeholder.template-bracket", "（ ）"),
+        ("联系人：＿＿＿＿。", "placeholder.blank-line", "＿＿＿＿"),
+        ("截止2023年12月31日，资金已全部拨付。", "term.as-of", "截止"),
+        ("截止到2023年底，累计支出。", "term.as-of", "截止到"),
+        ("资金以经下达各单位。", "term.typo-context", "以经"),
+        ("无挤占、无截流现象。", "term.typo-context", "截流"),
+        ("及时拔付资金。", "term.typo", "拔付"),
+        ("预算执行律为95%。", "term.typo", "执行律"),
+        ("对项目进行进行了评价。", "repetition.doubled-phrase", "进行进行"),
+        ("全面开展绩效绩效自评。", "repetition.doubled-phrase", "绩效绩效"),
+        ("建立了完善的的管理制度。", "repetition.doubled-char", "的的"),
+        ("项目实施后社会效益显著。", "vague.evaluative-claim", "社会效益显著"),
+        ("项目实施后达成预期指标。", "vague.verdict-actual", "达成预期指标"),
+        ("年度目标：加强职工队伍建设。", "vague.unquantified-goal", "加强职工队伍建设"),
+        ("职工生活条件有所改善。", "vague.imprecise-degree", "有所改善"),
+    ],
+)
+def test_rule_finds_its_example(text: str, rule_id: str, quote: str) -> None:
+    ctx, findings = check(text)
+    hits = [f for f in findings if f.rule == rule_id]
+    assert [f.quote for f in hits] == [quote], rules_of(findings)
+    assert ctx.text[hits[0].start : hits[0].end] == quote
+
+
+def test_substitution_regex_expands_backreferences(tmp_path: Path) -> None:
+    pack = tmp_path / "extra.yaml"
+    pack.write_text(
+        "rules:\n"
+        "  - id: local.rate\n"
+        "    kind: substitution\n"
+        "    category: typo\n"
+        "    regex: true\n"
+        "    message: 应为“{right}”\n"
+        "    suggestion: '{right}'\n"
+        "    swap: {'(执行|完成)律': '\\1率'}\n",
+        encoding="utf-8",
+    )
+    _, findings = check("完成律为98%。", packs=[str(pack)], disable=["terms"])
+    assert [(f.rule, f.quote, f.suggestion, f.message) for f in findings] == [
+        ("local.rate", "完成律", "完成率", "应为“完成率”")
+    ]
+
+
+def test_occurrence_flags_each_use_beyond_the_limit() -> None:
+    text = "进一步加强管理。进一步加强监督。进一步加强培训。进一步加强宣传。进一步加强考核。"
+    _, findings = check(text)
+    hits = [f for f in findings if f.rule == "vague.boilerplate"]
+    assert len(hits) == 2
+    assert "第4次" in hits[0].message and "第5次" in hits[1].message
+    assert hits[0].start == text.index("进一步加强宣传")
+
+
+def test_occurrence_in_paragraph_scope_counts_each_paragraph_apart() -> None:
+    one = "加强管理，加强监督，加强培训。"
+    _, findings = check(one + "\n" + "加强考核，加强宣传。")
+    hits = [f for f in findings if f.rule == "vague.boilerplate-paragraph"]
+    assert [f.start for f in hits] == [one.index("加强培训")]
+
+
+def test_goal_verb_without_goal_context_is_not_a_goal() -> None:
+    _, findings = check("财务部门加强了审核。")
+    assert not [f for f in findings if f.rule == "vague.unquantified-goal"]
+
+
+def test_unused_long_match_does_not_hide_a_claim_inside_it() -> None:
+    _, findings = check("财务部门加强管理取得良好成效。")
+    assert ("vague.evaluative-claim", "取得良好成效") in rules_of(findings)
+
+
+def test_figure_in_sentence_silences_claim_but_year_does_not() -> None:
+    _, with_year = check("2023年项目取得良好成效。")
+    _, with_figure = check("2023年项目发放补助20万元，取得良好成效。")
+    assert rules_of(with_year, "vague.") == [("vague.evaluative-claim", "取得良好成效")]
+    assert rules_of(with_figure, "vague.") == []
+
+
+# --- config, registry, packs -------------------------------------------------------------------------------
+
+
+def test_every_builtin_pack_rule_is_a_registry_rule() -> None:
+    ids = {r.id for r in all_rules()}
+    pack_ids = {r.id for p in builtin_packs() for r in p.rules}
+    assert len(pack_ids) >= 15
+    assert pack_ids <= ids
+    assert {"vague.evaluative-claim", "placeholder.broken-figure", "term.typo", "repetition.doubled-phrase"} <= ids
+
+
+def test_packs_have_breadth() -> None:
+    sizes = {p.name: sum(len(getattr(r, "tokens", getattr(r, "swap", []))) for r in p.rules) for p in builtin_packs()}
+    assert sizes["vague"] >= 60 and sizes["terms"] >= 100 and sizes["placeholders"] >= 30
+
+
+def test_config_disables_a_pack_rule_by_its_id() -> None:
+    doc = document_from_text("项目取得良好成效，资金以经下达。")
+    on = run_checks(doc)
+    off = run_checks(doc, config=CheckConfig(disable=["vague.evaluative-claim"]))
+    assert "vague.evaluative-claim" in {f.rule for f in on}
+    assert "vague.evaluative-claim" not in {f.rule for f in off}
+    assert "term.typo-context" in {f.rule for f in off}
+
+
+def test_config_disables_a_whole_pack_by_name() -> None:
+    _, findings = check("项目取得良好成效，资金以经下达。", disable=["vague"])
+    assert rules_of(findings) == [("term.typo-context", "以经")]
+
+
+def test_config_severity_applies_to_pack_rule() -> None:
+    _, findings = check("项目取得良好成效。", severity={"vague.evaluative-claim": "error"})
+    assert findings[0].severity == "error"
+
+
+def test_extra_pack_runs_through_the_registry(tmp_path: Path) -> None:
+    pack = tmp_path / "local.yaml"
+    pack.write_text(
+        "name: local\nrules:\n  - {id: local.banned, kind: existence, category: vague_wording, "
+        "message: '不用“{match}”', tokens: [众所周知]}\n",
+        encoding="utf-8",
+    )
+    doc = document_from_text("众所周知，预算执行率为98%。")
+    findings = run_checks(doc, config=CheckConfig(packs=[str(pack)]))
+    hits = [f for f in findings if f.rule == "local.banned"]
+    assert [(f.quote, f.message) for f in hits] == [("众所周知", "不用“众所周知”")]
+
+
+@pytest.mark.parametrize(
+    ("body", "expect"),
+    [
+        ("rules:\n  - {id: a.b, kind: spelling, category: typo, message: m, tokens: [x]}\n", "kind“spelling”未知"),
+        ("rules:\n  - {id: a.b, kind: existence, category: typo, message: m, tokens: [x], level: 1}\n", "level"),
+        ("rules:\n  - {id: a.b, kind: existence, category: typo, message: m}\n", "tokens"),
+        ("rules:\n  - {id: a.b, kind: existence, category: nonsense, message: m, tokens: [x]}\n", "category"),
+        ("rules:\n  - {id: a.b, kind: existence, category: typo, message: m, regex: true, tokens: ['(']}\n", "正则"),
+        (
+            "rules:\n  - {id: a.b, kind: existence, category: typo, message: m, regex: true, tokens: ['(?P<n>x)']}\n",
+            "命名分组",
+        ),
+        (
+            "rules:\n  - {id: a.b, kind: existence, category: typo, message: m, tokens: [x]}\n"
+            "  - {id: a.b, kind: existence, category: typo, message: m, tokens: [y]}\n",
+            "重复",
+        ),
+        ("rules: [\n", "无法读取"),
+        ("- just a list\n", "顶层"),
+        ("rules: []\n", "rules"),
+    ],
+)
+def test_malformed_pack_is_an_input_error_naming_the_file(tmp_path: Path, body: str, expect: str) -> None:
+    pack = tmp_path / "broken.yaml"
+    pack.write_text(body, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_pack(pack)
+    assert str(pack) in str(err.value)
+    assert expect in str(err.value)
+
+
+def test_unknown_kind_error_names_the_rule(tmp_path: Path) -> None:
+    pack = tmp_path / "broken.yaml"
+    pack.write_text("rules:\n  - {id: a.b, kind: spelling, category: typo, message: m}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"rules\[0\]（a\.b）"):
+        check("文本。", packs=[str(pack)])
+
+
+def test_missing_extra_pack_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="nope.yaml"):
+        check("文本。", packs=[str(tmp_path / "nope.yaml")])
+
+
+def test_extra_pack_may_not_reuse_a_builtin_id(tmp_path: Path) -> None:
+    pack = tmp_path / "dup.yaml"
+    pack.write_text(
+        "rules:\n  - {id: term.typo, kind: existence, category: typo, message: m, tokens: [x]}\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="term.typo"):
+        check("文本。", packs=[str(pack)])
+
+
+def test_trie_pattern_prefers_the_longest_word() -> None:
+    import re
+
+    pattern = re.compile(trie_pattern(["圆满", "圆满完成", "完成"]))
+    assert pattern.findall("圆满完成任务，圆满结束，完成") == ["圆满完成", "圆满", "完成"]
+
+
+# --- speed -------------------------------------------------------------------------------------------------
+
+
+def test_a_million_characters_run_quickly() -> None:
+    unit = REFERENCE.read_text(encoding="utf-8")
+    text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
+    ctx = Context(doc=document_from_text(text))
+    ctx.numbers  # noqa: B018 — number scanning belongs to another module; time only the wording engine
+    _ = ctx.sentences
+    started = time.perf_counter()
+    findings = check_wording(ctx)
+    elapsed = time.perf_counter() - started
+    assert findings
+    assert elapsed < 2.0, f"{elapsed:.2f}s"
