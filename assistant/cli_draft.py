@@ -1,0 +1,111 @@
+"""``assistant draft`` and ``assistant log``: the CLI faces of drafting and of the model call log."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.cli import _EXTENSIONS, command
+from assistant.cli_model import add_model_flags, open_model
+from assistant.errors import InputError
+
+
+def _add(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("draft", help="根据部门数据起草自评报告（不配置模型时用离线模板）")
+    p.add_argument("data", help="部门数据文件（.yaml/.yml/.json/.xlsx）")
+    p.add_argument("-o", "--output", help="输出文件；类型由扩展名决定（.docx/.md/.json）。不给则在终端打印 Markdown")
+    p.add_argument("--format", choices=["md", "json", "docx"], help="输出格式（默认按扩展名）")
+    p.add_argument("--sections", help="只起草这些章节，逗号分隔，如 1.3,3.1,table.p1")
+    p.add_argument("--prompts", help="提示词目录（默认仓库的 prompts/）")
+    p.add_argument("--repair-rounds", type=int, default=2, help="有问题的章节退回模型修改的次数（默认 2）")
+    add_model_flags(p)
+
+    p = sub.add_parser("log", help="查看最近的模型调用记录")
+    p.add_argument("-n", type=int, default=20, help="显示条数（默认 20）")
+    p.add_argument("--full", action="store_true", help="显示完整的提示词和回答")
+
+
+_EXTENSIONS.append(_add)
+
+
+class _Bar:
+    """A one-line progress bar on standard error."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, p: object) -> None:
+        from assistant.draft import Progress
+
+        assert isinstance(p, Progress)
+        if p.event not in ("done", "fallback") or not p.total:
+            return
+        width = 24
+        filled = width * p.done // p.total
+        mark = "（改用离线模板）" if p.event == "fallback" else ""
+        line = f"[{'█' * filled}{'·' * (width - filled)}] {p.done}/{p.total} {p.title}{mark}"
+        if self.tty:
+            sys.stderr.write("\r\033[K" + line + ("\n" if p.done == p.total else ""))
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+@command("draft")
+def _draft(args: argparse.Namespace) -> int:
+    from assistant.budget.loader import load_data
+    from assistant.draft import draft
+    from assistant.export.draft_formats import draft_to_markdown, write_draft
+
+    data = load_data(args.data)
+    if args.output and Path(args.output).resolve() == Path(args.data).resolve():
+        raise InputError(f"{args.output}: 输出文件不能与数据文件相同（不会覆盖输入文件）")
+    model = open_model(args)
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
+    result = draft(
+        data,
+        model=model,
+        sections=sections,
+        prompts_dir=Path(args.prompts) if args.prompts else None,
+        data_path=args.data,
+        progress=_Bar(),
+        repair_rounds=args.repair_rounds,
+    )
+    for note in result.notes:
+        print(f"说明：{note}", file=sys.stderr)
+    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
+    print(
+        f"共 {len(result.sections)} 节；待处理：错误 {counts['error']}、警告 {counts['warning']}、提示 {counts['info']}",
+        file=sys.stderr,
+    )
+    if args.output:
+        write_draft(result, data, Path(args.output), args.format)
+        print(f"已写入：{args.output}", file=sys.stderr)
+    else:
+        print(draft_to_markdown(result))
+    return 0
+
+
+@command("log")
+def _log(args: argparse.Namespace) -> int:
+    from assistant.llm import CallLog
+
+    records = CallLog().recent(args.n)
+    if not records:
+        print("还没有模型调用记录。")
+        return 0
+    for r in records:
+        state = "缓存" if r.cached else ("失败" if r.error else "成功")
+        tokens = f"{r.tokens_in or 0}+{r.tokens_out or 0} tokens"
+        print(
+            f"#{r.id} {r.ts} {r.model} @ {r.endpoint} [{r.template} {r.template_hash}] {state} "
+            f"{r.latency_ms or 0} ms {tokens}"
+        )
+        if r.error:
+            print(f"    错误：{r.error}")
+        if args.full:
+            for m in r.messages:
+                print(f"    <{m.get('role')}> {m.get('content')}")
+            print(f"    <answer> {r.response}")
+    return 0

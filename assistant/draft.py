@@ -1,0 +1,296 @@
+"""The drafting pipeline: sections drafted concurrently by a model, figures filled from the data, checked and repaired.
+
+The model writes fact placeholders (``{budget.basic}``), never figures. After each answer the code fills the
+placeholders, matches any digit the model typed against the FactSheet, and runs the wording checks; a section with
+problems goes back to the model with them, at most ``repair_rounds`` times. Whatever is still unsupported is marked
+``【待核实】`` in the text and reported. A section whose model call fails falls back to its offline template.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from assistant.budget.facts import FactSheet, build_facts
+from assistant.budget.models import ReportData
+from assistant.budget.scoring import DEFAULT_RULES, ScoringRules
+from assistant.checks.finding import Finding, sort_findings
+from assistant.checks.registry import run_checks
+from assistant.drafting.grounding import ground, prompt_findings, unknown_findings
+from assistant.drafting.offline import (
+    OFFLINE_NOTE,
+    attach_data_issues,
+    collect_findings,
+    default_prompts_dir,
+    draft_offline,
+    render_raw,
+    render_section,
+    select_sections,
+    template_environment,
+)
+from assistant.drafting.placeholders import Filled, fill
+from assistant.drafting.plan import SectionSpec, plan_sections
+from assistant.drafting.result import Draft, DraftSection
+from assistant.errors import ModelError
+from assistant.llm.protocol import ChatModel
+from assistant.text.document import document_from_text
+
+UNVERIFIED = "【待核实】"
+# Findings that send a section back to the model: invented figures, unknown ids, empty praise, leftovers.
+REPAIR_CATEGORIES = {"ungrounded_number", "placeholder", "vague_wording", "typo"}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of drafting, for a progress bar or a streaming page."""
+
+    section: str
+    title: str
+    event: str  # "start" | "delta" | "reset" | "done" | "fallback"
+    text: str = ""
+    done: int = 0
+    total: int = 0
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+def draft(
+    data: ReportData,
+    *,
+    model: ChatModel | None = None,
+    sections: list[str] | None = None,
+    prompts_dir: Path | None = None,
+    data_path: str | None = None,
+    progress: ProgressFn | None = None,
+    repair_rounds: int = 2,
+) -> Draft:
+    """Draft the report synchronously (see ``draft_report``)."""
+
+    async def run() -> Draft:
+        try:
+            return await draft_report(
+                data,
+                model=model,
+                sections=sections,
+                prompts_dir=prompts_dir,
+                data_path=data_path,
+                progress=progress,
+                repair_rounds=repair_rounds,
+            )
+        finally:
+            # Connections belong to this event loop: close them before asyncio.run closes the loop.
+            close = getattr(model, "aclose", None)
+            if close is not None:
+                await close()
+
+    return asyncio.run(run())
+
+
+async def draft_report(
+    data: ReportData,
+    *,
+    model: ChatModel | None,
+    sections: list[str] | None = None,
+    prompts_dir: Path | None = None,
+    data_path: str | None = None,
+    progress: ProgressFn | None = None,
+    repair_rounds: int = 2,
+    rules: ScoringRules = DEFAULT_RULES,
+) -> Draft:
+    """Draft every section (or ``sections``) with ``model``; offline templates when ``model`` is None."""
+    sheet = build_facts(data, rules)
+    if model is None:
+        result = draft_offline(data, sheet, sections=sections, prompts_dir=prompts_dir, data_path=data_path)
+        if progress:
+            total = len(result.sections)
+            for i, s in enumerate(result.sections, 1):
+                progress(Progress(s.id, s.title, "done", s.text, i, total))
+        return result
+    prompts = prompts_dir or default_prompts_dir()
+    env = template_environment(prompts)
+    specs = select_sections(plan_sections(data), sections)
+    writer = _SectionWriter(model, data, sheet, env, rules, repair_rounds, progress, len(specs))
+    drafted = list(await asyncio.gather(*(writer.write(spec) for spec in specs)))
+    drafted, orphans = attach_data_issues(drafted, sheet, rules)
+    fell_back = [s.title for s in drafted if s.source == "fallback"]
+    notes = [f"本稿由模型 {model.name} 起草，所有数字均由程序按数据填入并核对"]
+    if fell_back:
+        notes.append(f"以下章节模型起草失败，已改用离线模板：{'、'.join(fell_back)}")
+    notes += writer.notes
+    return Draft(
+        model=model.name,
+        data_path=data_path,
+        department=data.department.name,
+        year=data.year,
+        sections=drafted,
+        findings=collect_findings(drafted),
+        notes=[*notes, *orphans],
+    )
+
+
+def template_hash(env: jinja2.Environment, names: list[str]) -> str:
+    """sha256 over the sources of the templates behind one prompt: a changed prompt changes the hash."""
+    digest = hashlib.sha256()
+    loader = env.loader
+    assert loader is not None
+    for name in names:
+        source, _, _ = loader.get_source(env, name)
+        digest.update(name.encode() + b"\0" + source.encode())
+    return digest.hexdigest()[:16]
+
+
+class _SectionWriter:
+    def __init__(
+        self,
+        model: ChatModel,
+        data: ReportData,
+        sheet: FactSheet,
+        env: jinja2.Environment,
+        rules: ScoringRules,
+        repair_rounds: int,
+        progress: ProgressFn | None,
+        total: int,
+    ) -> None:
+        self.model = model
+        self.data = data
+        self.sheet = sheet
+        self.env = env
+        self.rules = rules
+        self.repair_rounds = repair_rounds
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        self.notes: list[str] = []
+
+    def _emit(self, spec: SectionSpec, event: str, text: str = "") -> None:
+        if event in ("done", "fallback"):
+            self.done += 1
+        if self.progress:
+            self.progress(Progress(spec.id, spec.title, event, text, self.done, self.total))
+
+    async def write(self, spec: SectionSpec) -> DraftSection:
+        if not spec.has_body:
+            self._emit(spec, "done")
+            return DraftSection(id=spec.id, title=spec.title, level=spec.level, text="", source="model", kind=spec.kind)
+        self._emit(spec, "start")
+        try:
+            section = await self._write_with_model(spec)
+        except ModelError as exc:
+            self.notes.append(f"章节“{spec.title}”：{exc}")
+            section = render_section(spec, self.data, self.sheet, self.env, rules=self.rules)
+            section = section.model_copy(update={"source": "fallback", "notes": [OFFLINE_NOTE]})
+            self._emit(spec, "fallback", section.text)
+            return section
+        self._emit(spec, "done", section.text)
+        return section
+
+    async def _write_with_model(self, spec: SectionSpec) -> DraftSection:
+        messages = self._messages(spec)
+        names = ["draft/system.md.j2", "draft/_section.md.j2", f"draft/{spec.template}.md.j2", "draft/repair.md.j2"]
+        digest = template_hash(self.env, names)
+        filled: Filled | None = None
+        findings: list[Finding] = []
+        for round_no in range(self.repair_rounds + 1):
+            completion = await self.model.complete(
+                messages,
+                template=f"draft/{spec.template}",
+                template_hash=digest,
+                stream=True,
+                on_delta=lambda piece: self._emit(spec, "delta", piece),
+                on_reset=lambda: self._emit(spec, "reset"),
+            )
+            answer = clean_answer(completion.text, spec.title)
+            if not answer:
+                raise ModelError(f"模型 {self.model.name} 返回了空白内容")
+            filled, findings = self._check(spec, answer)
+            problems = [f for f in findings if f.category in REPAIR_CATEGORIES and f.severity != "info"]
+            if not problems or round_no == self.repair_rounds:
+                break
+            messages = [
+                *messages,
+                {"role": "assistant", "content": completion.text},
+                {"role": "user", "content": self._repair_prompt(problems)},
+            ]
+        assert filled is not None
+        filled, findings = self._mark_unverified(spec, filled, findings)
+        return DraftSection(
+            id=spec.id,
+            title=spec.title,
+            level=spec.level,
+            text=filled.text,
+            source="model",
+            kind=spec.kind,
+            findings=findings,
+            facts_used=filled.fact_ids,
+            spans=filled.facts,
+        )
+
+    def _messages(self, spec: SectionSpec) -> list[dict[str, Any]]:
+        system = self.env.get_template("draft/system.md.j2").render(
+            department=self.data.department.name, year=self.data.year
+        )
+        facts = [{"id": f.id, "label": f.label, "written": f.written()} for f in self.sheet.select(spec.fact_prefixes)]
+        reference = render_raw(spec, self.data, self.sheet, self.env, rules=self.rules)
+        user = self.env.get_template(f"draft/{spec.template}.md.j2").render(
+            title=spec.title, facts=facts, reference=reference, year=self.data.year
+        )
+        return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
+
+    def _repair_prompt(self, problems: list[Finding]) -> str:
+        lines = [f"“{f.quote}”：{f.message}" + (f"（{f.suggestion}）" if f.suggestion else "") for f in problems]
+        return self.env.get_template("draft/repair.md.j2").render(problems=lines).strip()
+
+    def _check(self, spec: SectionSpec, answer: str) -> tuple[Filled, list[Finding]]:
+        filled = fill(answer, self.sheet)
+        filled, grounding = ground(
+            filled, self.sheet, prefer=spec.fact_prefixes, section=spec.title, severity="error", origin="模型输出"
+        )
+        findings = [
+            *unknown_findings(filled, section=spec.title),
+            *prompt_findings(filled.text, section=spec.title),
+            *grounding,
+            *wording_findings(filled.text, spec.title),
+        ]
+        return filled, sort_findings(findings)
+
+    def _mark_unverified(
+        self, spec: SectionSpec, filled: Filled, findings: list[Finding]
+    ) -> tuple[Filled, list[Finding]]:
+        """Put 【待核实】 after every figure the model typed that the data does not support, then re-check."""
+        bad = sorted({(f.start, f.end) for f in findings if f.category == "ungrounded_number"}, reverse=True)
+        if not bad:
+            return filled, findings
+        text = filled.text
+        for _, end in bad:
+            text = text[:end] + UNVERIFIED + text[end:]
+        return self._check(spec, text)
+
+
+_FENCE = re.compile(r"^```[\w-]*\n?|\n?```$")
+
+
+def clean_answer(text: str, title: str) -> str:
+    """The model's answer without code fences, a repeated heading or Markdown emphasis."""
+    text = _FENCE.sub("", text.strip()).strip()
+    lines = [line.strip() for line in text.splitlines()]
+    bare_title = re.sub(r"^[一二三四五六七八九十]+、|^（[一二三四五六七八九十]+）", "", title)
+    while lines and (not lines[0] or lines[0].lstrip("#").strip() in (title, bare_title)):
+        lines.pop(0)
+    cleaned = "\n".join(line.lstrip("#").strip() for line in lines if line)
+    return cleaned.replace("**", "")
+
+
+def wording_findings(text: str, section: str) -> list[Finding]:
+    """The deterministic review rules (wording, arithmetic, dates …) applied to one drafted section."""
+    if not text.strip():
+        return []
+    found = run_checks(document_from_text(text))
+    return [f.model_copy(update={"section": section}) for f in found if not f.rule.startswith("grounding.")]

@@ -1,0 +1,46 @@
+"""Drafting: the section plan, fact placeholders, grounding of figures, and the offline (template-only) path.
+
+The model path (written separately) shares everything here but the templates' renderer: it asks the model for
+text with placeholders, then uses ``fill``, ``ground`` and ``attach_data_issues`` exactly as ``draft_offline`` does.
+"""
+
+from assistant.drafting.grounding import ground, prompt_findings, unknown_findings
+from assistant.drafting.issues import place_issues
+from assistant.drafting.offline import (
+    OFFLINE_NOTE,
+    attach_data_issues,
+    collect_findings,
+    default_prompts_dir,
+    draft_offline,
+    render_section,
+    select_sections,
+    template_environment,
+)
+from assistant.drafting.placeholders import Filled, FilledFact, escape, fill, placeholder_ids
+from assistant.drafting.plan import SectionSpec, plan_sections
+from assistant.drafting.result import Draft, DraftSection, finding_dict
+
+__all__ = [
+    "OFFLINE_NOTE",
+    "Draft",
+    "DraftSection",
+    "Filled",
+    "FilledFact",
+    "SectionSpec",
+    "attach_data_issues",
+    "collect_findings",
+    "default_prompts_dir",
+    "draft_offline",
+    "escape",
+    "fill",
+    "finding_dict",
+    "ground",
+    "place_issues",
+    "placeholder_ids",
+    "plan_sections",
+    "prompt_findings",
+    "render_section",
+    "select_sections",
+    "template_environment",
+    "unknown_findings",
+]

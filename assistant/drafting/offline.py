@@ -1,0 +1,249 @@
+"""The offline path: every section drafted from the data alone with jinja2 templates, no model involved.
+
+Templates under ``prompts/offline/<template>.md.j2`` write figures only as fact placeholders (``{budget.basic}``);
+``fill`` turns them into figures exactly as the model path does, so both paths share one notion of a grounded
+number. Where the data has nothing to say, templates write a visible ``【请补充：…】`` rather than invent content.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from pydantic import BaseModel
+
+from assistant.budget.consistency import check_data
+from assistant.budget.facts import FactSheet
+from assistant.budget.models import Indicator, Project, ReportData
+from assistant.budget.scoring import DEFAULT_RULES, ScoringRules
+from assistant.checks.finding import Finding, sort_findings
+from assistant.drafting.grounding import ground, prompt_findings, unknown_findings
+from assistant.drafting.issues import place_issues
+from assistant.drafting.placeholders import escape, fill
+from assistant.drafting.plan import SectionSpec, plan_sections
+from assistant.drafting.result import Draft, DraftSection
+from assistant.errors import InputError
+
+OFFLINE_NOTE = "未配置模型：本稿由离线模板根据数据生成"
+_CN_DIGITS = "一二三四五六七八九十"
+_END = "。；;，,、 "
+
+
+def default_prompts_dir() -> Path:
+    """The repository's top-level ``prompts/`` folder."""
+    return Path(__file__).resolve().parents[2] / "prompts"
+
+
+def placeholder(fact_id: str, unit: str | None = None) -> str:
+    """The placeholder text for ``fact_id`` (optionally in another money unit): ``{p2.executed|元}``."""
+    return "{" + fact_id + (f"|{unit}" if unit else "") + "}"
+
+
+def escaped(value: Any) -> Any:
+    """A copy of data with every string's braces escaped, so a stray "{x}" in a department's text stays text."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, list):
+        return [escaped(v) for v in value]
+    if isinstance(value, BaseModel):
+        fields = {name: escaped(getattr(value, name)) for name in type(value).model_fields}
+        return type(value).model_construct(**fields)
+    return value
+
+
+def template_environment(prompts_dir: Path) -> jinja2.Environment:
+    """A jinja2 environment over ``prompts_dir`` that fails on undefined variables and escapes braces in values."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(prompts_dir)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+        finalize=lambda v: "" if v is None else v,
+    )
+    env.filters["clause"] = clause
+    env.filters["cn"] = chinese_ordinal
+    return env
+
+
+def clause(text: str | None) -> str:
+    """Text without trailing punctuation, ready to be joined into a sentence."""
+    return (text or "").strip().rstrip(_END).strip()
+
+
+def chinese_ordinal(n: int) -> str:
+    """一, 二 … 十, 十一 … for 1-based list numbering in prose (一是…二是…)."""
+    if n <= 10:
+        return _CN_DIGITS[n - 1]
+    if n < 20:
+        return "十" + _CN_DIGITS[n - 11]
+    tens, ones = divmod(n, 10)
+    return _CN_DIGITS[tens - 1] + "十" + (_CN_DIGITS[ones - 1] if ones else "")
+
+
+def indicator_met(ind: Indicator) -> bool | None:
+    """Did the actual value reach the target (by the comparator)? None when it can't be told."""
+    if ind.target is None or ind.actual is None:
+        return None
+    cmp = ind.comparator or "≥"
+    if cmp in ("≥", ">"):
+        return ind.actual >= ind.target if cmp == "≥" else ind.actual > ind.target
+    if cmp in ("≤", "<"):
+        return ind.actual <= ind.target if cmp == "≤" else ind.actual < ind.target
+    return ind.actual == ind.target
+
+
+def _context(spec: SectionSpec, data: ReportData, sheet: FactSheet, rules: ScoringRules) -> dict[str, Any]:
+    notes = {n.id: n.text for n in sheet.notes}
+    data = escaped(data)
+
+    def has(fact_id: str) -> bool:
+        return fact_id in sheet
+
+    def all_met(project: Project, rate_id: str) -> bool:
+        """True when the project has quantified indicators, all reached, and its execution rate is not low."""
+        quantified = [ind for ind in project.indicators if ind.target is not None]
+        return bool(quantified) and all(indicator_met(i) for i in quantified) and not (rate_id and is_low(rate_id))
+
+    def is_low(fact_id: str) -> bool:
+        fact = sheet.get(fact_id)
+        return fact is not None and fact.value < rules.low_execution_rate
+
+    def first(*ids: str) -> str:
+        """The first of ``ids`` the sheet holds, or "" (templates test it before writing a placeholder)."""
+        return next((i for i in ids if i in sheet), "")
+
+    ctx: dict[str, Any] = {
+        "data": data,
+        "dept": data.department,
+        "budget": data.budget,
+        "projects": data.projects,
+        "sa": data.self_assessment,
+        "has": has,
+        "ph": placeholder,
+        "unit_of": lambda fid: sheet[fid].unit if fid in sheet else None,
+        "first": first,
+        "is_low": is_low,
+        "met": indicator_met,
+        "all_met": all_met,
+        "note": lambda nid: notes.get(nid, ""),
+        "section": spec,
+    }
+    if spec.project is not None:
+        ctx["p"] = data.projects[spec.project - 1]
+        ctx["n"] = spec.project
+        ctx["pid"] = f"p{spec.project}"
+    return ctx
+
+
+def _paragraphs(raw: str) -> str:
+    lines = (re.sub(r"[ \t\u3000]+", " ", line).strip() for line in raw.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def render_raw(
+    spec: SectionSpec,
+    data: ReportData,
+    sheet: FactSheet,
+    env: jinja2.Environment,
+    *,
+    rules: ScoringRules = DEFAULT_RULES,
+) -> str:
+    """A section's offline template rendered with its figures still as placeholders (the model's reference)."""
+    try:
+        template = env.get_template(f"offline/{spec.template}.md.j2")
+    except jinja2.TemplateNotFound:
+        raise InputError(
+            f"找不到离线模板 offline/{spec.template}.md.j2（章节“{spec.title}”）；请检查 prompts 目录"
+        ) from None
+    return _paragraphs(template.render(**_context(spec, data, sheet, rules)))
+
+
+def render_section(
+    spec: SectionSpec,
+    data: ReportData,
+    sheet: FactSheet,
+    env: jinja2.Environment,
+    *,
+    rules: ScoringRules = DEFAULT_RULES,
+) -> DraftSection:
+    """Draft one section from its offline template: render, fill the placeholders, ground the literal figures."""
+    if not spec.has_body:
+        return DraftSection(id=spec.id, title=spec.title, level=spec.level, text="", source="offline", kind=spec.kind)
+    filled = fill(render_raw(spec, data, sheet, env, rules=rules), sheet)
+    filled, grounding = ground(
+        filled, sheet, prefer=spec.fact_prefixes, section=spec.title, severity="info", origin="数据文字中"
+    )
+    findings = [
+        *unknown_findings(filled, section=spec.title),
+        *prompt_findings(filled.text, section=spec.title),
+        *grounding,
+    ]
+    return DraftSection(
+        id=spec.id,
+        title=spec.title,
+        level=spec.level,
+        text=filled.text,
+        source="offline",
+        kind=spec.kind,
+        findings=findings,
+        facts_used=filled.fact_ids,
+        spans=filled.facts,
+    )
+
+
+def select_sections(specs: list[SectionSpec], wanted: list[str] | None) -> list[SectionSpec]:
+    """The specs whose ids are in ``wanted`` (all when None); an unknown id is an InputError."""
+    if wanted is None:
+        return specs
+    known = {s.id for s in specs}
+    missing = [w for w in wanted if w not in known]
+    if missing:
+        raise InputError(f"没有这些章节：{'、'.join(missing)}；可选的章节编号为 {'、'.join(s.id for s in specs)}")
+    keep = set(wanted)
+    return [s for s in specs if s.id in keep]
+
+
+def attach_data_issues(
+    sections: list[DraftSection], sheet: FactSheet, rules: ScoringRules = DEFAULT_RULES
+) -> tuple[list[DraftSection], list[str]]:
+    """Add the data's internal inconsistencies as findings on the sections that state the figures."""
+    placed, orphans = place_issues(check_data(sheet, rules), sections)
+    out = []
+    for s in sections:
+        extra = placed.get(s.id, [])
+        out.append(s.model_copy(update={"findings": sort_findings([*s.findings, *extra])}))
+    return out, orphans
+
+
+def collect_findings(sections: list[DraftSection]) -> list[Finding]:
+    """Every section's findings, in section order."""
+    return [f for s in sections for f in s.findings]
+
+
+def draft_offline(
+    data: ReportData,
+    sheet: FactSheet,
+    *,
+    sections: list[str] | None = None,
+    prompts_dir: Path | None = None,
+    data_path: str | None = None,
+    rules: ScoringRules = DEFAULT_RULES,
+) -> Draft:
+    """Draft the whole report (or the ``sections`` asked for) from the data alone, with offline templates."""
+    env = template_environment(prompts_dir or default_prompts_dir())
+    specs = select_sections(plan_sections(data), sections)
+    drafted = [render_section(spec, data, sheet, env, rules=rules) for spec in specs]
+    drafted, orphans = attach_data_issues(drafted, sheet, rules)
+    return Draft(
+        model=None,
+        data_path=data_path,
+        department=data.department.name,
+        year=data.year,
+        sections=drafted,
+        findings=collect_findings(drafted),
+        notes=[OFFLINE_NOTE, *orphans],
+    )

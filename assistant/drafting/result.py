@@ -1,0 +1,75 @@
+"""Draft and DraftSection: what drafting produces, and the JSON contract other tools read."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from assistant.checks.finding import Finding
+from assistant.drafting.placeholders import FilledFact
+
+DraftSource = Literal["model", "offline", "fallback"]
+FINDING_KEYS = ("rule", "category", "severity", "message", "suggestion", "quote", "start", "end", "section", "source")
+
+
+class DraftSection(BaseModel):
+    """One drafted section: its final text (placeholders filled), where the text came from, and what is wrong with it.
+
+    Finding offsets (``start``/``end``) and ``spans`` are offsets into ``text``.
+    """
+
+    id: str
+    title: str
+    level: int
+    text: str
+    source: DraftSource
+    kind: Literal["narrative", "table"] = "narrative"
+    findings: list[Finding] = []
+    facts_used: list[str] = []
+    spans: list[FilledFact] = []
+    notes: list[str] = []
+
+
+class Draft(BaseModel):
+    """A drafted report: every section in printed order, every finding, and notes for the drafter."""
+
+    model: str | None = None
+    data_path: str | None = None
+    department: str
+    year: int
+    sections: list[DraftSection]
+    findings: list[Finding] = []
+    notes: list[str] = []
+
+    @property
+    def title(self) -> str:
+        """The report's printed title."""
+        return f"{self.department}{self.year}年度部门整体支出绩效自评报告"
+
+    def section(self, section_id: str) -> DraftSection | None:
+        """The section with this id, or None."""
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def to_contract(self) -> dict[str, Any]:
+        """The JSON contract: ``{"model", "sections": [{id, title, text, source, findings}], "findings"}``."""
+        return {
+            "model": self.model,
+            "sections": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "text": s.text,
+                    "source": s.source,
+                    "findings": [finding_dict(f) for f in s.findings],
+                }
+                for s in self.sections
+            ],
+            "findings": [finding_dict(f) for f in self.findings],
+        }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """A finding in the shape review output uses (same keys, same order)."""
+    data = finding.model_dump(mode="json")
+    return {key: data[key] for key in FINDING_KEYS}
