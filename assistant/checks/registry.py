@@ -83,7 +83,7 @@ def load_config(path: str | Path) -> CheckConfig:
 
 
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
-_IGNORE = re.compile(r"<!--\s*assistant-ignore:?\s*([\w\-, ]*)-->|【审阅忽略[:：]?\s*([\w\-, ]*)】")
+_IGNORE = re.compile(r"<!--\s*assistant-ignore:?\s*([\w\-., ]*)-->|【审阅忽略[:：]?\s*([\w\-., ]*)】")
 
 
 @dataclass
