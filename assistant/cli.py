@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Later faces (review, draft, eval, web, log) add their subparsers here without touching the core.
-_EXTENSIONS: list[Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]] = []
+_EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
