@@ -90,6 +90,11 @@ class _State:
     max_in_flight: int = 0
 
 
+class _Server(ThreadingHTTPServer):
+    # The stdlib default backlog of 5 makes a burst of concurrent clients wait a TCP retry (about 1 s).
+    request_queue_size = 128
+
+
 class FakeOpenAI:
     """The scripted server; start with ``with`` or :meth:`start`, stop with :meth:`stop`."""
 
@@ -119,7 +124,7 @@ class FakeOpenAI:
     def start(self) -> FakeOpenAI:
         """Bind 127.0.0.1 on an ephemeral port and serve in a background thread."""
         handler = _make_handler(self)
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd = _Server(("127.0.0.1", 0), handler)
         httpd.daemon_threads = True
         self._httpd = httpd
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

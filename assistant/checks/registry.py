@@ -207,7 +207,9 @@ class Context:
     def place(self, offset: int) -> str | None:
         """Where an offset sits, as a reader names it: the section, and the table row and column when in a table."""
         section = self.doc.section_title_at(offset)
-        for table in self.doc.tables:
+        tables = self.doc.tables
+        i = bisect.bisect_right(tables, offset, key=lambda t: t.start) - 1
+        for table in tables[max(i, 0) : i + 1]:
             if not table.start <= offset < table.end:
                 continue
             for r, row in enumerate(table.rows, 1):

@@ -9,6 +9,7 @@ one back into the line and column of the original file (for .docx/.pdf: of the e
 
 from __future__ import annotations
 
+import bisect
 from array import array
 from pathlib import Path
 from typing import Literal
@@ -70,7 +71,7 @@ class Document(BaseModel):
         found: Section | None = None
         candidates = self.sections
         while True:
-            inner = next((s for s in candidates if s.start <= offset < s.end), None)
+            inner = _child_at(candidates, offset)
             if inner is None:
                 return found
             found, candidates = inner, inner.children
@@ -80,7 +81,7 @@ class Document(BaseModel):
         titles: list[str] = []
         candidates = self.sections
         while True:
-            inner = next((s for s in candidates if s.start <= offset < s.end), None)
+            inner = _child_at(candidates, offset)
             if inner is None:
                 return " > ".join(titles) or None
             titles.append(inner.title)
@@ -165,3 +166,11 @@ def load_document(path: str | Path) -> Document:
     if not extraction.raw.strip():
         raise InputError(f"{file}：文件里没有文字，请确认选对了文件")
     return _build(extraction, str(file))
+
+
+def _child_at(siblings: list[Section], offset: int) -> Section | None:
+    """The sibling section containing ``offset``; siblings are in order and don't overlap, so bisect."""
+    i = bisect.bisect_right(siblings, offset, key=lambda s: s.start) - 1
+    if i >= 0 and siblings[i].start <= offset < siblings[i].end:
+        return siblings[i]
+    return None
