@@ -23,7 +23,7 @@ from assistant.budget.models import ReportData
 from assistant.budget.scoring import DEFAULT_RULES, ScoringRules
 from assistant.checks.finding import Finding, sort_findings
 from assistant.checks.registry import run_checks
-from assistant.drafting.grounding import ground, prompt_findings, unknown_findings
+from assistant.drafting.grounding import fill_and_ground
 from assistant.drafting.offline import (
     OFFLINE_NOTE,
     attach_data_issues,
@@ -35,7 +35,7 @@ from assistant.drafting.offline import (
     select_sections,
     template_environment,
 )
-from assistant.drafting.placeholders import Filled, fill
+from assistant.drafting.placeholders import Filled
 from assistant.drafting.plan import SectionSpec, plan_sections
 from assistant.drafting.result import Draft, DraftSection
 from assistant.errors import ModelError
@@ -249,16 +249,10 @@ class _SectionWriter:
         return self.env.get_template("draft/repair.md.j2").render(problems=lines).strip()
 
     def _check(self, spec: SectionSpec, answer: str) -> tuple[Filled, list[Finding]]:
-        filled = fill(answer, self.sheet)
-        filled, grounding = ground(
-            filled, self.sheet, prefer=spec.fact_prefixes, section=spec.title, severity="error", origin="模型输出"
+        filled, findings = fill_and_ground(
+            answer, self.sheet, prefer=spec.fact_prefixes, section=spec.title, severity="error", origin="模型输出"
         )
-        findings = [
-            *unknown_findings(filled, section=spec.title),
-            *prompt_findings(filled.text, section=spec.title),
-            *grounding,
-            *wording_findings(filled.text, spec.title),
-        ]
+        findings += wording_findings(filled.text, spec.title)
         return filled, sort_findings(findings)
 
     def _mark_unverified(

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from assistant.budget.facts import FactSheet
 from assistant.checks.finding import Finding, Severity
-from assistant.drafting.placeholders import Filled, FilledFact
+from assistant.drafting.placeholders import Filled, FilledFact, fill
 from assistant.units import COUNT_UNITS, MONEY_UNITS, TIME_UNITS
 
 _NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?")
@@ -128,3 +128,24 @@ def unknown_findings(filled: Filled, *, section: str | None = None) -> list[Find
                 )
             )
     return out
+
+
+def fill_and_ground(
+    text: str,
+    sheet: FactSheet,
+    *,
+    prefer: list[str],
+    section: str,
+    severity: Severity,
+    origin: str,
+) -> tuple[Filled, list[Finding]]:
+    """Fill a section's placeholders and ground its literal figures: the one check both drafting paths share."""
+    filled, grounding = ground(
+        fill(text, sheet), sheet, prefer=prefer, section=section, severity=severity, origin=origin
+    )
+    findings = [
+        *unknown_findings(filled, section=section),
+        *prompt_findings(filled.text, section=section),
+        *grounding,
+    ]
+    return filled, findings

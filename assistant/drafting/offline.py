@@ -19,9 +19,9 @@ from assistant.budget.facts import FactSheet
 from assistant.budget.models import Indicator, Project, ReportData
 from assistant.budget.scoring import DEFAULT_RULES, ScoringRules
 from assistant.checks.finding import Finding, sort_findings
-from assistant.drafting.grounding import ground, prompt_findings, unknown_findings
+from assistant.drafting.grounding import fill_and_ground
 from assistant.drafting.issues import place_issues
-from assistant.drafting.placeholders import escape, fill
+from assistant.drafting.placeholders import escape
 from assistant.drafting.plan import SectionSpec, plan_sections
 from assistant.drafting.result import Draft, DraftSection
 from assistant.errors import InputError
@@ -173,15 +173,14 @@ def render_section(
     """Draft one section from its offline template: render, fill the placeholders, ground the literal figures."""
     if not spec.has_body:
         return DraftSection(id=spec.id, title=spec.title, level=spec.level, text="", source="offline", kind=spec.kind)
-    filled = fill(render_raw(spec, data, sheet, env, rules=rules), sheet)
-    filled, grounding = ground(
-        filled, sheet, prefer=spec.fact_prefixes, section=spec.title, severity="info", origin="数据文字中"
+    filled, findings = fill_and_ground(
+        render_raw(spec, data, sheet, env, rules=rules),
+        sheet,
+        prefer=spec.fact_prefixes,
+        section=spec.title,
+        severity="info",
+        origin="数据文字中",
     )
-    findings = [
-        *unknown_findings(filled, section=spec.title),
-        *prompt_findings(filled.text, section=spec.title),
-        *grounding,
-    ]
     return DraftSection(
         id=spec.id,
         title=spec.title,
