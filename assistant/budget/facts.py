@@ -537,6 +537,16 @@ def _project_facts(b: _Builder, i: int, p: Project, rules: ScoringRules) -> None
 
 def _project_totals(b: _Builder, data: ReportData) -> None:
     unit = data.money_unit
+    if data.projects:
+        b.add(
+            "projects.count",
+            "项目个数",
+            Decimal(len(data.projects)),
+            "个",
+            "count",
+            "data: projects",
+            attribute="项目个数",
+        )
     if len(data.projects) < 2:
         return
     for attr, label in (("initial_budget", "年初预算数"), ("total_budget", "全年预算数"), ("executed", "全年执行数")):

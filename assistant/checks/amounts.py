@@ -16,19 +16,23 @@ from assistant.checks.registry import Context
 from assistant.text.numbers import NumberMention
 from assistant.units import MONEY_UNITS, to_yuan
 
-Attribute = Literal["budget", "spent", "other"]
+Attribute = Literal["initial", "budget", "spent", "other"]
 
 # The last of these words before a figure says what the figure measures. Longer words first.
 _SPENT = (
     r"实际支出|支出金额|实际使用|使用资金|已支出|共支出|完成支出|执行数|执行金额|实际执行|开支|支出|发放|拨付|兑付|使用"
 )
+# 年初预算 and 全年（调整后）预算 are different amounts of one project; both are "budget" to the claims rule.
+_INITIAL = r"年初预算数|年初预算|年初安排|年初批复"
 _BUDGET = (
-    r"财政最终给予支持额度|支持额度|安排资金|申报项目金额|项目金额|预算数|年初预算|全年预算|预算金额|"
+    r"财政最终给予支持额度|支持额度|安排资金|申报项目金额|项目金额|预算数|全年预算|调整后预算|预算金额|"
     r"下达资金|批复|预计需资金|需资金|安排|预算|下达"
 )
 # Names of budget categories end in 支出 but are not spending: "项目支出718.34万元" is a budget line.
 _CATEGORY = r"基本支出|项目支出|人员支出|公用支出|人员经费|公用经费|预算总支出|总支出|三公经费"
-_ATTR = re.compile(f"(?P<category>(?:{_CATEGORY})(?!金额|数))|(?P<spent>{_SPENT})|(?P<budget>{_BUDGET})")
+_ATTR = re.compile(
+    f"(?P<category>(?:{_CATEGORY})(?!金额|数))|(?P<initial>{_INITIAL})|(?P<spent>{_SPENT})|(?P<budget>{_BUDGET})"
+)
 _WINDOW = 14
 
 _ITEM_LINE = re.compile(r"^[^。；，,：:]{3,40}(专项资金|补助资金|资金|项目|经费|专项)$")
@@ -107,6 +111,8 @@ def attribute_of(ctx: Context, mention: NumberMention) -> Attribute:
         last = m
     if last is None or last.group("category"):
         return "other"
+    if last.group("initial"):
+        return "initial"
     return "spent" if last.group("spent") else "budget"
 
 

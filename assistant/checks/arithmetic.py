@@ -87,14 +87,16 @@ def stated_rate(ctx: Context) -> Iterator[Finding]:
     """A stated rate that disagrees with the budget and spending figures it is computed from."""
     text = ctx.text
     for n in ctx.numbers:
-        if n.kind != "percent":
-            continue
+        if n.kind != "percent" or n.comparator:
+            continue  # "执行率低于90%" is a threshold, not a stated rate
         sent_start, _ = ctx.sentence_at(n.start)
         if not _RATE.search(text[max(sent_start, n.start - 12) : n.start]):
             continue
         para_start = ctx.paragraph_at(n.start)[0]
         near = amounts_in(ctx, para_start, n.start)
-        budget = next((a for a in reversed(near) if a.attribute == "budget"), None)
+        budget = next((a for a in reversed(near) if a.attribute == "budget"), None) or next(
+            (a for a in reversed(near) if a.attribute == "initial"), None
+        )
         spent = next((a for a in reversed(near) if a.attribute == "spent"), None)
         if not budget or not spent or budget.item != spent.item or not budget.yuan:
             continue

@@ -49,12 +49,12 @@ def _underspent(ctx: Context) -> str | None:
         by_item.setdefault(a.item, {}).setdefault(a.attribute, []).append(a.yuan)
         raw.setdefault((a.item, a.attribute), a.mention.raw)
     for item, attrs in by_item.items():
-        budgets, spent = attrs.get("budget"), attrs.get("spent")
+        budgets, spent = attrs.get("budget") or attrs.get("initial"), attrs.get("spent")
         if budgets and spent and min(spent) < max(budgets) * _LOW:
             low = min(spent)
             rate = format_number(low / max(budgets) * 100, 2)
             return (
-                f"报告中“{item}”预算 {raw[(item, 'budget')]}、实际支出 {format_number(low / 10000)}万元"
+                f"报告中“{item}”预算 {raw.get((item, 'budget')) or raw[(item, 'initial')]}、实际支出 {format_number(low / 10000)}万元"
                 f"（执行率约 {rate}%）"
             )
     if ctx.facts is not None:

@@ -59,7 +59,9 @@ def contradiction(ctx: Context) -> Iterator[Finding]:
 
 
 def _project_facts(sheet: FactSheet, item: str, attribute: str) -> list[Fact]:
-    wanted = ("initial_budget", "total_budget") if attribute == "budget" else ("executed",)
+    wanted = {"initial": ("initial_budget",), "budget": ("total_budget", "initial_budget")}.get(
+        attribute, ("executed",)
+    )
     for i, p in enumerate(sheet.data.projects, 1):
         if same_item(p.name, item):
             return [f for name in wanted if (f := sheet.get(f"p{i}.{name}"))]

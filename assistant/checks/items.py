@@ -8,7 +8,7 @@ from assistant.checks.amounts import Amount, amounts
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
 
-_ATTRIBUTE_NAMES = {"budget": "预算（安排）金额", "spent": "支出（执行）金额"}
+_ATTRIBUTE_NAMES = {"initial": "年初预算金额", "budget": "预算（安排）金额", "spent": "支出（执行）金额"}
 
 
 @rule("items.conflicting-amounts", "同一项目的同一金额在不同地方写得不一样")

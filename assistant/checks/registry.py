@@ -82,6 +82,7 @@ def load_config(path: str | Path) -> CheckConfig:
         raise InputError(f"{p}: 审阅配置有误：{exc}") from None
 
 
+_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?[^。\n]{0,30}(?:绩效|自评|报告)")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 _IGNORE = re.compile(r"<!--\s*assistant-ignore:?\s*([\w\-., ]*)-->|【审阅忽略[:：]?\s*([\w\-., ]*)】")
 
@@ -125,11 +126,17 @@ class Context:
             return self.config.year
         if self.facts is not None:
             return self.facts.data.year
+        # A title such as "某局2023年度部门整体支出绩效自评报告" names the year outright.
+        head = self.doc.text[:200]
+        title = _TITLE_YEAR.search(head)
+        if title:
+            return int(title.group(1))
         counts: dict[int, int] = {}
         for n in self.numbers:
             if n.kind in ("year", "date") and 1990 <= int(n.value) <= 2100:
                 counts[int(n.value)] = counts.get(int(n.value), 0) + 1
-        return max(counts, key=lambda y: (counts[y], y)) if counts else None
+        # Ties go to the earlier year: reports mention next year's plans, rarely last year's as often as their own.
+        return max(counts, key=lambda y: (counts[y], -y)) if counts else None
 
     def memo(self, key: str, compute: Callable[[Context], T]) -> T:
         """A value several rules share (e.g. the amount index), computed once per review."""
