@@ -1,0 +1,116 @@
+"""``assistant eval``: the CLI face of evaluation — load cases, run or re-grade, write results, compare, exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from assistant.cli import _EXTENSIONS, command
+from assistant.errors import InputError
+
+DEFAULT_CASES = Path("eval_cases")
+DEFAULT_BASELINE = DEFAULT_CASES / "baseline.json"
+
+
+def _add(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("eval", help="在固定用例上评测起草与审阅，与基线比较（回归时退出状态为 1）")
+    p.add_argument("paths", nargs="*", help="用例文件或目录（默认 eval_cases/）")
+    p.add_argument("--prompts", help="提示词目录（默认仓库的 prompts/）")
+    p.add_argument("--repeat", type=int, default=1, help="每个用例运行次数，给出每个用例的通过率（默认 1）")
+    p.add_argument("--concurrency", type=int, default=4, help="同时运行的用例数（默认 4）")
+    p.add_argument("--outputs", help="只评分：对以前保存的 outputs.json 重新评分，不再生成")
+    p.add_argument("--baseline", help="基线文件（默认 eval_cases/baseline.json，存在时）")
+    p.add_argument("--threshold", type=float, help="每个用例的最低通过率（离线/脚本运行默认 1.0，真实模型默认 0.8）")
+    p.add_argument("--update-baseline", action="store_true", help="认可本次结果：写入基线")
+    p.add_argument("--record", action="store_true", help="用真实模型运行，并把得到的输出录制到 <用例>.scripted.yaml")
+    p.add_argument("-o", "--output-dir", default="eval_results", help="结果目录（默认 eval_results/）")
+    g = p.add_argument_group("模型（不配置则用录制的输出或离线运行）")
+    g.add_argument("--model", help="模型名，或“预设:模型”（环境变量 ASSISTANT_MODEL）")
+    g.add_argument("--preset", help="服务预设：openai deepseek qwen zhipu moonshot ollama vllm llamacpp")
+    g.add_argument("--base-url", help="OpenAI 兼容接口地址（环境变量 OPENAI_BASE_URL）")
+    g.add_argument("--timeout", type=float, help="单次请求超时秒数")
+    g.add_argument("--no-cache", action="store_true", help="不使用本地响应缓存")
+
+
+_EXTENSIONS.append(_add)
+
+
+def _progress(result: object, done: int, total: int) -> None:
+    from assistant.evaluation.outputs import CaseResult
+    from assistant.evaluation.summary import STATUS_NAMES
+
+    assert isinstance(result, CaseResult)
+    passes = sum(r.status == "pass" for r in result.runs)
+    print(
+        f"[{done}/{total}] {result.id}：{STATUS_NAMES[result.status]} {passes}/{len(result.runs)}，{result.latency_ms} ms",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+@command("eval")
+def _eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation import (
+        Settings,
+        baseline_from,
+        compare,
+        evaluate,
+        grade_saved,
+        load_baseline,
+        load_cases,
+        read_outputs,
+        write_baseline,
+        write_run,
+    )
+    from assistant.evaluation.summary import markdown
+    from assistant.llm import ModelClient, resolve_config
+
+    if args.repeat < 1 or args.concurrency < 1:
+        raise InputError("--repeat 和 --concurrency 应为正整数")
+    cases = load_cases(args.paths or [DEFAULT_CASES])
+    config = resolve_config(model=args.model, base_url=args.base_url, preset=args.preset, timeout=args.timeout)
+    if args.record and (config is None or args.outputs):
+        raise InputError("--record 需要用 --model 指定真实模型，且不能与 --outputs 同用")
+    # Repeats must reach the model: a cached answer would make every repeat the same.
+    model = ModelClient.open(config, use_cache=not (args.no_cache or args.repeat > 1)) if config else None
+    settings = Settings(
+        model=model,
+        prompts_dir=Path(args.prompts) if args.prompts else None,
+        repeat=args.repeat,
+        concurrency=args.concurrency,
+        record=args.record,
+        progress=_progress,
+    )
+
+    async def run() -> tuple[list, list]:
+        try:
+            if args.outputs:
+                saved = read_outputs(Path(args.outputs))
+                return await grade_saved(cases, saved.outputs, settings), saved.outputs
+            return await evaluate(cases, settings)
+        finally:
+            if model is not None:
+                await model.aclose()
+
+    results, outputs = asyncio.run(run())
+    baseline_path = Path(args.baseline) if args.baseline else (DEFAULT_BASELINE if DEFAULT_BASELINE.exists() else None)
+    baseline = load_baseline(baseline_path) if baseline_path and baseline_path.exists() else None
+    if args.baseline and baseline is None and not args.update_baseline:
+        raise InputError(f"{args.baseline}: 基线文件不存在（首次可加 --update-baseline 生成）")
+    threshold = args.threshold if args.threshold is not None else (1.0 if model is None else 0.8)
+    comparison = compare(baseline, results, threshold)
+    name = model.name if model else None
+    paths = write_run(Path(args.output_dir), results, outputs, comparison, model=name, threshold=threshold)
+    print(markdown(results, comparison))
+    print(f"结果已写入：{', '.join(map(str, paths))}", file=sys.stderr)
+    if args.update_baseline:
+        target = baseline_path or DEFAULT_BASELINE
+        write_baseline(target, baseline_from(results, name, baseline))
+        print(f"已更新基线：{target}", file=sys.stderr)
+        return 0
+    if comparison.failed:
+        print("评测未通过：有回归、过期、出错或低于阈值的用例（见上表）。", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,59 @@
+"""Evaluation: fixed cases run through the draft and review pipelines, graded by assertions, compared to a baseline.
+
+    cases = load_cases(["eval_cases"])
+    results, outputs = asyncio.run(evaluate(cases, Settings(model=None)))
+    comparison = compare(load_baseline(path), results, threshold=1.0)
+
+Generation and grading are separate steps (``grade_saved`` re-grades saved outputs). Errors:
+:class:`~assistant.errors.InputError` for an unusable case file; :class:`StaleScript` (reported as a ``stale``
+case, never raised out of a run) when a scripted case meets a prompt it has no recorded answer for.
+"""
+
+from assistant.evaluation.assertions import FAMILIES, Verdict
+from assistant.evaluation.baseline import Baseline, Comparison, baseline_from, compare, load_baseline, write_baseline
+from assistant.evaluation.cases import Assertion, Case, ScriptEntry, load_case, load_cases
+from assistant.evaluation.outputs import AssertionResult, CaseResult, Output, read_outputs, write_outputs
+from assistant.evaluation.runner import (
+    Settings,
+    evaluate,
+    generate,
+    grade,
+    grade_saved,
+    run_draft,
+    run_review,
+    write_run,
+)
+from assistant.evaluation.scripted import MeteredModel, ScriptedModel, StaleScript, prompt_hash
+
+__all__ = [
+    "FAMILIES",
+    "Assertion",
+    "AssertionResult",
+    "Baseline",
+    "Case",
+    "CaseResult",
+    "Comparison",
+    "MeteredModel",
+    "Output",
+    "ScriptEntry",
+    "ScriptedModel",
+    "Settings",
+    "StaleScript",
+    "Verdict",
+    "baseline_from",
+    "compare",
+    "evaluate",
+    "generate",
+    "grade",
+    "grade_saved",
+    "load_baseline",
+    "load_case",
+    "load_cases",
+    "prompt_hash",
+    "read_outputs",
+    "run_draft",
+    "run_review",
+    "write_baseline",
+    "write_outputs",
+    "write_run",
+]

@@ -1,0 +1,266 @@
+"""Eval cases: one YAML file per case, validated strictly, every error naming the file.
+
+A case is data (promptfoo-style): what to run (``kind: draft`` over a data file, or ``kind: review`` over a
+report) and a list of assertions, each ``{type, value}``; ``not-<type>`` or ``not: true`` inverts one.
+Scripted model outputs live in the case (``scripted:``) or in a sibling ``<case>.scripted.yaml`` that
+``assistant eval --record`` writes, so a person's case file is never rewritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from assistant.budget.facts import FactSheet, build_facts
+from assistant.budget.loader import load_data, validate_data
+from assistant.budget.models import ReportData
+from assistant.errors import InputError
+
+SCRIPTED_SUFFIX = ".scripted.yaml"
+# Families of assertions; assertions.py registers one function under each name.
+FAMILIES = (
+    "contains",
+    "regex",
+    "length",
+    "grounded-numbers",
+    "covers-facts",
+    "no-vague",
+    "flags",
+    "no-flag",
+    "rubric",
+)
+
+
+class Assertion(BaseModel):
+    """One expectation about an output: a family (``type``), its ``value``, and whether it is inverted."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str
+    value: Any = None
+    negate: bool = Field(False, alias="not", description="invert the result (same as the not- prefix)")
+    description: str = Field("", description="what this expectation is about, for people reading results")
+    category: str | None = Field(None, description="flags / no-flag: the finding category that must (not) appear")
+    min: int | None = Field(None, description="length: fewest characters")
+    max: int | None = Field(None, description="length: most characters")
+    sections: list[str] | None = Field(None, description="draft: grade only these section ids' text")
+    threshold: float | None = Field(None, description="rubric: lowest passing score (0–1)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prefix(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and isinstance(raw.get("type"), str) and raw["type"].startswith("not-"):
+            raw = dict(raw)
+            raw["type"] = raw["type"][4:]
+            raw["not"] = not raw.get("not", False)
+        return raw
+
+    @model_validator(mode="after")
+    def _known(self) -> Assertion:
+        if self.type not in FAMILIES:
+            raise ValueError(f"未知的断言类型“{self.type}”；可用：{', '.join(FAMILIES)}（可加 not- 前缀取反）")
+        if self.type in ("contains", "regex", "flags", "no-flag", "rubric") and not self.value:
+            raise ValueError(f"断言 {self.type} 需要 value")
+        if self.type == "covers-facts" and not (isinstance(self.value, list) and self.value):
+            raise ValueError("断言 covers-facts 的 value 应是事实编号列表，如 [budget.executed, p1.executed]")
+        if self.type == "length" and self.min is None and self.max is None:
+            raise ValueError("断言 length 需要 min 或 max")
+        return self
+
+    @property
+    def label(self) -> str:
+        """A short name for tables and the baseline: the family, inverted or not, and the start of its value."""
+        name = ("not-" if self.negate else "") + self.type
+        if self.value is None:
+            return name
+        value = self.value if isinstance(self.value, str) else ",".join(map(str, self.value))
+        value = " ".join(str(value).split())
+        return f"{name} {value[:24]}{'…' if len(value) > 24 else ''}"
+
+
+class ScriptEntry(BaseModel):
+    """A recorded model answer for one exact prompt (sha256 of the messages JSON)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt_hash: str
+    output: str
+    template: str | None = None
+
+
+class ScriptFile(BaseModel):
+    """The sibling ``<case>.scripted.yaml`` written by ``--record``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scripted: list[ScriptEntry] = []
+
+
+class Case(BaseModel):
+    """One eval case: what to run and what must hold of its output."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = ""
+    description: str = ""
+    kind: Literal["draft", "review"]
+    data: str | dict[str, Any] | None = Field(None, description="data file (relative to the case) or inline data")
+    sections: list[str] | None = Field(None, description="draft: only these section ids")
+    report: str | None = Field(None, description="review: report file (relative to the case)")
+    text: str | None = Field(None, description="review: inline report text")
+    year: int | None = Field(None, description="review: reporting year (default: from data or the report)")
+    tags: list[str] = []
+    asserts: list[Assertion] = Field(alias="assert")
+    scripted: list[ScriptEntry] = []
+
+    _path: Path = PrivateAttr(default=Path("."))
+
+    @model_validator(mode="after")
+    def _shape(self) -> Case:
+        if self.kind == "draft":
+            if self.data is None:
+                raise ValueError("draft 用例需要 data（数据文件路径或内联数据）")
+            if self.report is not None or self.text is not None:
+                raise ValueError("draft 用例不用 report/text")
+        else:
+            if (self.report is None) == (self.text is None):
+                raise ValueError("review 用例需要 report（报告文件）或 text（内联文本），二者取一")
+            if self.sections is not None:
+                raise ValueError("review 用例不用 sections")
+        if not self.asserts:
+            raise ValueError("用例至少要有一条断言（assert）")
+        return self
+
+    @property
+    def path(self) -> Path:
+        """The case file."""
+        return self._path
+
+    def resolve(self, relative: str) -> Path:
+        """A path written in the case, relative to the case file's folder."""
+        return (self._path.parent / relative).resolve()
+
+    @cached_property
+    def report_data(self) -> ReportData | None:
+        """The case's department data, loaded (None for a review without data)."""
+        if self.data is None:
+            return None
+        if isinstance(self.data, str):
+            return load_data(self.resolve(self.data))
+        return validate_data(self.data, f"{self._path}: data", None)
+
+    @cached_property
+    def facts(self) -> FactSheet | None:
+        """The FactSheet of the case's data (None without data)."""
+        data = self.report_data
+        return build_facts(data) if data is not None else None
+
+
+def load_case(path: str | Path) -> Case:
+    """Read and validate one case file (and its sibling scripted file); InputError names the file and field."""
+    p = Path(path)
+    raw = _read_yaml(p)
+    if not isinstance(raw, dict):
+        raise InputError(f"{p}: 用例文件的顶层应是键值对（kind、assert …）")
+    try:
+        case = Case.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(_describe(p, exc)) from None
+    case._path = p
+    if not case.id:
+        case.id = p.name.removesuffix(".yaml").removesuffix(".yml")
+    sibling = scripted_path(p)
+    if sibling.exists():
+        extra = _read_yaml(sibling) or {}
+        try:
+            recorded = ScriptFile.model_validate(extra).scripted
+        except ValidationError as exc:
+            raise InputError(_describe(sibling, exc)) from None
+        mine = {e.prompt_hash for e in recorded}
+        case.scripted = [*(e for e in case.scripted if e.prompt_hash not in mine), *recorded]
+    _check_inputs(case)
+    return case
+
+
+def load_cases(paths: Iterable[str | Path]) -> list[Case]:
+    """Every case under ``paths`` (files, or folders of ``*.yaml``), in name order, ids unique."""
+    files: list[Path] = []
+    for item in paths:
+        p = Path(item)
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if _is_case_file(f))
+        elif p.name.endswith(SCRIPTED_SUFFIX):
+            continue  # recorded outputs belong to their case file, which loads them
+        elif p.exists():
+            files.append(p)
+        else:
+            raise InputError(f"{p}: 用例文件或目录不存在")
+    cases = [load_case(f) for f in files]
+    seen: dict[str, Path] = {}
+    for case in cases:
+        if case.id in seen:
+            raise InputError(f"{case.path}: 用例编号“{case.id}”与 {seen[case.id]} 重复")
+        seen[case.id] = case.path
+    if not cases:
+        raise InputError(f"{', '.join(map(str, paths))}: 没有找到用例（*.yaml）")
+    return cases
+
+
+def scripted_path(case_path: Path) -> Path:
+    """Where ``--record`` writes a case's scripted outputs."""
+    stem = case_path.name.removesuffix(".yaml").removesuffix(".yml")
+    return case_path.with_name(stem + SCRIPTED_SUFFIX)
+
+
+def write_scripts(case: Case, entries: list[ScriptEntry]) -> Path:
+    """Save recorded outputs next to the case file (the case file itself is left as its author wrote it)."""
+    target = scripted_path(case.path)
+    body = ScriptFile(scripted=entries).model_dump(exclude_none=True)
+    header = (
+        f"# 由 assistant eval --record 生成：{case.id} 的模型输出（按提示词 sha256 索引）。提示词改动后请重新录制。\n"
+    )
+    target.write_text(header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+    return target
+
+
+def _is_case_file(f: Path) -> bool:
+    return f.is_file() and f.suffix in (".yaml", ".yml") and not f.name.endswith(SCRIPTED_SUFFIX)
+
+
+def _read_yaml(p: Path) -> Any:
+    try:
+        return yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{p}: 无法读取（{exc.strerror or exc}）") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark is not None else ""
+        raise InputError(f"{p}: YAML 格式错误{where}：{getattr(exc, 'problem', None) or exc}") from None
+
+
+def _describe(p: Path, exc: ValidationError) -> str:
+    lines = [f"{p}: 用例有 {exc.error_count()} 处问题："]
+    for err in exc.errors(include_url=False):
+        where = ".".join(str(x) for x in err["loc"]) or "（顶层）"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "不认识的字段（拼写错误？）"
+        lines.append(f"  - {where}: {msg}")
+    return "\n".join(lines)
+
+
+def _check_inputs(case: Case) -> None:
+    """Fail at load time (exit 2) when a referenced file is missing or the data is invalid."""
+    for name in ("report", "data"):
+        value = getattr(case, name)
+        if isinstance(value, str) and not case.resolve(value).exists():
+            raise InputError(f"{case.path}: {name} 指向的文件不存在：{case.resolve(value)}")
+    try:
+        case.report_data  # noqa: B018 - validate now, not in the middle of a run
+    except InputError as exc:
+        raise InputError(f"{case.path}: 数据无法使用：{exc}") from None

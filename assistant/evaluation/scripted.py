@@ -1,0 +1,164 @@
+"""ScriptedModel: a ChatModel that answers from recorded outputs, keyed by the exact prompt.
+
+The key is the sha256 of ``json.dumps(messages, ensure_ascii=False, sort_keys=True)``. A prompt with no
+recorded answer raises :class:`StaleScript` — the prompt (template, data or code around it) changed since the
+script was recorded, so the case is reported ``stale`` instead of silently passing or failing.
+:class:`MeteredModel` wraps a real model for a run: it counts tokens and calls and, with ``record``, keeps
+every answer so ``--record`` can write the scripts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from assistant.errors import AssistantError
+from assistant.evaluation.cases import ScriptEntry
+from assistant.llm.completion import Completion
+from assistant.llm.protocol import ChatModel
+from assistant.llm.structured import Structured, StructuredOutputError, parse
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class StaleScript(AssistantError):
+    """A scripted case met a prompt it has no recorded answer for (not a ModelError: no silent fallback)."""
+
+    def __init__(self, template: str, prompt_hash: str) -> None:
+        self.template = template
+        self.prompt_hash = prompt_hash
+        super().__init__(
+            f"提示词“{template}”没有录制的输出（sha256 {prompt_hash[:12]}…）：提示词或输入已改动，"
+            "请用真实模型运行 assistant eval --record 刷新脚本"
+        )
+
+
+def prompt_hash(messages: list[dict[str, Any]]) -> str:
+    """sha256 of the exact messages JSON: the key of a scripted answer."""
+    return hashlib.sha256(json.dumps(messages, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+class ScriptedModel:
+    """Answers each prompt with its recorded output; raises StaleScript for a prompt never recorded."""
+
+    def __init__(self, entries: Iterable[ScriptEntry], name: str = "scripted") -> None:
+        self._name = name
+        self._answers = {e.prompt_hash: e.output for e in entries}
+
+    @property
+    def name(self) -> str:
+        """The model name outputs report."""
+        return self._name
+
+    def _answer(self, messages: list[dict[str, Any]], template: str) -> str:
+        key = prompt_hash(messages)
+        if key not in self._answers:
+            raise StaleScript(template, key)
+        return self._answers[key]
+
+    async def complete(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        template: str,
+        template_hash: str,
+        stream: bool = False,
+        on_delta: Callable[[str], None] | None = None,
+        on_reset: Callable[[], None] | None = None,
+    ) -> Completion:
+        """The recorded text for these messages."""
+        text = self._answer(messages, template)
+        if stream and on_delta is not None:
+            on_delta(text)
+        return Completion(text=text, model=self._name, finish_reason="stop", attempts=0)
+
+    async def structured(
+        self,
+        messages: list[dict[str, Any]],
+        schema: type[T],
+        *,
+        template: str,
+        template_hash: str,
+        attempts: int = 3,
+    ) -> Structured[T]:
+        """The recorded answer, parsed and validated like a real one."""
+        text = self._answer(messages, template)
+        value, problem = parse(text, schema)
+        if value is None:
+            raise StructuredOutputError(f"录制的输出未通过校验：{problem}", last_text=text, attempts=1)
+        completion = Completion(text=text, model=self._name, finish_reason="stop", attempts=0)
+        return Structured[T](value=value, completion=completion, mode_used="text", attempts=1)
+
+
+class MeteredModel:
+    """A real model seen through one case: tokens and calls counted, answers optionally recorded."""
+
+    def __init__(self, inner: ChatModel, *, record: bool = False) -> None:
+        self.inner = inner
+        self.record = record
+        self.recorded: list[ScriptEntry] = []
+        self.calls = 0
+        self.cached = 0
+        self.tokens_in = 0
+        self.tokens_out = 0
+
+    @property
+    def name(self) -> str:
+        """The wrapped model's name."""
+        return self.inner.name
+
+    def _count(self, c: Completion) -> None:
+        self.calls += 1
+        self.cached += int(c.cached)
+        self.tokens_in += c.tokens_in or 0
+        self.tokens_out += c.tokens_out or 0
+
+    def _keep(self, messages: list[dict[str, Any]], template: str, text: str) -> None:
+        if self.record:
+            self.recorded.append(ScriptEntry(prompt_hash=prompt_hash(messages), output=text, template=template))
+
+    async def complete(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        template: str,
+        template_hash: str,
+        stream: bool = False,
+        on_delta: Callable[[str], None] | None = None,
+        on_reset: Callable[[], None] | None = None,
+    ) -> Completion:
+        """Forward to the real model, counting and recording."""
+        c = await self.inner.complete(
+            messages,
+            template=template,
+            template_hash=template_hash,
+            stream=stream,
+            on_delta=on_delta,
+            on_reset=on_reset,
+        )
+        self._count(c)
+        self._keep(messages, template, c.text)
+        return c
+
+    async def structured(
+        self,
+        messages: list[dict[str, Any]],
+        schema: type[T],
+        *,
+        template: str,
+        template_hash: str,
+        attempts: int = 3,
+    ) -> Structured[T]:
+        """Forward to the real model, counting and recording the validated answer."""
+        s = await self.inner.structured(
+            messages, schema, template=template, template_hash=template_hash, attempts=attempts
+        )
+        self._count(s.completion)
+        # The raw text may have needed a retry with feedback; what replays is the value the pipeline got.
+        text = s.completion.text if parse(s.completion.text, schema)[0] is not None else s.value.model_dump_json()
+        self._keep(messages, template, text)
+        return s
