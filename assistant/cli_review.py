@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant.cli import _EXTENSIONS, command
+from assistant.cli_model import add_model_flags, open_model
 
 
 def _add(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +25,7 @@ def _add(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--config", help="审阅配置（YAML：disable、severity、year、packs）")
     p.add_argument("--year", type=int, help="报告年度（默认由数据或报告推断）")
+    add_model_flags(p)
 
 
 _EXTENSIONS.append(_add)
@@ -32,6 +34,8 @@ _EXTENSIONS.append(_add)
 @command("review")
 def _review(args: argparse.Namespace) -> int:
     from assistant.checks.registry import CheckConfig, load_config
+    from assistant.critique import review_with_model
+    from assistant.export.docx_comments import write_commented_docx
     from assistant.export.review_formats import (
         review_to_html,
         review_to_json,
@@ -39,12 +43,12 @@ def _review(args: argparse.Namespace) -> int:
         review_to_text,
         write_review,
     )
-    from assistant.review import review_file
 
     config = load_config(args.config) if args.config else CheckConfig()
     if args.year:
         config = config.model_copy(update={"year": args.year})
-    review = review_file(args.file, data=args.data, config=config)
+    client = open_model(args)  # None: deterministic checks only
+    review = review_with_model(args.file, data=args.data, config=config, client=client)
     if args.format == "json":
         out = review_to_json(review, include_text=args.include_text)
     elif args.format == "markdown":
@@ -54,7 +58,10 @@ def _review(args: argparse.Namespace) -> int:
     else:
         out = review_to_text(review, color=sys.stdout.isatty())
     print(out)
-    if args.output:
+    if args.output and Path(args.output).suffix.lower() == ".docx":
+        written = write_commented_docx(review, args.output, source=args.file)
+        print(f"已写入：{args.output}（{written.placed} 条批注）", file=sys.stderr)
+    elif args.output:
         write_review(review, Path(args.output), include_text=args.include_text)
         print(f"已写入：{args.output}", file=sys.stderr)
     if args.fail_on != "never" and any(f.at_least(args.fail_on) for f in review.findings):

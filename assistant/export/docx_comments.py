@@ -1,0 +1,278 @@
+"""Word in, Word out: the findings of a review as Word comments on their exact words.
+
+    write_commented_docx(review, "reviewed.docx", source="report.docx")   # a commented copy; the original untouched
+    write_commented_docx(review, "reviewed.docx")                         # a new .docx of the normalised text
+
+Offsets in a Review are into the normalised text. For a Word input they are mapped back through the
+normalisation (``Document`` keeps each character's offset in the extracted text) to the text that ingest
+extracted, which we rebuild here by walking the paragraphs and table cells in the same order, run by run.
+Runs are split at the span's ends (each half keeps the run's formatting) and python-docx anchors the comment
+on the covering runs.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from copy import deepcopy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.document import Document as WordDocument
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.run import Run
+
+from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, Finding
+from assistant.errors import InputError
+from assistant.review import Review
+from assistant.text.document import load_document
+from assistant.text.ingest import read_docx
+
+AUTHOR = "绩效自评助手"
+INITIALS = "AI"
+_TEXT_TAGS = {qn(t) for t in ("w:t", "w:tab", "w:br", "w:cr", "w:noBreakHyphen", "w:ptab")}
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def comment_text(finding: Finding) -> str:
+    """``【严重程度·类别】message`` and, when there is one, ``建议：suggestion`` on the next line."""
+    head = f"【{SEVERITY_NAMES[finding.severity]}·{CATEGORY_NAMES[finding.category]}】{finding.message}"
+    return f"{head}\n建议：{finding.suggestion}" if finding.suggestion else head
+
+
+@dataclass
+class Commented:
+    """What was written: how many comments, and the findings that could not be anchored."""
+
+    path: Path
+    placed: int = 0
+    unplaced: list[Finding] = field(default_factory=list)
+
+
+def write_commented_docx(review: Review, out: str | Path, *, source: str | Path | None = None) -> Commented:
+    """Write ``out``: a copy of the .docx ``source`` (or a new document of the text) with one comment per finding."""
+    out = Path(out)
+    if source is not None and Path(source).suffix.lower() == ".docx":
+        src = Path(source)
+        if out.resolve() == src.resolve():
+            raise InputError(f"{out}: 不能覆盖原文件，请另取一个文件名（原文件保持不变）")
+        word, pieces, to_raw = _from_original(review, src)
+    else:
+        word, pieces, to_raw = _from_text(review.text)
+    result = Commented(out)
+    anchors = _Anchors(word, pieces)
+    for f in review.findings:
+        if f.end > f.start:
+            lo, hi = to_raw(f.start), to_raw(f.end - 1) + 1
+        else:  # a finding about a missing thing: mark the character where it belongs
+            at = to_raw(min(f.start, max(len(review.text) - 1, 0)))
+            lo, hi = at, at + 1
+        runs = anchors.cover(lo, hi)
+        if runs is None:
+            result.unplaced.append(f)
+            continue
+        word.add_comment(runs, text=comment_text(f), author=AUTHOR, initials=INITIALS)
+        result.placed += 1
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        word.save(str(out))
+    except OSError as exc:
+        raise InputError(f"{out}: 无法写入（{exc.strerror or exc}），请检查路径和写入权限") from None
+    return result
+
+
+# -- the text behind the runs --------------------------------------------------------------------------
+
+_Piece = tuple[int, int, Any]  # (start, end) in the extracted text, and the w:r element holding it
+
+
+def _from_text(text: str) -> tuple[WordDocument, list[_Piece], Any]:
+    """A new document: one paragraph per non-empty line of the normalised text, offsets unchanged."""
+    word = docx.Document()
+    pieces: list[_Piece] = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            run = word.add_paragraph().add_run(line)
+            pieces.append((pos, pos + len(line), run._r))
+        pos += len(line) + 1
+    return word, pieces, lambda offset: offset
+
+
+def _from_original(review: Review, path: Path) -> tuple[WordDocument, list[_Piece], Any]:
+    """The reviewer's document, its runs placed in the text that ingest extracted, and normalised → extracted."""
+    doc = load_document(path)
+    if doc.text != review.text:
+        raise InputError(f"{path}: 文件在审阅之后被修改过，请重新审阅后再导出带批注的 Word 文件")
+    word = docx.Document(str(path))
+    raw, pieces = _walk(word)
+    if raw != read_docx(path).raw:  # cannot happen unless ingest changes how it reads Word files
+        raise InputError(f"{path}: 无法把审阅结果对应到 Word 文件的文字，请改用 .md 或 .html 输出")
+    origin = doc._origin
+    if origin is None:
+        return word, pieces, lambda offset: offset
+    return word, pieces, lambda offset: int(origin[offset])
+
+
+class _Text:
+    """Rebuilds the extracted text as ``ingest.read_docx`` writes it, remembering which run holds which part."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.parts: list[str] = []
+        self.pieces: list[_Piece] = []
+
+    def add(self, paragraphs: list[Any]) -> None:
+        if self.size:
+            self.parts.append("\n")
+            self.size += 1
+        for i, p in enumerate(paragraphs):
+            if i:  # a cell's paragraphs are joined by line breaks (python-docx ``_Cell.text``)
+                self.parts.append("\n")
+                self.size += 1
+            for r in _runs(p):
+                text = r.text
+                if text:
+                    self.pieces.append((self.size, self.size + len(text), r))
+                    self.parts.append(text)
+                    self.size += len(text)
+
+
+def _runs(p: Any) -> list[Any]:
+    """The runs whose text ``Paragraph.text`` reads: direct ``w:r`` and those inside ``w:hyperlink``."""
+    out = []
+    for child in p.iterchildren():
+        if child.tag == qn("w:r"):
+            out.append(child)
+        elif child.tag == qn("w:hyperlink"):
+            out.extend(c for c in child.iterchildren() if c.tag == qn("w:r"))
+    return out
+
+
+def _walk(word: WordDocument) -> tuple[str, list[_Piece]]:
+    out = _Text()
+    for element in _body_elements(word.element.body):
+        if element.tag == qn("w:p"):
+            out.add([element])
+        else:
+            table = Table(element, word)
+            seen: dict[Any, None] = {}
+            for r, row in enumerate(table.rows):
+                if r:
+                    out.add([])
+                for cell in row.cells:
+                    if cell._tc in seen:
+                        continue
+                    seen[cell._tc] = None
+                    out.add([p._p for p in cell.paragraphs])
+    return "".join(out.parts), out.pieces
+
+
+def _body_elements(body: Any) -> list[Any]:
+    """Top-level paragraphs and tables, inside content controls too — the order ingest reads them in."""
+    found: list[Any] = []
+    for element in body.iterchildren():
+        if element.tag in (qn("w:p"), qn("w:tbl")):
+            found.append(element)
+        elif element.tag == qn("w:sdt"):
+            for content in element.iterchildren():
+                if content.tag == qn("w:sdtContent"):
+                    found.extend(_body_elements(content))
+    return found
+
+
+# -- anchoring -----------------------------------------------------------------------------------------
+
+
+class _Anchors:
+    """The pieces in text order; splits runs so that a span starts and ends on run boundaries."""
+
+    def __init__(self, word: WordDocument, pieces: list[_Piece]) -> None:
+        self.word = word
+        self.pieces = sorted(pieces, key=lambda p: p[0])
+
+    def cover(self, lo: int, hi: int) -> list[Run] | None:
+        """The first and last run covering ``[lo, hi)`` after splitting at both ends, or None when no text is there."""
+        self._split_at(lo)
+        self._split_at(hi)
+        starts = [p[0] for p in self.pieces]
+        i = bisect_left(starts, lo)
+        inside = []
+        while i < len(self.pieces) and self.pieces[i][1] <= hi:
+            inside.append(self.pieces[i])
+            i += 1
+        if not inside:
+            return None
+        return [Run(inside[0][2], self.word), Run(inside[-1][2], self.word)]
+
+    def _split_at(self, at: int) -> None:
+        starts = [p[0] for p in self.pieces]
+        i = bisect_left(starts, at + 1) - 1
+        if i < 0:
+            return
+        start, end, r = self.pieces[i]
+        if not start < at < end:
+            return
+        right = _split_run(r, at - start)
+        self.pieces[i : i + 1] = [(start, at, r), (at, end, right)]
+
+
+def _split_run(r: Any, k: int) -> Any:
+    """Cut run ``r`` after its ``k``-th character; both halves keep its formatting. Returns the right half."""
+    right = deepcopy(r)
+    r.addnext(right)
+    _keep(r, 0, k)
+    _keep(right, k, None)
+    return right
+
+
+def _keep(r: Any, lo: int, hi: int | None) -> None:
+    """Trim run ``r`` to the characters ``[lo, hi)`` of its text; items without text go with the side they sit on."""
+    pos = 0
+    for child in list(r.iterchildren()):
+        if child.tag == qn("w:rPr"):
+            continue
+        length = len(str(child)) if child.tag in _TEXT_TAGS else 0
+        a, b = pos, pos + length
+        pos = b
+        if length == 0:
+            inside = a >= lo and (hi is None or a < hi)
+            if not inside:
+                r.remove(child)
+            continue
+        cut_lo, cut_hi = max(a, lo), b if hi is None else min(b, hi)
+        if cut_hi <= cut_lo:
+            r.remove(child)
+        elif (cut_lo, cut_hi) != (a, b):  # only w:t holds more than one character
+            child.text = child.text[cut_lo - a : cut_hi - a]
+            child.set(_XML_SPACE, "preserve")
+
+
+def read_comments(path: str | Path) -> list[tuple[str, str, str]]:
+    """(author, comment text, anchored text) for each comment of a .docx, in document order — for checks and tests."""
+    word = docx.Document(str(path))
+    bodies = {c.comment_id: (c.author, c.text) for c in word.comments}
+    anchored: dict[int, list[str]] = {}
+    open_ids: set[int] = set()
+    order: list[int] = []
+    for element in word.element.body.iter():
+        if element.tag == qn("w:commentRangeStart"):
+            cid = int(element.get(qn("w:id")))
+            open_ids.add(cid)
+            anchored[cid] = []
+            order.append(cid)
+        elif element.tag == qn("w:commentRangeEnd"):
+            open_ids.discard(int(element.get(qn("w:id"))))
+        elif element.tag == qn("w:p") and open_ids and element.getparent() is not None:
+            for cid in open_ids:
+                if anchored[cid]:
+                    anchored[cid].append("\n")
+        elif element.tag in _TEXT_TAGS and open_ids and element.getparent().tag == qn("w:r"):
+            for cid in open_ids:
+                anchored[cid].append(str(element))
+    return [(*bodies[cid], "".join(anchored[cid])) for cid in order if cid in bodies]
+
+
+__all__ = ["AUTHOR", "INITIALS", "Commented", "comment_text", "read_comments", "write_commented_docx"]
