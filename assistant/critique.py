@@ -102,7 +102,8 @@ class ModelFindings(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    findings: list[ModelFinding] = Field(default_factory=list)
+    # Required: a tiny model answers json_object with "{ }", which must not pass as "no problems found".
+    findings: list[ModelFinding]
 
 
 @dataclass
@@ -180,7 +181,7 @@ def neutralise(text: str) -> str:
 
 # -- the claims table ----------------------------------------------------------------------------------
 
-_ATTRIBUTE_NAMES = {"budget": "预算", "spent": "支出/执行", "other": "金额"}
+_ATTRIBUTE_NAMES = {"initial": "年初预算", "budget": "预算", "spent": "支出/执行", "other": "金额"}
 
 
 def claims_table(doc: Document) -> list[dict[str, Any]]:
@@ -195,7 +196,7 @@ def claims_table(doc: Document) -> list[dict[str, Any]]:
                 m.start,
                 {
                     "item": a.item or "（未识别）",
-                    "attribute": _ATTRIBUTE_NAMES[a.attribute],
+                    "attribute": _ATTRIBUTE_NAMES.get(a.attribute, "金额"),
                     "value": str(m.value),
                     "unit": m.unit or "",
                     "where": doc.section_title_at(m.start) or "",

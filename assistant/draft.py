@@ -44,6 +44,7 @@ from assistant.text.document import document_from_text
 
 UNVERIFIED = "【待核实】"
 # Findings that send a section back to the model: invented figures, unknown ids, empty praise, leftovers.
+REPAIR_ECHO_CHARS = 3000
 REPAIR_CATEGORIES = {"ungrounded_number", "placeholder", "vague_wording", "typo"}
 
 
@@ -199,24 +200,32 @@ class _SectionWriter:
         filled: Filled | None = None
         findings: list[Finding] = []
         for round_no in range(self.repair_rounds + 1):
-            completion = await self.model.complete(
-                messages,
-                template=f"draft/{spec.template}",
-                template_hash=digest,
-                stream=True,
-                on_delta=lambda piece: self._emit(spec, "delta", piece),
-                on_reset=lambda: self._emit(spec, "reset"),
-            )
-            answer = clean_answer(completion.text, spec.title)
-            if not answer:
-                raise ModelError(f"模型 {self.model.name} 返回了空白内容")
+            try:
+                completion = await self.model.complete(
+                    messages,
+                    template=f"draft/{spec.template}",
+                    template_hash=digest,
+                    stream=True,
+                    on_delta=lambda piece: self._emit(spec, "delta", piece),
+                    on_reset=lambda: self._emit(spec, "reset"),
+                )
+                answer = clean_answer(completion.text, spec.title)
+                if not answer:
+                    raise ModelError(f"模型 {self.model.name} 返回了空白内容")
+            except ModelError as exc:
+                if filled is None:
+                    raise
+                # A failed repair keeps the earlier answer; its problems are marked below, not lost.
+                self.notes.append(f"章节“{spec.title}”第 {round_no} 轮修改未成功（{exc}），保留上一稿并标出问题")
+                break
             filled, findings = self._check(spec, answer)
             problems = [f for f in findings if f.category in REPAIR_CATEGORIES and f.severity != "info"]
             if not problems or round_no == self.repair_rounds:
                 break
             messages = [
                 *messages,
-                {"role": "assistant", "content": completion.text},
+                # Only the answer's head goes back: a rambling answer must not overflow a small context window.
+                {"role": "assistant", "content": completion.text[:REPAIR_ECHO_CHARS]},
                 {"role": "user", "content": self._repair_prompt(problems)},
             ]
         assert filled is not None

@@ -214,6 +214,13 @@ def test_garbage_answers_leave_the_deterministic_review_and_a_note(fake_openai: 
     check_only(review)
 
 
+def test_an_empty_json_object_is_not_taken_for_a_clean_report(fake_openai: FakeOpenAI) -> None:
+    # llama.cpp's server with a tiny model answers json_schema with 500 and json_object with "{ }".
+    fake_openai.reject_json_schema = 500
+    fake_openai.default = "{ }"
+    check_only(review_with_model(doc(), client=make_client(fake_openai)))
+
+
 def test_rate_limits_then_success_still_gives_the_model_findings(fake_openai: FakeOpenAI) -> None:
     fake_openai.script([Status(429, retry_after=0), answer(finding("绩效目标设置不够细化"))])
     review = review_with_model(doc(), client=make_client(fake_openai))
@@ -378,3 +385,11 @@ def test_review_cli_with_a_model_merges_its_findings(
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["model"] == "fake-model"
     assert [f["quote"] for f in out["findings"] if f["source"] == "model"] == ["绩效目标设置不够细化"]
+
+
+def test_claims_table_names_every_kind_of_amount() -> None:
+    from assistant.critique import claims_table
+
+    text = "（一）农民工维权中心专项资金\n年初预算20万元，全年预算25万元，实际支出14.14万元。\n"
+    rows = claims_table(doc(text))
+    assert {r["attribute"] for r in rows} >= {"年初预算", "预算", "支出/执行"}

@@ -154,3 +154,14 @@ def test_prompt_carries_fact_ids_not_a_license_to_type_figures(
 def test_clean_answer_strips_fences_and_repeated_heading() -> None:
     raw = "```markdown\n## （三）部门整体收支情况\n**基本支出**{budget.basic}。\n```"
     assert clean_answer(raw, "（三）部门整体收支情况") == "基本支出{budget.basic}。"
+
+
+def test_a_failed_repair_keeps_the_first_answer_marked(
+    fake_openai: FakeOpenAI, tmp_path: Path, data: ReportData
+) -> None:
+    fake_openai.default = lambda body: Status(500) if is_repair(body) else "基本支出2600万元。"
+    result = draft(data, model=client(fake_openai, tmp_path), sections=["1.3"])
+    s = result.section("1.3")
+    assert s is not None and s.source == "model"
+    assert s.text == "基本支出2600万元" + UNVERIFIED + "。"
+    assert any("保留上一稿" in n for n in result.notes)

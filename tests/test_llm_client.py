@@ -413,3 +413,15 @@ def test_client_is_reusable_across_event_loops(fake_openai: FakeOpenAI) -> None:
     fake_openai.script(["a", "b"])
     assert ask(client).text == "a"
     assert ask(client).text == "b"
+
+
+def test_llamacpp_preset_runs_one_request_at_a_time() -> None:
+    config = resolve_config(preset="llamacpp", model="gemma", env={})
+    assert config is not None and config.concurrency == 1
+    assert resolve_config(preset="llamacpp", model="gemma", concurrency=3, env={}).concurrency == 3  # type: ignore[union-attr]
+
+
+def test_every_request_bounds_the_answer_length(fake_openai: FakeOpenAI) -> None:
+    run(make_client(fake_openai).complete(MSGS, template="t", template_hash="h"))
+    run(make_client(fake_openai).complete(MSGS, template="t", template_hash="h", stream=True))
+    assert all(r.json["max_tokens"] == 2048 for r in fake_openai.chat_requests)

@@ -32,6 +32,8 @@ class Preset:
     model: str | None = None
     key_env: str | None = None
     local_key: str | None = None  # local servers accept any key; the SDK still wants one
+    # llama.cpp's server cuts a running stream as soon as another request waits (interrupt_requests): one at a time.
+    concurrency: int | None = None
 
 
 PRESETS: dict[str, Preset] = {
@@ -44,7 +46,7 @@ PRESETS: dict[str, Preset] = {
         Preset("moonshot", "https://api.moonshot.cn/v1", "moonshot-v1-8k", "MOONSHOT_API_KEY"),
         Preset("ollama", "http://127.0.0.1:11434/v1", local_key="ollama"),
         Preset("vllm", "http://127.0.0.1:8000/v1", local_key=LOCAL_DUMMY_KEY),
-        Preset("llamacpp", "http://127.0.0.1:8080/v1", local_key=LOCAL_DUMMY_KEY),
+        Preset("llamacpp", "http://127.0.0.1:8080/v1", local_key=LOCAL_DUMMY_KEY, concurrency=1),
     )
 }
 PRESET_ALIASES = {
@@ -69,6 +71,7 @@ class ModelConfig(BaseModel):
     max_retries: int = Field(default=3, ge=0)
     concurrency: int = Field(default=4, ge=1)
     temperature: float = 0.2
+    max_tokens: int = Field(default=2048, ge=16, description="upper bound on one answer; small local models ramble")
     structured: StructuredMode = "auto"
 
     @property
@@ -169,6 +172,8 @@ def resolve_config(
             extra["timeout"] = timeout if timeout is not None else float(env_timeout or 0)
         if concurrency is not None or env_concurrency:
             extra["concurrency"] = concurrency if concurrency is not None else int(env_concurrency or 0)
+        elif chosen is not None and chosen.concurrency is not None:
+            extra["concurrency"] = chosen.concurrency
     except ValueError as exc:
         raise InputError(f"ASSISTANT_TIMEOUT / ASSISTANT_CONCURRENCY 应为数字：{exc}") from exc
     if structured is not None:

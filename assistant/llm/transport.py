@@ -124,7 +124,9 @@ class Transport:
             except openai.APIConnectionError as exc:
                 retry = _Retry(f"连接失败或中断（{self.describe(exc)}）")
             except _StreamCut:
-                retry = _Retry("流式回答中途断开")
+                retry = _Retry(
+                    "流式回答中途断开（若是 llama.cpp 服务，请用 --concurrency 1，或启动时加 --interrupt_requests False）"
+                )
             except _Retry as exc:
                 retry = exc
             except json.JSONDecodeError:  # a 200 whose body (or an SSE event) is not JSON
@@ -161,6 +163,7 @@ class Transport:
             model=self.config.model,
             messages=cast("list[ChatCompletionMessageParam]", messages),
             temperature=self.config.temperature,
+            max_tokens=self.config.max_tokens,
             response_format=response_format if response_format is not None else openai.omit,  # type: ignore[arg-type]
         )
         if not getattr(resp, "choices", None):
@@ -186,6 +189,7 @@ class Transport:
             model=self.config.model,
             messages=cast("list[ChatCompletionMessageParam]", messages),
             temperature=self.config.temperature,
+            max_tokens=self.config.max_tokens,
             stream=True,
             stream_options={"include_usage": True} if self.stream_options_ok else openai.omit,
         )
