@@ -12,8 +12,6 @@ keeps every upload and output in one temporary folder that the app owns and remo
 from __future__ import annotations
 
 import contextlib
-import html
-import importlib
 import logging
 import os
 import queue
@@ -27,27 +25,39 @@ from typing import Any, Generic, TypeVar
 
 import gradio as gr
 
+import assistant.evaluation as evaluation
 from assistant.budget.consistency import check_data
 from assistant.budget.facts import build_facts
 from assistant.budget.loader import load_data
 from assistant.budget.models import ReportData
-from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RANK, Finding
+from assistant.checks.finding import SEVERITY_NAMES
+from assistant.critique import review_with_model
 from assistant.draft import Progress, draft
-from assistant.drafting.plan import SectionSpec, plan_sections
-from assistant.drafting.result import Draft, DraftSection
+from assistant.drafting.plan import plan_sections
+from assistant.drafting.result import Draft
 from assistant.errors import AssistantError
+from assistant.evaluation import summary as eval_summary
 from assistant.export import review_to_html, review_to_json
+from assistant.export.docx_comments import write_commented_docx
 from assistant.export.draft_formats import write_draft
-from assistant.export.review_html import segments
 from assistant.llm import ChatModel, ModelClient, ModelConfig
 from assistant.review import Review
+from assistant.web_views import (
+    OFFLINE,
+    draft_html,
+    draft_summary,
+    findings_rows,
+    review_body,
+    review_summary,
+    section_choices,
+    with_parents,
+)
 
 log = logging.getLogger(__name__)
 E = TypeVar("E")
 R = TypeVar("R")
 
 PAGE_TITLE = "绩效自评报告助手"
-OFFLINE = "未配置模型：离线运行"
 DEFAULT_MAX_FILE_SIZE = "20mb"
 REPORT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
 ROOT = Path(__file__).resolve().parents[1]
@@ -265,15 +275,10 @@ class Handlers:
         return (review_summary(review, self.model is None), findings_rows(review.findings), review_body(review), *files)
 
     def _review(self, report: str, data: str | None) -> Review:
-        critique = _optional("assistant.critique")
-        if critique is None:
-            from assistant.review import review_file
-
-            return review_file(report, data=data or None)
         if self.model is None:
-            return critique.review_with_model(report, data=data or None, client=None)
+            return review_with_model(report, data=data or None, client=None)
         with self._model_lock:
-            return critique.review_with_model(report, data=data or None, client=self._client())
+            return review_with_model(report, data=data or None, client=self._client())
 
     def _write_review_files(self, review: Review, report: str) -> tuple[str | None, str, str]:
         out = self._outdir()
@@ -282,11 +287,8 @@ class Handlers:
         json_path.write_text(review_to_json(review, include_text=True), encoding="utf-8")
         html_path = out / f"{stem}.html"
         html_path.write_text(review_to_html(review), encoding="utf-8")
-        docx_path: str | None = None
-        comments = _optional("assistant.export.docx_comments")
-        if comments is not None:
-            docx_path = str(out / f"{stem}.docx")
-            comments.write_commented_docx(review, docx_path, source=report)
+        docx_path = str(out / f"{stem}.docx")
+        write_commented_docx(review, docx_path, source=report)
         return docx_path, str(json_path), str(html_path)
 
     # -- eval -----------------------------------------------------------------------------------------
@@ -295,14 +297,11 @@ class Handlers:
         """The eval cases as checkbox (label, path) choices, and a note when they cannot all be read."""
         if self.eval_dir is None or not self.eval_dir.is_dir():
             return [], f"评测目录 `{self.eval_dir}` 不存在。"
-        evaluation = _optional("assistant.evaluation")
         files = sorted(
             p
             for p in self.eval_dir.glob("*.yaml")
             if not p.name.endswith(".scripted.yaml") and p.name != "baseline.yaml"
         )
-        if evaluation is None:
-            return [(p.stem, str(p)) for p in files], "评测模块尚未安装：可以看到用例，但暂时不能运行。"
         try:
             cases = evaluation.load_cases([self.eval_dir])
         except AssistantError as exc:
@@ -312,10 +311,6 @@ class Handlers:
 
     def run_eval(self, paths: list[str] | None) -> Iterator[tuple[str, str, str | None]]:
         """Run the chosen cases with progress: yields (status, per-case table and baseline comparison, HTML page)."""
-        evaluation = _optional("assistant.evaluation")
-        if evaluation is None:
-            yield _error_md("评测模块尚未安装（assistant.evaluation 不存在）。"), "", None
-            return
         known = {path for _, path in self.eval_cases()[0]}
         chosen = [Path(p) for p in paths or [] if p in known]
         if not chosen:
@@ -335,20 +330,18 @@ class Handlers:
             return
         assert run.result is not None
         results, comparison = run.result
-        summary = _optional("assistant.evaluation.summary")
         page = self._outdir() / "评测结果.html"
-        page.write_text(summary.html_page(results, comparison, title="评测结果"), encoding="utf-8")
+        page.write_text(eval_summary.html_page(results, comparison, title="评测结果"), encoding="utf-8")
         passed = sum(r.status == "pass" for r in results)
         verdict = "有回归、过期、出错或低于阈值的用例" if comparison.failed else "与基线相比没有回归"
         status = f"**评测完成**：{len(results)} 个用例，通过 {passed} 个；{verdict}。"
-        yield status, summary.markdown(results, comparison), str(page)
+        yield status, eval_summary.markdown(results, comparison), str(page)
 
     def _evaluate(self, paths: list[Path], progress: Callable[[str], None]) -> tuple[Any, Any]:
         """The eval pipeline: run the cases, then compare with the baseline (only the cases that ran)."""
         import asyncio
 
-        evaluation = importlib.import_module("assistant.evaluation")
-        names = importlib.import_module("assistant.evaluation.summary").STATUS_NAMES
+        names = eval_summary.STATUS_NAMES
         cases = evaluation.load_cases(paths)
 
         def report(result: Any, done: int, total: int) -> None:
@@ -469,116 +462,6 @@ class LiveDraft:
         return "\n\n".join(parts)
 
 
-# -- presentation (pure functions over pipeline results) --------------------------------------------------
-
-
-def section_choices(specs: list[SectionSpec]) -> list[tuple[str, str]]:
-    """Checkbox (label, id) for every section that has a body of its own."""
-    return [(s.title if s.kind == "table" else f"{s.id} {s.title}", s.id) for s in specs if s.has_body]
-
-
-def with_parents(specs: list[SectionSpec], wanted: list[str]) -> list[str]:
-    """The chosen section ids plus their parents' headings, in plan order."""
-    keep = set(wanted) | {s.parent for s in specs if s.id in wanted and s.parent}
-    return [s.id for s in specs if s.id in keep]
-
-
-def findings_rows(findings: list[Finding]) -> list[list[str]]:
-    """One table row per finding: 章节, 类别, 严重程度, 原文, 问题, 建议."""
-    return [
-        [
-            f.section or "",
-            CATEGORY_NAMES.get(f.category, f.category),
-            SEVERITY_NAMES[f.severity],
-            " ".join(f.quote.split()),
-            f.message,
-            f.suggestion,
-        ]
-        for f in findings
-    ]
-
-
-def draft_summary(result: Draft) -> str:
-    """The finished draft's status: sections, findings by severity, notes."""
-    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
-    lines = [
-        f"**起草完成**：共 {len(result.sections)} 节；待处理问题：错误 {counts['error']}、警告 {counts['warning']}、"
-        f"提示 {counts['info']}。可在下方下载 Word、Markdown 和 JSON。"
-    ]
-    lines += [f"- {note}" for note in result.notes]
-    return "\n".join(lines)
-
-
-def draft_html(result: Draft) -> str:
-    """The draft with its figures marked: filled from the data, or unsupported by it; a legend on top."""
-    legend = (
-        '<div class="legend">图例：<mark class="fact">3240.79万元</mark>由数据填入的数字'
-        '<mark class="unsupported">4个</mark>数据中无对应数值、需要核实的数字</div>'
-    )
-    body = []
-    for s in result.sections:
-        body.append(f"<h3>{html.escape(s.title)}</h3>")
-        if s.text:
-            body.append(_marked_section(s))
-    return legend + '<div class="doc">' + "".join(body) + "</div>"
-
-
-def _marked_section(s: DraftSection) -> str:
-    spans: list[tuple[int, int, str, str]] = []
-    for f in s.findings:
-        if f.category == "ungrounded_number" and 0 <= f.start < f.end <= len(s.text):
-            spans.append((f.start, f.end, "unsupported", f.message))
-    for fact in s.spans:
-        if 0 <= fact.start < fact.end <= len(s.text):
-            spans.append((fact.start, fact.end, "fact", f"由数据填入：{fact.id}"))
-    out: list[str] = []
-    pos = 0
-    # Unsupported marks first at equal starts; a span overlapping one already placed is skipped.
-    for start, end, kind, title in sorted(spans, key=lambda t: (t[0], t[2] != "unsupported", -t[1])):
-        if start < pos:
-            continue
-        out.append(html.escape(s.text[pos:start]))
-        out.append(f'<mark class="{kind}" title="{html.escape(title)}">{html.escape(s.text[start:end])}</mark>')
-        pos = end
-    out.append(html.escape(s.text[pos:]))
-    return "".join(out)
-
-
-def review_summary(review: Review, offline: bool) -> str:
-    """The review's status: counts by severity, how it ran, its notes."""
-    counts = {s: sum(1 for f in review.findings if f.severity == s) for s in ("error", "warning", "info")}
-    how = f"模型：{review.model}" if review.model else (OFFLINE + "（仅确定性检查）" if offline else "仅确定性检查")
-    lines = [
-        f"**审阅完成**：共 {len(review.findings)} 处问题（错误 {counts['error']}、警告 {counts['warning']}、"
-        f"提示 {counts['info']}）；{review.document.chars} 字符。{how}。"
-    ]
-    lines += [f"- {note}" for note in review.notes]
-    return "\n".join(lines)
-
-
-def review_body(review: Review) -> str:
-    """The report text with each finding marked by severity (the same cut as the HTML review page)."""
-    findings = review.findings
-    out = [
-        '<div class="legend">图例：<mark class="sev-error">错误</mark><mark class="sev-warning">警告</mark>'
-        '<mark class="sev-info">提示</mark>（鼠标悬停查看问题）</div><div class="doc">'
-    ]
-    for seg in segments(review.text, findings):
-        numbers = seg.covering or seg.points
-        if not numbers:
-            out.append(html.escape(seg.text))
-            continue
-        marked = [findings[n - 1] for n in numbers]
-        worst = max((f.severity for f in marked), key=SEVERITY_RANK.__getitem__)
-        classes = f"sev-{worst}" + (" multi" if len(marked) > 1 else "") + (" point" if seg.points else "")
-        title = "\n".join(
-            f"[{CATEGORY_NAMES.get(f.category, f.category)}·{SEVERITY_NAMES[f.severity]}] {f.message}" for f in marked
-        )
-        out.append(f'<mark class="{classes}" title="{html.escape(title)}">{html.escape(seg.text)}</mark>')
-    out.append("</div>")
-    return "".join(out)
-
-
 def _explain(exc: Exception, doing: str) -> AssistantError:
     """The error as the user should read it: our own errors as they are, a bug logged and summarised."""
     if isinstance(exc, AssistantError):
@@ -603,16 +486,6 @@ def _user_message(exc: BaseException, *paths: str | None) -> str:
 
 def _safe_name(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("._") or "output"
-
-
-def _optional(module: str) -> Any:
-    """A module written by another part of the project, or None while it does not exist yet."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
 
 
 # -- the page ---------------------------------------------------------------------------------------------
