@@ -319,6 +319,7 @@ class ReportData(Strict):
     projects: list[Project] = Field(default_factory=list)
     overall_table: list[OverallRow] = Field(default_factory=list, description="部门整体支出绩效自评表")
     evaluation: EvaluationWork = Field(default_factory=EvaluationWork)
+    management: list[str] = Field(default_factory=list, description="部门预算管理制度建设情况，一条一项")
     achievements: list[str] = Field(default_factory=list, description="主要成效（带数据的事实）")
     conclusion: str | None = Field(None, description="综合评价结论")
     problems: list[str] = Field(default_factory=list)

@@ -120,6 +120,9 @@ TEXT_ITEMS = (
     Item("常态化工作", ("tasks", "routine"), "常态化工作"),
     Item("自评目的", ("evaluation", "purpose"), "绩效自评的目的（多行按行合并）"),
     Item("自评过程", ("evaluation", "process"), "绩效自评的组织过程，一个步骤一行"),
+    Item(
+        "预算管理制度", ("management",), "部门预算管理制度建设情况，一条一行", aliases=("预算管理制度建设", "管理制度")
+    ),
     Item("主要成效", ("achievements",), "主要成效（带数据的事实）"),
     Item("问题", ("problems",), "存在的问题", aliases=("存在问题", "存在的问题")),
     Item("整改", ("rectification",), "整改措施", aliases=("整改措施",)),
