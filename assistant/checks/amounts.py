@@ -35,6 +35,11 @@ _ATTR = re.compile(
 )
 _WINDOW = 14
 
+_PROSE_ITEM = re.compile(
+    r"(?:^|(?<=[。；\n]))(?:\d{4}年度?)?(?P<name>[\u4e00-\u9fa5“”]{2,24}?(?:专项资金|补助资金|资金|项目|经费))"
+    r"(?=(?:全年|年初|实际|预算|安排|支出|执行|共|累计))",
+    re.MULTILINE,
+)
 _ITEM_LINE = re.compile(r"^[^。；，,：:]{3,40}(专项资金|补助资金|资金|项目|经费|专项)$")
 
 
@@ -66,6 +71,12 @@ def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
             line = _norm(text[start:end])
             if _ITEM_LINE.match(line) and not any(a[0] <= start < a[1] for a in anchors):
                 anchors.append((start, -1, line))
+        # An item named at the start of a sentence and followed by an amount word ("城乡低保资金项目全年预算…")
+        # covers that sentence only.
+        for m in _PROSE_ITEM.finditer(text):
+            name = m.group("name")
+            _, sent_end = c.sentence_at(m.start("name"))
+            anchors.append((m.start("name"), max(sent_end, m.end()), name))
         if c.facts is not None:
             for p in c.facts.data.projects:
                 name = _norm(p.name)
@@ -128,6 +139,12 @@ def amounts(ctx: Context) -> list[Amount]:
         return out
 
     return ctx.memo("amounts", compute)
+
+
+def item_key(name: str) -> str:
+    """A name as compared across places: spaces and a trailing 项目 don't make another item."""
+    name = _norm(name)
+    return name[:-2] if name.endswith("项目") and len(name) > 4 else name
 
 
 def same_item(a: str, b: str) -> bool:

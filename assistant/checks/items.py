@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from assistant.checks.amounts import Amount, amounts
+from assistant.checks.amounts import Amount, amounts, item_key
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
 
@@ -21,7 +21,7 @@ def conflicting_amounts(ctx: Context) -> Iterator[Finding]:
     for a in amounts(ctx):
         if a.item is None or a.attribute == "other":
             continue
-        key = (a.item, a.attribute)
+        key = (item_key(a.item), a.attribute)
         if key not in first:
             first[key] = a
             continue
