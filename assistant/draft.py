@@ -37,7 +37,7 @@ from assistant.drafting.offline import (
 )
 from assistant.drafting.placeholders import Filled
 from assistant.drafting.plan import SectionSpec, plan_sections
-from assistant.drafting.result import Draft, DraftSection
+from assistant.drafting.result import Draft, DraftSection, section_from
 from assistant.errors import ModelError
 from assistant.llm.protocol import ChatModel
 from assistant.text.document import document_from_text
@@ -180,7 +180,7 @@ class _SectionWriter:
     async def write(self, spec: SectionSpec) -> DraftSection:
         if not spec.has_body:
             self._emit(spec, "done")
-            return DraftSection(id=spec.id, title=spec.title, level=spec.level, text="", source="model", kind=spec.kind)
+            return section_from(spec, "model")
         self._emit(spec, "start")
         try:
             section = await self._write_with_model(spec)
@@ -230,17 +230,7 @@ class _SectionWriter:
             ]
         assert filled is not None
         filled, findings = self._mark_unverified(spec, filled, findings)
-        return DraftSection(
-            id=spec.id,
-            title=spec.title,
-            level=spec.level,
-            text=filled.text,
-            source="model",
-            kind=spec.kind,
-            findings=findings,
-            facts_used=filled.fact_ids,
-            spans=filled.facts,
-        )
+        return section_from(spec, "model", filled, findings)
 
     def _messages(self, spec: SectionSpec) -> list[dict[str, Any]]:
         system = self.env.get_template("draft/system.md.j2").render(

@@ -23,7 +23,7 @@ from assistant.drafting.grounding import fill_and_ground
 from assistant.drafting.issues import place_issues
 from assistant.drafting.placeholders import escape
 from assistant.drafting.plan import SectionSpec, plan_sections
-from assistant.drafting.result import Draft, DraftSection
+from assistant.drafting.result import Draft, DraftSection, section_from
 from assistant.errors import InputError
 
 OFFLINE_NOTE = "未配置模型：本稿由离线模板根据数据生成"
@@ -172,7 +172,7 @@ def render_section(
 ) -> DraftSection:
     """Draft one section from its offline template: render, fill the placeholders, ground the literal figures."""
     if not spec.has_body:
-        return DraftSection(id=spec.id, title=spec.title, level=spec.level, text="", source="offline", kind=spec.kind)
+        return section_from(spec, "offline")
     filled, findings = fill_and_ground(
         render_raw(spec, data, sheet, env, rules=rules),
         sheet,
@@ -181,17 +181,7 @@ def render_section(
         severity="info",
         origin="数据文字中",
     )
-    return DraftSection(
-        id=spec.id,
-        title=spec.title,
-        level=spec.level,
-        text=filled.text,
-        source="offline",
-        kind=spec.kind,
-        findings=findings,
-        facts_used=filled.fact_ids,
-        spans=filled.facts,
-    )
+    return section_from(spec, "offline", filled, findings)
 
 
 def select_sections(specs: list[SectionSpec], wanted: list[str] | None) -> list[SectionSpec]:

@@ -7,7 +7,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from assistant.checks.finding import Finding
-from assistant.drafting.placeholders import FilledFact
+from assistant.drafting.placeholders import Filled, FilledFact
+from assistant.drafting.plan import SectionSpec
 
 DraftSource = Literal["model", "offline", "fallback"]
 FINDING_KEYS = ("rule", "category", "severity", "message", "suggestion", "quote", "start", "end", "section", "source")
@@ -29,6 +30,25 @@ class DraftSection(BaseModel):
     facts_used: list[str] = []
     spans: list[FilledFact] = []
     notes: list[str] = []
+
+
+def section_from(
+    spec: SectionSpec, source: DraftSource, filled: Filled | None = None, findings: list[Finding] | None = None
+) -> DraftSection:
+    """A DraftSection for ``spec`` from its filled text (an empty heading-only section when ``filled`` is None)."""
+    if filled is None:
+        return DraftSection(id=spec.id, title=spec.title, level=spec.level, text="", source=source, kind=spec.kind)
+    return DraftSection(
+        id=spec.id,
+        title=spec.title,
+        level=spec.level,
+        text=filled.text,
+        source=source,
+        kind=spec.kind,
+        findings=findings or [],
+        facts_used=filled.fact_ids,
+        spans=filled.facts,
+    )
 
 
 class Draft(BaseModel):
