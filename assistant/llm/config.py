@@ -160,7 +160,7 @@ def resolve_config(
         if not is_local(endpoint):
             where = f"{chosen.key_env} 或 OPENAI_API_KEY" if chosen and chosen.key_env else "OPENAI_API_KEY"
             raise InputError(
-                f"模型服务 {endpoint} 需要 API key：请设置环境变量 {where}，或使用 --api-key；"
+                f"模型服务 {endpoint} 需要 API key：请设置环境变量 {where}（密钥只从环境变量读取，不接受命令行参数，以免留在命令历史中）；"
                 "不配置模型则以离线方式运行。"
             )
         key = LOCAL_DUMMY_KEY

@@ -148,7 +148,7 @@ class Transport:
         if status == 429 or status >= 500 or status in (408, 409):
             return _Retry(detail, _retry_after(exc.response.headers, self.retry_after_cap))
         hints = {
-            401: "API key 无效或缺失，请检查 OPENAI_API_KEY / --api-key",
+            401: "API key 无效或缺失，请检查 OPENAI_API_KEY（密钥只从环境变量读取）",
             403: "该 key 无权使用此模型",
             404: "模型名或服务地址不对（base_url 通常以 /v1 结尾）",
         }
