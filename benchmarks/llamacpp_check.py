@@ -256,8 +256,10 @@ def run_cli(argv: list[str], env: dict[str, str], limit: int) -> tuple[int | Non
     return done.returncode, done.stdout, done.stderr
 
 
-def concurrency_flag(args: argparse.Namespace) -> list[str]:
-    return ["--concurrency", str(args.concurrency)] if args.concurrency else []
+def model_flags(args: argparse.Namespace) -> list[str]:
+    """The CLI's model flags: the llamacpp preset (as in the client of steps a/b), plus --concurrency if given."""
+    flags = ["--preset", "llamacpp", "--model", args.model, "--base-url", args.base_url]
+    return flags + (["--concurrency", str(args.concurrency)] if args.concurrency else [])
 
 
 def show_tail(label: str, text: str, lines: int = 25) -> None:
@@ -272,8 +274,7 @@ def show_tail(label: str, text: str, lines: int = 25) -> None:
 def check_cli_draft(args: argparse.Namespace, env: dict[str, str], out_dir: Path) -> list[str]:
     header("(c) assistant draft CLI → .docx")
     out = out_dir / "x.docx"
-    argv = ["draft", str(args.data), "--model", args.model, "--base-url", args.base_url, "-o", str(out)]
-    argv += concurrency_flag(args)
+    argv = ["draft", str(args.data), *model_flags(args), "-o", str(out)]
     code, stdout, stderr = run_cli(argv, env, args.cli_timeout)
     show_tail("stderr", stderr)
     if stdout.strip():
@@ -296,8 +297,7 @@ def check_cli_review(args: argparse.Namespace, env: dict[str, str]) -> list[str]
     if not model_review_available():
         print("skipped: assistant/critique.py or `review --model` not present in this tree")
         return []
-    argv = ["review", str(args.review_file), "--model", args.model, "--base-url", args.base_url, "--format", "json"]
-    argv += concurrency_flag(args)
+    argv = ["review", str(args.review_file), *model_flags(args), "--format", "json"]
     code, stdout, stderr = run_cli(argv, env, args.cli_timeout)
     show_tail("stderr", stderr, 15)
     try:
@@ -354,7 +354,7 @@ def main() -> None:
         "--concurrency",
         type=int,
         default=None,
-        help="requests in flight (default: the project's 4); 1 avoids llama-cpp-python's stream interruption",
+        help="requests in flight (default: the llamacpp preset's 1, which avoids llama-cpp-python's stream cuts)",
     )
     p.add_argument("--stage-timeout", type=int, default=900, help="wall-clock limit of steps (a) and (b)")
     p.add_argument("--cli-timeout", type=int, default=1500, help="wall-clock limit of each CLI run")
