@@ -45,6 +45,7 @@ from assistant.text.document import document_from_text
 UNVERIFIED = "【待核实】"
 # Findings that send a section back to the model: invented figures, unknown ids, empty praise, leftovers.
 REPAIR_ECHO_CHARS = 3000
+REPAIR_MAX_PROBLEMS = 15
 REPAIR_CATEGORIES = {"ungrounded_number", "placeholder", "vague_wording", "typo"}
 
 
@@ -194,7 +195,8 @@ class _SectionWriter:
         return section
 
     async def _write_with_model(self, spec: SectionSpec) -> DraftSection:
-        messages = self._messages(spec)
+        base = self._messages(spec)
+        messages = base
         names = ["draft/system.md.j2", "draft/_section.md.j2", f"draft/{spec.template}.md.j2", "draft/repair.md.j2"]
         digest = template_hash(self.env, names)
         filled: Filled | None = None
@@ -222,9 +224,10 @@ class _SectionWriter:
             problems = [f for f in findings if f.category in REPAIR_CATEGORIES and f.severity != "info"]
             if not problems or round_no == self.repair_rounds:
                 break
+            # Each round sends the original request, the latest answer (its head only) and its problems: the
+            # conversation does not grow round by round, so a small context window is not overflowed.
             messages = [
-                *messages,
-                # Only the answer's head goes back: a rambling answer must not overflow a small context window.
+                *base,
                 {"role": "assistant", "content": completion.text[:REPAIR_ECHO_CHARS]},
                 {"role": "user", "content": self._repair_prompt(problems)},
             ]
@@ -244,8 +247,15 @@ class _SectionWriter:
         return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
 
     def _repair_prompt(self, problems: list[Finding]) -> str:
-        lines = [f"“{f.quote}”：{f.message}" + (f"（{f.suggestion}）" if f.suggestion else "") for f in problems]
-        return self.env.get_template("draft/repair.md.j2").render(problems=lines).strip()
+        lines: list[str] = []
+        for f in problems:
+            line = f"“{f.quote}”：{f.message}" + (f"（{f.suggestion}）" if f.suggestion else "")
+            if line not in lines:
+                lines.append(line)
+        shown = lines[:REPAIR_MAX_PROBLEMS]
+        if len(lines) > len(shown):
+            shown.append(f"另有 {len(lines) - len(shown)} 处同类问题，请一并改正")
+        return self.env.get_template("draft/repair.md.j2").render(problems=shown).strip()
 
     def _check(self, spec: SectionSpec, answer: str) -> tuple[Filled, list[Finding]]:
         filled, findings = fill_and_ground(
@@ -268,11 +278,13 @@ class _SectionWriter:
 
 
 _FENCE = re.compile(r"^```[\w-]*\n?|\n?```$")
+# Echoes of our prompt's delimiters and of chat-template tokens that small models copy into their answers.
+_ECHO = re.compile(r"<<<[^<>\n]{0,12}>>>|\[/?INST\]|<</?SYS>>|<\|[a-z_]{2,20}\|>|</?s>|<(?:start|end)_of_turn>")
 
 
 def clean_answer(text: str, title: str) -> str:
     """The model's answer without code fences, a repeated heading or Markdown emphasis."""
-    text = _FENCE.sub("", text.strip()).strip()
+    text = _ECHO.sub("", _FENCE.sub("", text.strip())).strip()
     lines = [line.strip() for line in text.splitlines()]
     bare_title = re.sub(r"^[一二三四五六七八九十]+、|^（[一二三四五六七八九十]+）", "", title)
     while lines and (not lines[0] or lines[0].lstrip("#").strip() in (title, bare_title)):

@@ -62,7 +62,8 @@ def test_invented_and_wrong_figures_never_reach_the_output_unmarked(
 ) -> None:
     # The model keeps typing its own figures: one right, one wrong, one invented, through every repair round.
     fake_openai.default = "全年基本支出2552.45万元，项目支出800万元，慰问困难职工12345人。"
-    result = draft(data, model=client(fake_openai, tmp_path), sections=["1.3"])
+    # No cache: an identical repair request would otherwise be answered from it without reaching the server.
+    result = draft(data, model=client(fake_openai, tmp_path, use_cache=False), sections=["1.3"])
     s = result.section("1.3")
     assert s is not None
     assert "2552.45万元" in s.text and "2552.45万元" + UNVERIFIED not in s.text  # a right figure stays clean
@@ -165,3 +166,18 @@ def test_a_failed_repair_keeps_the_first_answer_marked(
     assert s is not None and s.source == "model"
     assert s.text == "基本支出2600万元" + UNVERIFIED + "。"
     assert any("保留上一稿" in n for n in result.notes)
+
+
+def test_repair_requests_stay_small_and_do_not_grow(fake_openai: FakeOpenAI, tmp_path: Path, data: ReportData) -> None:
+    # The model keeps typing 40 distinct invented figures; each repair round lists at most 15 and says how many more.
+    fake_openai.default = "".join(f"第{i}项支出{1000 + i}万元。" for i in range(40))
+    draft(data, model=client(fake_openai, tmp_path, use_cache=False), sections=["1.3"])
+    first, second, third = (r.json["messages"] for r in fake_openai.chat_requests)
+    assert len(second) == len(third) == len(first) + 2  # original request + latest answer + its problems
+    repair = third[-1]["content"]
+    assert repair.count("\n- ") == 16 and "另有 25 处" in repair
+
+
+def test_clean_answer_drops_prompt_and_chat_template_echoes() -> None:
+    raw = "基本支出{budget.basic}。<<<参考材料结束>>> [/INST] <<SYS>>"
+    assert clean_answer(raw, "（三）部门整体收支情况") == "基本支出{budget.basic}。"

@@ -425,3 +425,18 @@ def test_every_request_bounds_the_answer_length(fake_openai: FakeOpenAI) -> None
     run(make_client(fake_openai).complete(MSGS, template="t", template_hash="h"))
     run(make_client(fake_openai).complete(MSGS, template="t", template_hash="h", stream=True))
     assert all(r.json["max_tokens"] == 2048 for r in fake_openai.chat_requests)
+
+
+def test_a_stream_cut_before_any_text_twice_is_not_retried_again(fake_openai: FakeOpenAI) -> None:
+    # llama.cpp ends a stream whose prompt exceeds its context window with [DONE], no text and no finish_reason.
+    overflow = Reply("", finish_reason=None, chunks=[])  # type: ignore[arg-type]
+    fake_openai.script([overflow, overflow, "不会被请求到"])
+    client = make_client(fake_openai, max_retries=3)
+    with pytest.raises(ModelError, match="上下文长度"):
+        run(client.complete(MSGS, template="t", template_hash="h", stream=True))
+    assert len(fake_openai.chat_requests) == 2
+
+
+def test_llamacpp_preset_waits_longer_for_slow_local_models() -> None:
+    config = resolve_config(preset="llamacpp", model="gemma", env={})
+    assert config is not None and config.timeout == 300

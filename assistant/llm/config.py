@@ -34,6 +34,7 @@ class Preset:
     local_key: str | None = None  # local servers accept any key; the SDK still wants one
     # llama.cpp's server cuts a running stream as soon as another request waits (interrupt_requests): one at a time.
     concurrency: int | None = None
+    timeout: float | None = None  # small local models on a CPU answer slowly
 
 
 PRESETS: dict[str, Preset] = {
@@ -46,7 +47,7 @@ PRESETS: dict[str, Preset] = {
         Preset("moonshot", "https://api.moonshot.cn/v1", "moonshot-v1-8k", "MOONSHOT_API_KEY"),
         Preset("ollama", "http://127.0.0.1:11434/v1", local_key="ollama"),
         Preset("vllm", "http://127.0.0.1:8000/v1", local_key=LOCAL_DUMMY_KEY),
-        Preset("llamacpp", "http://127.0.0.1:8080/v1", local_key=LOCAL_DUMMY_KEY, concurrency=1),
+        Preset("llamacpp", "http://127.0.0.1:8080/v1", local_key=LOCAL_DUMMY_KEY, concurrency=1, timeout=300),
     )
 }
 PRESET_ALIASES = {
@@ -170,6 +171,8 @@ def resolve_config(
     try:
         if timeout is not None or env_timeout:
             extra["timeout"] = timeout if timeout is not None else float(env_timeout or 0)
+        elif chosen is not None and chosen.timeout is not None:
+            extra["timeout"] = chosen.timeout
         if concurrency is not None or env_concurrency:
             extra["concurrency"] = concurrency if concurrency is not None else int(env_concurrency or 0)
         elif chosen is not None and chosen.concurrency is not None:

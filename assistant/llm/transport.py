@@ -95,6 +95,7 @@ class Transport:
         tries = self.config.max_retries + 1
         attempt = 0
         reason = ""
+        empty_cuts = 0
         while attempt < tries:
             attempt += 1
             shown = [False]  # did on_delta see anything from this attempt?
@@ -124,9 +125,20 @@ class Transport:
             except openai.APIConnectionError as exc:
                 retry = _Retry(f"连接失败或中断（{self.describe(exc)}）")
             except _StreamCut:
-                retry = _Retry(
-                    "流式回答中途断开（若是 llama.cpp 服务，请用 --concurrency 1，或启动时加 --interrupt_requests False）"
+                if not shown[0]:
+                    empty_cuts += 1
+                    if empty_cuts >= 2:
+                        # The same request cut before any text, twice: the server rejects it (a prompt longer
+                        # than its context window does this on llama.cpp); asking again changes nothing.
+                        raise self.error(
+                            "流式回答两次在输出任何内容之前就中断（常见原因：提示词超出模型的上下文长度）", attempt
+                        ) from None
+                hint = (
+                    "；若是 llama.cpp 服务，请用 --concurrency 1，或启动时加 --interrupt_requests False"
+                    if self.config.concurrency > 1
+                    else ""
                 )
+                retry = _Retry(f"流式回答中途断开{hint}")
             except _Retry as exc:
                 retry = exc
             except json.JSONDecodeError:  # a 200 whose body (or an SSE event) is not JSON
