@@ -440,3 +440,11 @@ def test_a_stream_cut_before_any_text_twice_is_not_retried_again(fake_openai: Fa
 def test_llamacpp_preset_waits_longer_for_slow_local_models() -> None:
     config = resolve_config(preset="llamacpp", model="gemma", env={})
     assert config is not None and config.timeout == 300
+
+
+def test_a_later_mode_failing_still_says_what_was_tried_before(fake_openai: FakeOpenAI) -> None:
+    fake_openai.reject_json_schema = 500
+    fake_openai.default = Status(503)
+    with pytest.raises(ModelError) as info:
+        run(make_client(fake_openai, max_retries=0).structured(MSGS, Findings, template="t", template_hash="h"))
+    assert "json_schema" in str(info.value) and "HTTP 503" in str(info.value)

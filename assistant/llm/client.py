@@ -129,6 +129,13 @@ class ModelClient:
                     completion = await self._complete(
                         convo, template=template, template_hash=template_hash, mode=mode, response_format=fmt
                     )
+                except st.StructuredOutputError:
+                    raise
+                except ModelError as exc:
+                    if not notes:
+                        raise
+                    # Say what was already tried: "json_schema refused, then json_object timed out" helps the user.
+                    raise ModelError(f"{exc}（此前：{'；'.join(notes)}）") from None
                 except FormatRejected as rejected:
                     self._mark_unsupported(mode, f"HTTP {rejected.status}")
                     notes.append(f"服务器不支持 {mode}（HTTP {rejected.status}），已改用 {following or 'text'}")
