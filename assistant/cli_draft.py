@@ -55,6 +55,7 @@ class _Bar:
 @command("draft")
 def _draft(args: argparse.Namespace) -> int:
     from assistant.budget.loader import load_data
+    from assistant.checks.finding import severity_counts
     from assistant.draft import draft
     from assistant.export.draft_formats import draft_to_markdown, write_draft
 
@@ -74,7 +75,7 @@ def _draft(args: argparse.Namespace) -> int:
     )
     for note in result.notes:
         print(f"说明：{note}", file=sys.stderr)
-    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
+    counts = severity_counts(result.findings)
     print(
         f"共 {len(result.sections)} 节；待处理：错误 {counts['error']}、警告 {counts['warning']}、提示 {counts['info']}",
         file=sys.stderr,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RANK, Finding
+from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RANK, Finding, severity_counts
 from assistant.drafting.plan import SectionSpec
 from assistant.drafting.result import Draft, DraftSection
 from assistant.export.review_html import segments
@@ -41,7 +41,7 @@ def findings_rows(findings: list[Finding]) -> list[list[str]]:
 
 def draft_summary(result: Draft) -> str:
     """The finished draft's status: sections, findings by severity, notes."""
-    counts = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning", "info")}
+    counts = severity_counts(result.findings)
     lines = [
         f"**起草完成**：共 {len(result.sections)} 节；待处理问题：错误 {counts['error']}、警告 {counts['warning']}、"
         f"提示 {counts['info']}。可在下方下载 Word、Markdown 和 JSON。"
@@ -87,7 +87,7 @@ def _marked_section(s: DraftSection) -> str:
 
 def review_summary(review: Review, offline: bool) -> str:
     """The review's status: counts by severity, how it ran, its notes."""
-    counts = {s: sum(1 for f in review.findings if f.severity == s) for s in ("error", "warning", "info")}
+    counts = severity_counts(review.findings)
     how = f"模型：{review.model}" if review.model else (OFFLINE + "（仅确定性检查）" if offline else "仅确定性检查")
     lines = [
         f"**审阅完成**：共 {len(review.findings)} 处问题（错误 {counts['error']}、警告 {counts['warning']}、"

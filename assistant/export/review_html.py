@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RANK, Finding
+from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RANK, Finding, severity_counts
 from assistant.export.review_text import (
     SEVERITIES,
     category_counts,
     group_by_section,
     one_line,
-    severity_counts,
 )
 
 if TYPE_CHECKING:

@@ -7,7 +7,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RANK, Finding
+from assistant.checks.finding import (
+    CATEGORY_NAMES,
+    SEVERITIES,
+    SEVERITY_NAMES,
+    SEVERITY_RANK,
+    Finding,
+    severity_counts,
+)
 
 if TYPE_CHECKING:
     # Only for annotations: writing a review out should not pull in the whole review pipeline.
@@ -19,7 +26,6 @@ Locate = Callable[[int], tuple[int, int]]
 NO_SECTION = "（无章节）"
 CONTEXT_CHARS = 20
 QUOTE_LIMIT = 80
-SEVERITIES = ("error", "warning", "info")
 
 
 @dataclass(frozen=True)
@@ -55,14 +61,6 @@ def group_by_section(review: Review) -> list[SectionGroup]:
             key, title, position = None, NO_SECTION, f.start
         groups.setdefault(key, SectionGroup(title, position)).items.append(item)
     return sorted(groups.values(), key=lambda g: g.position)
-
-
-def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
-    """How many findings of each severity, most severe first (zeros included)."""
-    counts = dict.fromkeys(SEVERITIES, 0)
-    for f in findings:
-        counts[f.severity] += 1
-    return counts
 
 
 def category_counts(findings: Iterable[Finding]) -> dict[str, dict[str, int]]:
