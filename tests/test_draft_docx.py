@@ -9,6 +9,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from report_shape import EXAMPLE_DATA as EXAMPLES
+from report_shape import PARTS
 
 from assistant.budget.facts import build_facts
 from assistant.budget.loader import load_data
@@ -17,19 +19,6 @@ from assistant.drafting import Draft, draft_offline
 from assistant.errors import InputError
 from assistant.export.draft_docx import write_draft_docx
 from assistant.export.draft_formats import draft_to_json, draft_to_markdown, write_draft
-
-EXAMPLES = sorted(
-    p for p in (Path(__file__).resolve().parents[1] / "examples").iterdir() if p.suffix in (".yaml", ".yml", ".json")
-)
-PARTS = [
-    "一、部门基本情况",
-    "二、绩效自评工作情况",
-    "三、评价情况分析及综合评价结论",
-    "四、存在的问题和整改情况",
-    "五、绩效自评结果应用",
-    "六、主要经验及做法",
-    "七、其他需说明的情况",
-]
 
 
 @pytest.fixture(scope="module", params=EXAMPLES, ids=[p.stem for p in EXAMPLES])

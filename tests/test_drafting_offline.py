@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from report_shape import EXAMPLE_DATA as EXAMPLES
+from report_shape import PARTS
 
 from assistant.budget.facts import build_facts
 from assistant.budget.loader import load_data
@@ -20,18 +22,6 @@ from assistant.drafting import (
 )
 from assistant.errors import InputError
 
-EXAMPLES = sorted(
-    p for p in (Path(__file__).resolve().parents[1] / "examples").iterdir() if p.suffix in (".yaml", ".yml", ".json")
-)
-PARTS = [
-    "一、部门基本情况",
-    "二、绩效自评工作情况",
-    "三、评价情况分析及综合评价结论",
-    "四、存在的问题和整改情况",
-    "五、绩效自评结果应用",
-    "六、主要经验及做法",
-    "七、其他需说明的情况",
-]
 SUBSECTIONS = {
     "1": ["（一）部门概况", "（二）部门绩效目标的设立情况", "（三）部门整体收支情况", "（四）部门预算管理制度建设情况"],
     "2": ["（一）绩效自评的目的", "（二）自评组织过程"],
