@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_openai import FakeOpenAI  # noqa: E402
 
-import assistant.draft as drafting  # noqa: E402
+import assistant.drafting.pipeline as drafting  # noqa: E402
 from assistant.budget.loader import load_data  # noqa: E402
 from assistant.llm import ModelClient, ModelConfig  # noqa: E402
 

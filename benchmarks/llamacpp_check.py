@@ -213,9 +213,9 @@ def check_structured(client: Any) -> None:
 # -- (b) draft -----------------------------------------------------------------------------------
 def check_draft(client: Any, data_path: Path) -> None:
     from assistant.budget.loader import load_data
-    from assistant.draft import draft
+    from assistant.drafting.pipeline import draft
 
-    header("(b) assistant.draft.draft(sections=['1.3', '4.1'])")
+    header("(b) assistant.drafting.pipeline.draft(sections=['1.3', '4.1'])")
     events: list[str] = []
 
     def progress(p: Any) -> None:
@@ -346,7 +346,9 @@ def main() -> None:
     p.add_argument("--base-url", default="http://127.0.0.1:8089/v1")
     p.add_argument("--model", default="gemma")
     p.add_argument("--data", type=Path, default=ROOT / "examples" / "kunming-2023.yaml")
-    p.add_argument("--review-file", type=Path, default=ROOT / "tests" / "fixtures" / "kunming-2023-self-evaluation.txt")
+    p.add_argument(
+        "--review-file", type=Path, default=ROOT / "eval_cases" / "reports" / "kunming-2023-self-evaluation.txt"
+    )
     p.add_argument(
         "--timeout", type=float, default=None, help="per-request timeout for the client (default: project's)"
     )

@@ -12,10 +12,10 @@ import argparse
 import time
 from pathlib import Path
 
-from assistant.review import review_document
+from assistant.reviewing import review_document
 from assistant.text.document import document_from_text
 
-REFERENCE = Path(__file__).parents[1] / "tests" / "fixtures" / "kunming-2023-self-evaluation.txt"
+REFERENCE = Path(__file__).parents[1] / "eval_cases" / "reports" / "kunming-2023-self-evaluation.txt"
 
 
 def text_of(size: int) -> str:

@@ -13,7 +13,7 @@ from assistant.cli import main
 
 ROOT = Path(__file__).parents[1]
 KUNMING = ROOT / "examples" / "kunming-2023.yaml"
-REPORT = ROOT / "tests" / "fixtures" / "kunming-2023-self-evaluation.txt"
+REPORT = ROOT / "eval_cases" / "reports" / "kunming-2023-self-evaluation.txt"
 
 
 def test_check_reports_the_reference_inconsistency(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,11 @@ import pytest
 from fake_openai import FakeOpenAI, Hang, Status
 from pydantic import SecretStr
 
-from assistant.critique import (
+from assistant.llm import ModelClient, ModelConfig
+from assistant.prompts import PromptSet
+from assistant.reviewing import review as run_review
+from assistant.reviewing import review_document
+from assistant.reviewing.critique import (
     BEGIN,
     END,
     CritiquePrompts,
@@ -20,10 +24,7 @@ from assistant.critique import (
     QuoteLocator,
     critique,
     neutralise,
-    review_with_model,
 )
-from assistant.llm import ModelClient, ModelConfig
-from assistant.review import review_document
 from assistant.text.document import Document, document_from_text
 
 PROMPTS = Path(__file__).resolve().parents[1] / "prompts" / "review"
@@ -88,7 +89,7 @@ def model_findings(review: Any) -> list[Any]:
 
 def test_a_true_quote_lands_on_its_exact_offsets(fake_openai: FakeOpenAI) -> None:
     fake_openai.script([answer(finding("部分项目资金拨付进度偏慢", "missing_value", severity="error"))])
-    review = review_with_model(doc(), client=make_client(fake_openai))
+    review = run_review(doc(), model=make_client(fake_openai))
     [f] = model_findings(review)
     assert review.text[f.start : f.end] == f.quote == "部分项目资金拨付进度偏慢"
     assert (f.rule, f.category, f.severity, f.source) == ("model.missing_value", "missing_value", "error", "model")
@@ -107,7 +108,7 @@ def test_fabricated_quotes_are_dropped_and_counted(fake_openai: FakeOpenAI) -> N
             )
         ]
     )
-    review = review_with_model(doc(), client=make_client(fake_openai))
+    review = run_review(doc(), model=make_client(fake_openai))
     quotes = [f.quote for f in review.findings]
     assert "全年共慰问困难职工5620户" not in quotes and "项目绩效目标全部超额完成" not in quotes
     assert "模型给出的 2 条问题引文在原文中找不到，已丢弃" in review.notes
@@ -115,7 +116,7 @@ def test_fabricated_quotes_are_dropped_and_counted(fake_openai: FakeOpenAI) -> N
 
 def test_quotes_differing_in_spaces_and_punctuation_are_found_at_real_offsets(fake_openai: FakeOpenAI) -> None:
     fake_openai.script([answer(finding("部分项目资金 拨付进度偏慢,绩效目标设置不够细化", "vague_wording"))])
-    review = review_with_model(doc(), client=make_client(fake_openai))
+    review = run_review(doc(), model=make_client(fake_openai))
     [f] = model_findings(review)
     assert f.quote == "部分项目资金拨付进度偏慢，绩效目标设置不够细化"
     assert review.text[f.start : f.end] == f.quote
@@ -157,8 +158,8 @@ def test_injected_instructions_change_neither_the_system_message_nor_the_outcome
     injected = REPORT.replace("各项工作效果明显", INJECTION + "\n各项工作效果明显")
     fake_openai.default = lambda body: answer(finding("部分项目资金拨付进度偏慢", "missing_value"))
 
-    plain_review = review_with_model(doc(clean), client=make_client(fake_openai))
-    injected_review = review_with_model(doc(injected), client=make_client(fake_openai))
+    plain_review = run_review(doc(clean), model=make_client(fake_openai))
+    injected_review = run_review(doc(injected), model=make_client(fake_openai))
     first, second = fake_openai.chat_requests[0].json, fake_openai.chat_requests[1].json
     assert first is not None and second is not None
 
@@ -200,17 +201,17 @@ def check_only(review: Any, text: str = REPORT) -> None:
 
 def test_a_server_that_keeps_failing_leaves_the_deterministic_review_and_a_note(fake_openai: FakeOpenAI) -> None:
     fake_openai.default = Status(500)
-    check_only(review_with_model(doc(), client=make_client(fake_openai)))
+    check_only(run_review(doc(), model=make_client(fake_openai)))
 
 
 def test_a_server_that_hangs_leaves_the_deterministic_review_and_a_note(fake_openai: FakeOpenAI) -> None:
     fake_openai.default = Hang(5)
-    check_only(review_with_model(doc(), client=make_client(fake_openai, timeout=0.3, max_retries=0)))
+    check_only(run_review(doc(), model=make_client(fake_openai, timeout=0.3, max_retries=0)))
 
 
 def test_garbage_answers_leave_the_deterministic_review_and_a_note(fake_openai: FakeOpenAI) -> None:
     fake_openai.default = "我觉得这份报告写得很好。"
-    review = review_with_model(doc(), client=make_client(fake_openai, structured="text"))
+    review = run_review(doc(), model=make_client(fake_openai, structured="text"))
     check_only(review)
 
 
@@ -218,12 +219,12 @@ def test_an_empty_json_object_is_not_taken_for_a_clean_report(fake_openai: FakeO
     # llama.cpp's server with a tiny model answers json_schema with 500 and json_object with "{ }".
     fake_openai.reject_json_schema = 500
     fake_openai.default = "{ }"
-    check_only(review_with_model(doc(), client=make_client(fake_openai)))
+    check_only(run_review(doc(), model=make_client(fake_openai)))
 
 
 def test_rate_limits_then_success_still_gives_the_model_findings(fake_openai: FakeOpenAI) -> None:
     fake_openai.script([Status(429, retry_after=0), answer(finding("绩效目标设置不够细化"))])
-    review = review_with_model(doc(), client=make_client(fake_openai))
+    review = run_review(doc(), model=make_client(fake_openai))
     assert [f.quote for f in model_findings(review)] == ["绩效目标设置不够细化"]
 
 
@@ -239,14 +240,14 @@ def test_after_an_outage_the_remaining_chunks_are_not_sent(fake_openai: FakeOpen
 def test_the_clients_fallback_notes_reach_the_review(fake_openai: FakeOpenAI) -> None:
     fake_openai.reject_json_schema = 400
     fake_openai.script([answer(finding("绩效目标设置不够细化"))])
-    review = review_with_model(doc(), client=make_client(fake_openai))
+    review = run_review(doc(), model=make_client(fake_openai))
     assert any("json_schema" in n for n in review.notes)
     assert model_findings(review)
 
 
 def test_no_model_means_the_deterministic_review_exactly() -> None:
     d = doc()
-    assert review_with_model(d, client=None) == review_document(d)
+    assert run_review(d, model=None) == review_document(d)
 
 
 # -- validation and merging ------------------------------------------------------------------------
@@ -254,7 +255,7 @@ def test_no_model_means_the_deterministic_review_exactly() -> None:
 
 def test_an_unknown_category_is_sent_back_and_the_corrected_answer_used(fake_openai: FakeOpenAI) -> None:
     fake_openai.script([answer(finding("绩效目标设置不够细化", "nonsense")), answer(finding("绩效目标设置不够细化"))])
-    review = review_with_model(doc(), client=make_client(fake_openai))
+    review = run_review(doc(), model=make_client(fake_openai))
     assert len(fake_openai.chat_requests) == 2
     assert "category" in user_message_last(fake_openai)
     assert [f.category for f in model_findings(review)] == ["vague_wording"]
@@ -282,7 +283,7 @@ def test_a_model_finding_on_a_checked_span_is_merged_into_the_check(fake_openai:
     )
     d = doc()
     checks = review_document(d).findings
-    review = review_with_model(d, client=make_client(fake_openai))
+    review = run_review(d, model=make_client(fake_openai))
     assert len(review.findings) == len(checks)
     assert not model_findings(review)
     vague = next(f for f in review.findings if f.quote == "效果明显")
@@ -342,7 +343,7 @@ def test_the_cross_section_pass_sees_the_claims_table_and_its_quotes_are_located
 
 def test_a_short_report_needs_no_cross_section_pass(fake_openai: FakeOpenAI) -> None:
     fake_openai.default = lambda body: answer()
-    review_with_model(doc(), client=make_client(fake_openai))
+    run_review(doc(), model=make_client(fake_openai))
     assert len(fake_openai.chat_requests) == 1
 
 
@@ -354,18 +355,18 @@ def test_templates_declare_their_variables_and_refuse_missing_ones(name: str) ->
     source = (PROMPTS / name).read_text(encoding="utf-8")
     assert source.startswith("{# variables:")
     with pytest.raises(jinja2.UndefinedError):
-        CritiquePrompts().env.get_template(f"review/{name}").render()
+        PromptSet().render(f"review/{name}")
 
 
 def test_the_template_hash_is_sent_with_each_call_and_changes_with_the_template(tmp_path: Path) -> None:
     prompts = CritiquePrompts()
     digest = prompts.digest("review/critique.system.j2", "review/critique.user.j2")
-    assert len(digest) == 64
+    assert len(digest) == 16
     copy = tmp_path / "review"
     copy.mkdir()
     for p in PROMPTS.iterdir():
         (copy / p.name).write_text(p.read_text(encoding="utf-8") + ("\n" if p.name == "critique.user.j2" else ""))
-    changed = CritiquePrompts(tmp_path).digest("review/critique.system.j2", "review/critique.user.j2")
+    changed = CritiquePrompts(PromptSet(tmp_path)).digest("review/critique.system.j2", "review/critique.user.j2")
     assert changed != digest
 
 
@@ -388,7 +389,7 @@ def test_review_cli_with_a_model_merges_its_findings(
 
 
 def test_claims_table_names_every_kind_of_amount() -> None:
-    from assistant.critique import claims_table
+    from assistant.reviewing.critique import claims_table
 
     text = "（一）农民工维权中心专项资金\n年初预算20万元，全年预算25万元，实际支出14.14万元。\n"
     rows = claims_table(doc(text))

@@ -21,7 +21,7 @@ from reportlab.platypus import Table as PdfTable
 from assistant.errors import InputError
 from assistant.text.document import Document, Section, document_from_text, load_document
 
-REFERENCE = Path(__file__).parent / "fixtures" / "kunming-2023-self-evaluation.txt"
+REFERENCE = Path(__file__).parents[1] / "eval_cases" / "reports" / "kunming-2023-self-evaluation.txt"
 
 
 @pytest.fixture(scope="module")

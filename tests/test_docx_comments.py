@@ -17,7 +17,8 @@ from docx.text.paragraph import Paragraph
 from assistant.checks.finding import Finding
 from assistant.cli import main
 from assistant.export.docx_comments import AUTHOR, INITIALS, comment_text, read_comments, write_commented_docx
-from assistant.review import Review, review_file
+from assistant.reviewing import Review
+from assistant.reviewing import review as run_review
 
 
 def add_hyperlink(paragraph: Paragraph, text: str) -> None:
@@ -70,7 +71,7 @@ def with_model_finding(review: Review, quote: str) -> Review:
 def test_each_finding_is_a_comment_on_exactly_its_words(tmp_path: Path) -> None:
     source = make_report(tmp_path / "report.docx")
     before = source.read_bytes()
-    review = with_model_finding(review_file(source), "群众满意度较高")
+    review = with_model_finding(run_review(source), "群众满意度较高")
     assert len(review.findings) >= 4
     out = tmp_path / "reviewed.docx"
     written = write_commented_docx(review, out, source=source)
@@ -87,7 +88,7 @@ def test_each_finding_is_a_comment_on_exactly_its_words(tmp_path: Path) -> None:
 
 def test_the_commented_copy_keeps_the_text_and_formatting(tmp_path: Path) -> None:
     source = make_report(tmp_path / "report.docx")
-    review = review_file(source)
+    review = run_review(source)
     out = tmp_path / "reviewed.docx"
     write_commented_docx(review, out, source=source)
     original, copy = docx.Document(str(source)), docx.Document(str(out))
@@ -95,12 +96,12 @@ def test_the_commented_copy_keeps_the_text_and_formatting(tmp_path: Path) -> Non
     runs = copy.paragraphs[1].runs
     assert [r.bold for r in runs if "预算数" in r.text] == [True]
     assert any(r.text == "达到预期目标" and r.italic for r in runs)
-    assert review_file(out).text == review.text  # the copy reads back as the same report
+    assert run_review(out).text == review.text  # the copy reads back as the same report
 
 
 def test_a_finding_in_a_table_cell_is_anchored_in_that_cell(tmp_path: Path) -> None:
     source = make_report(tmp_path / "report.docx")
-    review = review_file(source)
+    review = run_review(source)
     cell_start = review.text.rindex("效果明显")
     cell = Finding(
         rule="model.vague_wording",
@@ -127,7 +128,7 @@ def test_text_input_gives_a_new_document_with_the_same_comments(tmp_path: Path) 
         "一、部门基本情况\n2023年全年预算数为100万元，全年执行数为80万元，执行率为100%。\n\n各项工作效果明显。\n",
         encoding="utf-8",
     )
-    review = review_file(source)
+    review = run_review(source)
     assert review.findings
     out = tmp_path / "reviewed.docx"
     write_commented_docx(review, out, source=source)
@@ -142,13 +143,13 @@ def test_the_original_cannot_be_overwritten(tmp_path: Path) -> None:
 
     source = make_report(tmp_path / "report.docx")
     with pytest.raises(InputError):
-        write_commented_docx(review_file(source), source, source=source)
+        write_commented_docx(run_review(source), source, source=source)
 
 
 def test_the_comments_part_is_a_real_part_of_the_package(tmp_path: Path) -> None:
     source = make_report(tmp_path / "report.docx")
     out = tmp_path / "reviewed.docx"
-    write_commented_docx(review_file(source), out, source=source)
+    write_commented_docx(run_review(source), out, source=source)
     with zipfile.ZipFile(out) as z:
         names = z.namelist()
         assert "word/comments.xml" in names
@@ -162,14 +163,14 @@ def test_review_cli_writes_the_commented_copy(tmp_path: Path, monkeypatch: pytes
     source = make_report(tmp_path / "report.docx")
     out = tmp_path / "cli.docx"
     assert main(["review", str(source), "-o", str(out), "--fail-on", "never"]) == 0
-    assert len(read_comments(out)) == len(review_file(source).findings)
+    assert len(read_comments(out)) == len(run_review(source).findings)
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_opens_the_commented_copy_and_keeps_the_comments(tmp_path: Path) -> None:
     source = make_report(tmp_path / "report.docx")
     out = tmp_path / "reviewed.docx"
-    review = review_file(source)
+    review = run_review(source)
     write_commented_docx(review, out, source=source)
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin:/usr/local/bin"}
     for target, folder in (("pdf", tmp_path), ("docx:MS Word 2007 XML", tmp_path / "roundtrip")):

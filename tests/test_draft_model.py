@@ -12,7 +12,8 @@ from pydantic import SecretStr
 
 from assistant.budget.loader import load_data
 from assistant.budget.models import ReportData
-from assistant.draft import UNVERIFIED, clean_answer, draft
+from assistant.drafting.model import UNVERIFIED, clean_answer
+from assistant.drafting.pipeline import draft
 from assistant.llm import CallLog, ModelClient, ModelConfig, ResponseCache, Store
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "kunming-2023.yaml"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fake_openai import FakeOpenAI
 
-import assistant.draft
+import assistant.drafting.pipeline
 from assistant.cli import main
 from assistant.drafting.result import Draft, DraftSection
 from assistant.errors import InputError
@@ -323,7 +323,7 @@ def test_grading_saved_outputs_does_not_generate(
     def no_generation(*a: Any, **kw: Any) -> Draft:
         raise AssertionError("grading saved outputs must not draft")
 
-    monkeypatch.setattr(assistant.draft, "draft_report", no_generation)
+    monkeypatch.setattr(assistant.drafting.pipeline, "draft_report", no_generation)
     code, out_text, _ = eval_cli(
         capsys, str(case), "--outputs", str(tmp_path / "edited.json"), "-o", str(tmp_path / "regraded"),
         "--baseline", str(tmp_path / "b.json"),
@@ -386,7 +386,7 @@ def test_shipped_cases_pass_against_the_committed_baseline(
 
 def broken_draft(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     """Make the drafting pipeline return ``text`` for every section (a deliberately broken draft)."""
-    original: Callable[..., Any] = assistant.draft.draft_report
+    original: Callable[..., Any] = assistant.drafting.pipeline.draft_report
 
     async def broken(data: Any, **kw: Any) -> Draft:
         real = await original(data, **kw)
@@ -395,7 +395,7 @@ def broken_draft(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
         ]
         return real.model_copy(update={"sections": sections, "findings": []})
 
-    monkeypatch.setattr(assistant.draft, "draft_report", broken)
+    monkeypatch.setattr(assistant.drafting.pipeline, "draft_report", broken)
 
 
 def test_a_broken_draft_is_a_regression_against_the_baseline(

@@ -20,7 +20,7 @@ from assistant.export import (
     write_review,
 )
 from assistant.export.review_html import segments
-from assistant.review import DocumentInfo, Review, SectionInfo
+from assistant.reviewing import DocumentInfo, Review, SectionInfo
 
 TEXT = (
     "某市教育局2023年度部门整体支出绩效自评报告\n"

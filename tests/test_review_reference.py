@@ -7,16 +7,17 @@ from pathlib import Path
 import pytest
 
 from assistant.checks.finding import Finding
-from assistant.review import Review, review_document, review_file
+from assistant.reviewing import Review, review_document
+from assistant.reviewing import review as run_review
 from assistant.text.document import document_from_text
 
-FIXTURE = Path(__file__).parent / "fixtures" / "kunming-2023-self-evaluation.txt"
+FIXTURE = Path(__file__).parents[1] / "eval_cases" / "reports" / "kunming-2023-self-evaluation.txt"
 EXAMPLE = Path(__file__).parents[1] / "examples" / "kunming-2023.yaml"
 
 
 @pytest.fixture(scope="module")
 def review() -> Review:
-    return review_file(FIXTURE)
+    return run_review(FIXTURE)
 
 
 def having(review: Review, category: str, text: str) -> list[Finding]:
@@ -96,5 +97,5 @@ def test_clean_paragraph_yields_no_finding() -> None:
 
 
 def test_review_with_data_finds_the_same_project_conflict() -> None:
-    review = review_file(FIXTURE, data=EXAMPLE)
+    review = run_review(FIXTURE, data=EXAMPLE)
     assert any(f.category == "contradiction" and f.quote == "25万元" for f in review.findings)

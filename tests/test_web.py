@@ -17,12 +17,12 @@ import docx
 import pytest
 from fake_openai import FakeOpenAI
 
-from assistant.web import OFFLINE, PAGE_TITLE, Handlers, build_app, draft_html
+from assistant.web.app import OFFLINE, PAGE_TITLE, Handlers, build_app, draft_html
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / "examples"
 KUNMING = EXAMPLES / "kunming-2023.yaml"
-REPORT = ROOT / "tests" / "fixtures" / "kunming-2023-self-evaluation.txt"
+REPORT = ROOT / "eval_cases" / "reports" / "kunming-2023-self-evaluation.txt"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -187,7 +187,7 @@ def test_closing_the_app_removes_its_temporary_folder() -> None:
 
 
 def test_cli_auth_parsing() -> None:
-    from assistant.cli_web import parse_auth
+    from assistant.cli.web import parse_auth
     from assistant.errors import InputError
 
     assert parse_auth("a:b:c") == ("a", "b:c")

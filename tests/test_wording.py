@@ -13,7 +13,7 @@ from assistant.checks.wording import builtin_packs, check_wording, load_pack, tr
 from assistant.errors import InputError
 from assistant.text.document import document_from_text, load_document
 
-REFERENCE = Path(__file__).parent / "fixtures" / "kunming-2023-self-evaluation.txt"
+REFERENCE = Path(__file__).parents[1] / "eval_cases" / "reports" / "kunming-2023-self-evaluation.txt"
 
 
 def check(text: str, **config: object) -> tuple[Context, list[Finding]]:

@@ -1,6 +1,6 @@
 """Drafting: the section plan, fact placeholders, grounding of figures, and the offline (template-only) path.
 
-The model path (written separately) shares everything here but the templates' renderer: it asks the model for
+The model path (``model.SectionWriter``, driven by ``pipeline.draft``) shares everything here but the templates' renderer: it asks the model for
 text with placeholders, then uses ``fill``, ``ground`` and ``attach_data_issues`` exactly as ``draft_offline`` does.
 """
 
@@ -10,11 +10,9 @@ from assistant.drafting.offline import (
     OFFLINE_NOTE,
     attach_data_issues,
     collect_findings,
-    default_prompts_dir,
     draft_offline,
     render_section,
     select_sections,
-    template_environment,
 )
 from assistant.drafting.placeholders import Filled, FilledFact, escape, fill, placeholder_ids
 from assistant.drafting.plan import SectionSpec, plan_sections
@@ -29,7 +27,6 @@ __all__ = [
     "SectionSpec",
     "attach_data_issues",
     "collect_findings",
-    "default_prompts_dir",
     "draft_offline",
     "escape",
     "fill",
@@ -41,6 +38,5 @@ __all__ = [
     "prompt_findings",
     "render_section",
     "select_sections",
-    "template_environment",
     "unknown_findings",
 ]

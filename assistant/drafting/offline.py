@@ -8,10 +8,8 @@ number. Where the data has nothing to say, templates write a visible ``【请补
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from pydantic import BaseModel
 
 from assistant.budget.consistency import check_data
@@ -25,15 +23,9 @@ from assistant.drafting.placeholders import escape
 from assistant.drafting.plan import SectionSpec, plan_sections
 from assistant.drafting.result import Draft, DraftSection, section_from
 from assistant.errors import InputError
+from assistant.prompts import PromptSet, default_prompts
 
 OFFLINE_NOTE = "未配置模型：本稿由离线模板根据数据生成"
-_CN_DIGITS = "一二三四五六七八九十"
-_END = "。；;，,、 "
-
-
-def default_prompts_dir() -> Path:
-    """The repository's top-level ``prompts/`` folder."""
-    return Path(__file__).resolve().parents[2] / "prompts"
 
 
 def placeholder(fact_id: str, unit: str | None = None) -> str:
@@ -51,37 +43,6 @@ def escaped(value: Any) -> Any:
         fields = {name: escaped(getattr(value, name)) for name in type(value).model_fields}
         return type(value).model_construct(**fields)
     return value
-
-
-def template_environment(prompts_dir: Path) -> jinja2.Environment:
-    """A jinja2 environment over ``prompts_dir`` that fails on undefined variables and escapes braces in values."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(prompts_dir)),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        autoescape=False,
-        finalize=lambda v: "" if v is None else v,
-    )
-    env.filters["clause"] = clause
-    env.filters["cn"] = chinese_ordinal
-    return env
-
-
-def clause(text: str | None) -> str:
-    """Text without trailing punctuation, ready to be joined into a sentence."""
-    return (text or "").strip().rstrip(_END).strip()
-
-
-def chinese_ordinal(n: int) -> str:
-    """一, 二 … 十, 十一 … for 1-based list numbering in prose (一是…二是…)."""
-    if n <= 10:
-        return _CN_DIGITS[n - 1]
-    if n < 20:
-        return "十" + _CN_DIGITS[n - 11]
-    tens, ones = divmod(n, 10)
-    return _CN_DIGITS[tens - 1] + "十" + (_CN_DIGITS[ones - 1] if ones else "")
 
 
 def indicator_met(ind: Indicator) -> bool | None:
@@ -148,25 +109,19 @@ def render_raw(
     spec: SectionSpec,
     data: ReportData,
     sheet: FactSheet,
-    env: jinja2.Environment,
+    prompts: PromptSet,
     *,
     rules: ScoringRules = DEFAULT_RULES,
 ) -> str:
     """A section's offline template rendered with its figures still as placeholders (the model's reference)."""
-    try:
-        template = env.get_template(f"offline/{spec.template}.md.j2")
-    except jinja2.TemplateNotFound:
-        raise InputError(
-            f"找不到离线模板 offline/{spec.template}.md.j2（章节“{spec.title}”）；请检查 prompts 目录"
-        ) from None
-    return _paragraphs(template.render(**_context(spec, data, sheet, rules)))
+    return _paragraphs(prompts.render(f"offline/{spec.template}.md.j2", **_context(spec, data, sheet, rules)))
 
 
 def render_section(
     spec: SectionSpec,
     data: ReportData,
     sheet: FactSheet,
-    env: jinja2.Environment,
+    prompts: PromptSet,
     *,
     rules: ScoringRules = DEFAULT_RULES,
 ) -> DraftSection:
@@ -174,7 +129,7 @@ def render_section(
     if not spec.has_body:
         return section_from(spec, "offline")
     filled, findings = fill_and_ground(
-        render_raw(spec, data, sheet, env, rules=rules),
+        render_raw(spec, data, sheet, prompts, rules=rules),
         sheet,
         prefer=spec.fact_prefixes,
         section=spec.title,
@@ -218,14 +173,14 @@ def draft_offline(
     sheet: FactSheet,
     *,
     sections: list[str] | None = None,
-    prompts_dir: Path | None = None,
+    prompts: PromptSet | None = None,
     data_path: str | None = None,
     rules: ScoringRules = DEFAULT_RULES,
 ) -> Draft:
     """Draft the whole report (or the ``sections`` asked for) from the data alone, with offline templates."""
-    env = template_environment(prompts_dir or default_prompts_dir())
+    prompts = prompts or default_prompts()
     specs = select_sections(plan_sections(data), sections)
-    drafted = [render_section(spec, data, sheet, env, rules=rules) for spec in specs]
+    drafted = [render_section(spec, data, sheet, prompts, rules=rules) for spec in specs]
     drafted, orphans = attach_data_issues(drafted, sheet, rules)
     return Draft(
         model=None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -9,6 +11,21 @@ from pydantic import BaseModel
 from assistant.checks.finding import Finding
 from assistant.drafting.placeholders import Filled, FilledFact
 from assistant.drafting.plan import SectionSpec
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of drafting, for a progress bar or a streaming page."""
+
+    section: str
+    title: str
+    event: str  # "start" | "delta" | "reset" | "done" | "fallback"
+    text: str = ""
+    done: int = 0
+    total: int = 0
+
+
+ProgressFn = Callable[[Progress], None]
 
 DraftSource = Literal["model", "offline", "fallback"]
 FINDING_KEYS = ("rule", "category", "severity", "message", "suggestion", "quote", "start", "end", "section", "source")

@@ -9,6 +9,7 @@ Generation and grading are separate steps (``grade_saved`` re-grades saved outpu
 case, never raised out of a run) when a scripted case meets a prompt it has no recorded answer for.
 """
 
+from assistant.errors import StaleScript
 from assistant.evaluation.assertions import FAMILIES, Verdict
 from assistant.evaluation.baseline import Baseline, Comparison, baseline_from, compare, load_baseline, write_baseline
 from assistant.evaluation.cases import Assertion, Case, ScriptEntry, load_case, load_cases
@@ -23,7 +24,7 @@ from assistant.evaluation.runner import (
     run_review,
     write_run,
 )
-from assistant.evaluation.scripted import MeteredModel, ScriptedModel, StaleScript, prompt_hash
+from assistant.evaluation.scripted import MeteredModel, ScriptedModel, prompt_hash
 
 __all__ = [
     "FAMILIES",

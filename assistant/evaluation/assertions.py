@@ -12,14 +12,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-
-import jinja2
 
 from assistant.budget.facts import FactSheet
 from assistant.checks.registry import run_checks
 from assistant.evaluation.cases import Assertion, Case
 from assistant.evaluation.outputs import Output
+from assistant.prompts import PromptSet
 from assistant.text.document import document_from_text
 from assistant.text.numbers import NumberMention, find_numbers
 
@@ -229,22 +227,9 @@ def negate(v: Verdict) -> Verdict:
 # -- the model-graded rubric ------------------------------------------------------------------
 
 
-def rubric_messages(env: jinja2.Environment, a: Assertion, s: Subject) -> list[dict[str, str]]:
+def rubric_messages(prompts: PromptSet, a: Assertion, s: Subject) -> list[dict[str, str]]:
     """The grading prompt for one rubric: the criteria and the output to judge, as data."""
-    template = env.get_template(RUBRIC_TEMPLATE)
-    context = template.new_context(
-        {"rubric": str(a.value), "output": s.text, "kind": s.case.kind, "description": s.case.description}
+    parts = prompts.blocks(
+        RUBRIC_TEMPLATE, rubric=str(a.value), output=s.text, kind=s.case.kind, description=s.case.description
     )
-    system = "".join(template.blocks["system"](context)).strip()
-    user = "".join(template.blocks["user"](context)).strip()
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
-
-
-def rubric_environment(prompts_dir: Path) -> jinja2.Environment:
-    """The jinja2 environment for grading prompts (StrictUndefined, like every prompt)."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(prompts_dir)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
+    return [{"role": "system", "content": parts["system"]}, {"role": "user", "content": parts["user"]}]

@@ -20,6 +20,7 @@ from assistant.budget.facts import FactSheet, build_facts
 from assistant.budget.loader import load_data, validate_data
 from assistant.budget.models import ReportData
 from assistant.errors import InputError
+from assistant.resources import resource_dir
 
 SCRIPTED_SUFFIX = ".scripted.yaml"
 # Families of assertions; assertions.py registers one function under each name.
@@ -34,6 +35,8 @@ FAMILIES = (
     "no-flag",
     "rubric",
 )
+
+EXAMPLE_PREFIX = "example:"  # a case's data taken from the shipped examples, wherever the case file is
 
 
 class Assertion(BaseModel):
@@ -142,7 +145,9 @@ class Case(BaseModel):
         return self._path
 
     def resolve(self, relative: str) -> Path:
-        """A path written in the case, relative to the case file's folder."""
+        """A path written in the case: ``example:NAME`` is a shipped example; others are relative to the case file."""
+        if relative.startswith(EXAMPLE_PREFIX):
+            return resource_dir("examples") / relative.removeprefix(EXAMPLE_PREFIX)
         return (self._path.parent / relative).resolve()
 
     @cached_property

@@ -10,8 +10,6 @@ path and reviews the deterministic checks.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,17 +18,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-import assistant.draft as draft_pipeline
+import assistant.drafting.pipeline as draft_pipeline
 from assistant.checks.registry import CheckConfig
-from assistant.drafting.offline import default_prompts_dir
 from assistant.drafting.result import Draft
-from assistant.errors import InputError
+from assistant.errors import InputError, StaleScript
 from assistant.evaluation import assertions
 from assistant.evaluation.cases import Assertion, Case, ScriptEntry, write_scripts
 from assistant.evaluation.outputs import AssertionResult, CaseResult, Output, RunResult, SectionOutput
-from assistant.evaluation.scripted import MeteredModel, ScriptedModel, StaleScript
-from assistant.llm.protocol import ChatModel
-from assistant.review import Review, review_document
+from assistant.evaluation.scripted import MeteredModel, ScriptedModel
+from assistant.llm.protocol import DEFAULT_CONCURRENCY, ChatModel
+from assistant.prompts import PromptSet, prompt_set
+from assistant.reviewing import Review, review_async
 from assistant.text.document import document_from_text, load_document
 
 ProgressFn = Callable[[CaseResult, int, int], None]
@@ -53,49 +51,32 @@ class Settings:
     model: ChatModel | None = None
     prompts_dir: Path | None = None
     repeat: int = 1
-    concurrency: int = 4
+    concurrency: int = DEFAULT_CONCURRENCY
     record: bool = False
     progress: ProgressFn | None = None
     recorded: dict[str, list[ScriptEntry]] = field(default_factory=dict)
 
     @property
-    def prompts(self) -> Path:
-        """The prompts folder in use."""
-        return self.prompts_dir or default_prompts_dir()
+    def prompts(self) -> PromptSet:
+        """The prompts in use (the shipped ones unless a folder was given)."""
+        return prompt_set(self.prompts_dir)
 
 
 # -- generation ---------------------------------------------------------------------------------
 
 
-async def run_draft(case: Case, model: ChatModel | None, prompts_dir: Path | None) -> Draft:
+async def run_draft(case: Case, model: ChatModel | None, prompts: PromptSet) -> Draft:
     """Draft the case's data: the model path when a model is given, the offline templates otherwise."""
     data = case.report_data
     assert data is not None
     # Looked up at call time, so a patched pipeline is what runs.
-    return await draft_pipeline.draft_report(data, model=model, sections=case.sections, prompts_dir=prompts_dir)
+    return await draft_pipeline.draft_report(data, model=model, sections=case.sections, prompts=prompts)
 
 
-async def run_review(case: Case, model: ChatModel | None, prompts_dir: Path | None = None) -> Review:
-    """Review the case's report: the deterministic checks, plus the model critique when a model is given."""
+async def run_review(case: Case, model: ChatModel | None, prompts: PromptSet) -> Review:
+    """Review the case's report with the one review pipeline (checks, plus the critique when a model is given)."""
     doc = load_document(case.resolve(case.report)) if case.report else document_from_text(case.text or "")
-    config = CheckConfig(year=case.year)
-    review = review_document(doc, facts=case.facts, config=config)
-    if model is None:
-        return review
-    try:
-        critique: Any = importlib.import_module("assistant.critique")
-    except ModuleNotFoundError as exc:
-        if exc.name != "assistant.critique":
-            raise
-        return review.model_copy(update={"notes": [*review.notes, "模型审阅尚未提供，只运行了确定性检查"]})
-    result = await critique.critique(doc, review.findings, model, prompts_dir=prompts_dir)
-    return review.model_copy(
-        update={
-            "findings": result.findings,
-            "notes": [*review.notes, *result.notes],
-            "model": model.name if result.used else None,
-        }
-    )
+    return await review_async(doc, facts=case.facts, config=CheckConfig(year=case.year), model=model, prompts=prompts)
 
 
 def model_for(case: Case, settings: Settings) -> ChatModel | MeteredModel | None:
@@ -107,19 +88,19 @@ def model_for(case: Case, settings: Settings) -> ChatModel | MeteredModel | None
     return None
 
 
-async def generate(case: Case, repeat: int, model: ChatModel | None, prompts_dir: Path | None) -> Output:
+async def generate(case: Case, repeat: int, model: ChatModel | None, prompts: PromptSet) -> Output:
     """One generation of ``case``; a stale script or a crash becomes the output's status, never an exception."""
     out = Output(case=case.id, kind=case.kind, repeat=repeat, model=model.name if model else None)
     began = time.perf_counter()
     try:
         if case.kind == "draft":
-            result = await run_draft(case, model, prompts_dir)
+            result = await run_draft(case, model, prompts)
             out.sections = [
                 SectionOutput(id=s.id, title=s.title, text=s.text, source=s.source) for s in result.sections
             ]
             out.findings, out.notes = list(result.findings), list(result.notes)
         else:
-            review = await run_review(case, model, prompts_dir)
+            review = await run_review(case, model, prompts)
             out.document, out.findings, out.notes = review.text, list(review.findings), list(review.notes)
     except StaleScript as exc:
         out.status, out.error, out.stale_template = "stale", str(exc), exc.template
@@ -137,11 +118,11 @@ async def generate(case: Case, repeat: int, model: ChatModel | None, prompts_dir
 # -- grading ------------------------------------------------------------------------------------
 
 
-async def grade(case: Case, output: Output, *, model: ChatModel | None, prompts_dir: Path) -> RunResult:
+async def grade(case: Case, output: Output, *, model: ChatModel | None, prompts: PromptSet) -> RunResult:
     """Grade one output against every assertion of its case."""
     if output.status != "ok":
         return RunResult(repeat=output.repeat, status=output.status, assertions=[], output=output)
-    results = [await _grade_one(a, case, output, model, prompts_dir) for a in case.asserts]
+    results = [await _grade_one(a, case, output, model, prompts) for a in case.asserts]
     if any(r.stale for r in results):
         status = "stale"
     elif all(r.passed or r.skipped for r in results):
@@ -152,13 +133,13 @@ async def grade(case: Case, output: Output, *, model: ChatModel | None, prompts_
 
 
 async def _grade_one(
-    a: Assertion, case: Case, output: Output, model: ChatModel | None, prompts_dir: Path
+    a: Assertion, case: Case, output: Output, model: ChatModel | None, prompts: PromptSet
 ) -> AssertionResult:
     subject = assertions.Subject(case=case, output=output, text=output.text(a.sections))
     base = {"label": a.label, "description": a.description}
     try:
         if a.type == "rubric":
-            return await _rubric(a, subject, model, prompts_dir, base)
+            return await _rubric(a, subject, model, prompts, base)
         v = assertions.evaluate(a, subject)
     except StaleScript as exc:
         return AssertionResult(**base, passed=False, score=0.0, reason=str(exc), stale=True)
@@ -170,16 +151,14 @@ async def _grade_one(
 
 
 async def _rubric(
-    a: Assertion, subject: assertions.Subject, model: ChatModel | None, prompts_dir: Path, base: dict[str, str]
+    a: Assertion, subject: assertions.Subject, model: ChatModel | None, prompts: PromptSet, base: dict[str, str]
 ) -> AssertionResult:
     if model is None:
         return AssertionResult(
             **base, passed=False, score=0.0, reason="没有配置模型（也没有录制的输出），跳过评分标准", skipped=True
         )
-    env = assertions.rubric_environment(prompts_dir)
-    messages = assertions.rubric_messages(env, a, subject)
-    source, _, _ = env.loader.get_source(env, assertions.RUBRIC_TEMPLATE)  # type: ignore[union-attr]
-    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    messages = assertions.rubric_messages(prompts, a, subject)
+    digest = prompts.digest([assertions.RUBRIC_TEMPLATE])
     got = await model.structured(messages, RubricVerdict, template="eval/rubric", template_hash=digest)
     verdict = got.value
     threshold = a.threshold if a.threshold is not None else 0.0
@@ -229,8 +208,8 @@ async def evaluate(cases: list[Case], settings: Settings) -> tuple[list[CaseResu
 
     async def job(case: Case, repeat: int) -> RunResult:
         model = model_for(case, settings)
-        output = await generate(case, repeat, model, settings.prompts_dir)
-        result = await grade(case, output, model=model, prompts_dir=settings.prompts)
+        output = await generate(case, repeat, model, settings.prompts)
+        result = await grade(case, output, model=model, prompts=settings.prompts)
         if isinstance(model, MeteredModel) and model.recorded:
             settings.recorded.setdefault(case.id, []).extend(model.recorded)
         return result
@@ -256,7 +235,7 @@ async def grade_saved(cases: list[Case], outputs: list[Output], settings: Settin
         if repeat > len(mine):
             missing = Output(case=case.id, kind=case.kind, repeat=repeat, status="error", error="输出文件中没有该用例")
             return RunResult(repeat=repeat, status="error", assertions=[], output=missing)
-        return await grade(case, mine[repeat - 1], model=model_for(case, settings), prompts_dir=settings.prompts)
+        return await grade(case, mine[repeat - 1], model=model_for(case, settings), prompts=settings.prompts)
 
     return await _run_jobs(cases, settings, job, repeats=repeats)
 

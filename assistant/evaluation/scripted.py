@@ -16,25 +16,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from assistant.errors import AssistantError
+from assistant.errors import StaleScript, StructuredOutputError
 from assistant.evaluation.cases import ScriptEntry
 from assistant.llm.completion import Completion
-from assistant.llm.protocol import ChatModel
-from assistant.llm.structured import Structured, StructuredOutputError, parse
+from assistant.llm.protocol import DEFAULT_CONCURRENCY, ChatModel
+from assistant.llm.structured import Structured, parse
 
 T = TypeVar("T", bound=BaseModel)
-
-
-class StaleScript(AssistantError):
-    """A scripted case met a prompt it has no recorded answer for (not a ModelError: no silent fallback)."""
-
-    def __init__(self, template: str, prompt_hash: str) -> None:
-        self.template = template
-        self.prompt_hash = prompt_hash
-        super().__init__(
-            f"提示词“{template}”没有录制的输出（sha256 {prompt_hash[:12]}…）：提示词或输入已改动，"
-            "请用真实模型运行 assistant eval --record 刷新脚本"
-        )
 
 
 def prompt_hash(messages: list[dict[str, Any]]) -> str:
@@ -53,6 +41,14 @@ class ScriptedModel:
     def name(self) -> str:
         """The model name outputs report."""
         return self._name
+
+    @property
+    def concurrency(self) -> int:
+        """Scripted answers cost nothing: the default limit keeps runs shaped like real ones."""
+        return DEFAULT_CONCURRENCY
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
 
     def _answer(self, messages: list[dict[str, Any]], template: str) -> str:
         key = prompt_hash(messages)
@@ -110,6 +106,15 @@ class MeteredModel:
     def name(self) -> str:
         """The wrapped model's name."""
         return self.inner.name
+
+    @property
+    def concurrency(self) -> int:
+        """The wrapped model's limit."""
+        return self.inner.concurrency
+
+    async def aclose(self) -> None:
+        """Close the wrapped model."""
+        await self.inner.aclose()
 
     def _count(self, c: Completion) -> None:
         self.calls += 1

@@ -26,7 +26,7 @@ from docx.text.run import Run
 
 from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, Finding
 from assistant.errors import InputError
-from assistant.review import Review
+from assistant.reviewing.result import Review
 from assistant.text.document import load_document
 from assistant.text.ingest import read_docx
 

@@ -12,7 +12,7 @@ from assistant.export.review_html import review_to_html
 from assistant.export.review_text import review_to_markdown, review_to_text
 
 if TYPE_CHECKING:
-    from assistant.review import Review
+    from assistant.reviewing.result import Review
 
 FINDING_KEYS = ("rule", "category", "severity", "message", "suggestion", "quote", "start", "end", "section", "source")
 SECTION_KEYS = ("id", "title", "level", "start", "end")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RANK, Finding, severity_counts
 from assistant.export.review_text import (
     SEVERITIES,
@@ -14,18 +12,12 @@ from assistant.export.review_text import (
     group_by_section,
     one_line,
 )
+from assistant.prompts import default_prompts
 
 if TYPE_CHECKING:
-    from assistant.review import Review
+    from assistant.reviewing.result import Review
 
 PAGE_TITLE = "绩效自评报告审阅结果"
-
-_env = Environment(
-    loader=PackageLoader("assistant.export", "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-)
 
 
 @dataclass(frozen=True)
@@ -96,7 +88,8 @@ def review_to_html(review: Review) -> str:
                 }
             )
     pieces = [_piece(seg, findings) for seg in segments(review.text, findings)]
-    return _env.get_template("review.html.j2").render(
+    return default_prompts().render(
+        "review.html.j2",
         title=PAGE_TITLE,
         path=review.document.path or "（未命名文档）",
         chars=review.document.chars,

@@ -18,7 +18,7 @@ from assistant.checks.finding import (
 
 if TYPE_CHECKING:
     # Only for annotations: writing a review out should not pull in the whole review pipeline.
-    from assistant.review import Review, SectionInfo
+    from assistant.reviewing.result import Review, SectionInfo
 
 Locate = Callable[[int], tuple[int, int]]
 """Maps an offset in the review text to a 1-based (line, column) the reader can jump to."""

@@ -9,6 +9,7 @@ Errors: :class:`~assistant.errors.ModelError` when the endpoint stays down;
 :class:`StructuredOutputError` (a ModelError) when it keeps answering output that fails validation.
 """
 
+from assistant.errors import StructuredOutputError
 from assistant.llm.cache import ResponseCache, cache_key
 from assistant.llm.client import ModelClient
 from assistant.llm.completion import Completion
@@ -16,7 +17,7 @@ from assistant.llm.config import PRESETS, ModelConfig, Preset, resolve_config
 from assistant.llm.log import CallLog, CallRecord
 from assistant.llm.protocol import ChatModel
 from assistant.llm.store import Store, default_path
-from assistant.llm.structured import Mode, Structured, StructuredOutputError, extract_json
+from assistant.llm.structured import Mode, Structured, extract_json
 
 __all__ = [
     "PRESETS",

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from assistant.errors import ModelError
+from assistant.errors import ModelError, StructuredOutputError
 from assistant.llm import structured as st
 from assistant.llm.cache import CachedResponse, ResponseCache, cache_key
 from assistant.llm.completion import Completion
@@ -61,6 +61,11 @@ class ModelClient:
     def name(self) -> str:
         """The configured model's name."""
         return self.config.model
+
+    @property
+    def concurrency(self) -> int:
+        """How many requests this endpoint takes at once (from the configuration)."""
+        return self.config.concurrency
 
     @property
     def unsupported(self) -> frozenset[str]:
@@ -129,13 +134,13 @@ class ModelClient:
                     completion = await self._complete(
                         convo, template=template, template_hash=template_hash, mode=mode, response_format=fmt
                     )
-                except st.StructuredOutputError:
+                except StructuredOutputError:
                     raise
                 except ModelError as exc:
                     if not notes:
                         raise
                     # Say what was already tried: "json_schema refused, then json_object timed out" helps the user.
-                    raise ModelError(f"{exc}（此前：{'；'.join(notes)}）") from None
+                    raise ModelError(f"{exc}（此前：{'；'.join(notes)}）", notes=[*exc.notes, *notes]) from None
                 except FormatRejected as rejected:
                     self._mark_unsupported(mode, f"HTTP {rejected.status}")
                     notes.append(f"服务器不支持 {mode}（HTTP {rejected.status}），已改用 {following or 'text'}")
@@ -152,7 +157,7 @@ class ModelClient:
             else:
                 if following is not None:
                     notes.append(f"{mode} 模式下 {attempts} 次回答都未通过校验，已改用 {following}")
-        raise st.StructuredOutputError(
+        raise StructuredOutputError(
             f"模型服务 {self.config.endpoint} 上的 {self.config.model} 连续 {total} 次没有给出符合格式的回答"
             f"（最后一次：{clip(last_text, 80) or '空'}）。可换用更强的模型，或稍后重试。",
             last_text=last_text,

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from assistant.errors import InputError
+from assistant.llm.protocol import DEFAULT_CONCURRENCY
 
 StructuredMode = Literal["auto", "json_schema", "json_object", "text"]
 
@@ -70,7 +71,7 @@ class ModelConfig(BaseModel):
     preset: str | None = None
     timeout: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=3, ge=0)
-    concurrency: int = Field(default=4, ge=1)
+    concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1)
     temperature: float = 0.2
     max_tokens: int = Field(default=2048, ge=16, description="upper bound on one answer; small local models ramble")
     structured: StructuredMode = "auto"

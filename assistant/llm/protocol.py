@@ -12,6 +12,9 @@ from assistant.llm.structured import Structured
 
 T = TypeVar("T", bound=BaseModel)
 
+DEFAULT_CONCURRENCY = 4
+"""Requests in flight at once when nothing else is configured."""
+
 
 class ChatModel(Protocol):
     """A chat model: the real client over HTTP, or a scripted stand-in used by offline evaluation."""
@@ -19,6 +22,15 @@ class ChatModel(Protocol):
     @property
     def name(self) -> str:
         """The model's name as reported in outputs."""
+        ...
+
+    @property
+    def concurrency(self) -> int:
+        """How many requests the pipelines may have in flight at once."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections; called by the pipelines before their event loop ends."""
         ...
 
     async def complete(

@@ -13,7 +13,6 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.errors import ModelError
 from assistant.llm.completion import Completion
 
 Mode = Literal["json_schema", "json_object", "text"]
@@ -34,16 +33,6 @@ class Structured(BaseModel, Generic[T]):
     mode_used: Mode
     attempts: int
     notes: list[str] = Field(default_factory=list)
-
-
-class StructuredOutputError(ModelError):
-    """The model never produced valid output; carries the last answer and how many were tried."""
-
-    def __init__(self, message: str, *, last_text: str, attempts: int, notes: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.last_text = last_text
-        self.attempts = attempts
-        self.notes = notes or []
 
 
 def modes_for(preference: str, unsupported: set[str]) -> list[Mode]:

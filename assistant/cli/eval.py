@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from assistant.cli import _EXTENSIONS, command
+from assistant.cli.main import _EXTENSIONS, command
 from assistant.errors import InputError
 
 DEFAULT_CASES = Path("eval_cases")

@@ -1,7 +1,7 @@
 """The Gradio page (``assistant web``): drafting, review and eval behind a Chinese interface.
 
 The only module that imports gradio, and it holds no logic of its own: every handler loads the user's file, calls
-a pipeline function (``load_data``/``check_data``, ``draft``, ``review_with_model``/``review_file``, the eval
+a pipeline function (``load_data``/``check_data``, ``draft``, ``review``, the eval
 runner) and turns the result into components. The handlers live on :class:`Handlers` as plain methods so tests
 can call them without a browser; :func:`build_app` lays out the page and wires them.
 
@@ -31,8 +31,7 @@ from assistant.budget.facts import build_facts
 from assistant.budget.loader import load_data
 from assistant.budget.models import ReportData
 from assistant.checks.finding import SEVERITY_NAMES
-from assistant.critique import review_with_model
-from assistant.draft import Progress, draft
+from assistant.drafting.pipeline import Progress, draft
 from assistant.drafting.plan import plan_sections
 from assistant.drafting.result import Draft
 from assistant.errors import AssistantError
@@ -41,8 +40,9 @@ from assistant.export import review_to_html, review_to_json
 from assistant.export.docx_comments import write_commented_docx
 from assistant.export.draft_formats import write_draft
 from assistant.llm import ChatModel, ModelClient, ModelConfig
-from assistant.review import Review
-from assistant.web_views import (
+from assistant.resources import resource_dir
+from assistant.reviewing import Review, review
+from assistant.web.views import (
     OFFLINE,
     draft_html,
     draft_summary,
@@ -60,7 +60,7 @@ R = TypeVar("R")
 PAGE_TITLE = "绩效自评报告助手"
 DEFAULT_MAX_FILE_SIZE = "20mb"
 REPORT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
-ROOT = Path(__file__).resolve().parents[1]
+
 REVIEW_HEADERS = ["章节", "类别", "严重程度", "原文", "问题", "建议"]
 DRAFT_HEADERS = REVIEW_HEADERS
 COLUMN_WIDTHS: list[str | int] = ["16%", "8%", "7%", "23%", "24%", "22%"]
@@ -276,9 +276,9 @@ class Handlers:
 
     def _review(self, report: str, data: str | None) -> Review:
         if self.model is None:
-            return review_with_model(report, data=data or None, client=None)
+            return review(report, data=data or None)
         with self._model_lock:
-            return review_with_model(report, data=data or None, client=self._client())
+            return review(report, data=data or None, model=self._client())
 
     def _write_review_files(self, review: Review, report: str) -> tuple[str | None, str, str]:
         out = self._outdir()
@@ -355,7 +355,7 @@ class Handlers:
                 try:
                     return await evaluation.evaluate(cases, settings)
                 finally:
-                    if client is not None and hasattr(client, "aclose"):
+                    if client is not None:
                         await client.aclose()
 
             results, _ = asyncio.run(run())
@@ -520,8 +520,8 @@ class AssistantPage(gr.Blocks):
 def build_app(
     model: ModelConfig | ChatModel | None = None,
     *,
-    examples_dir: str | Path | None = ROOT / "examples",
-    eval_dir: str | Path | None = ROOT / "eval_cases",
+    examples_dir: str | Path | None = None,
+    eval_dir: str | Path | None = None,
 ) -> AssistantPage:
     """The page, ready to ``launch()``; ``model`` None runs everything offline."""
     workdir = tempfile.TemporaryDirectory(prefix="assistant-web-")
@@ -531,8 +531,8 @@ def build_app(
     h = Handlers(
         workdir=Path(workdir.name),
         model=model,
-        examples_dir=Path(examples_dir) if examples_dir else None,
-        eval_dir=Path(eval_dir) if eval_dir else None,
+        examples_dir=Path(examples_dir) if examples_dir else resource_dir("examples"),
+        eval_dir=Path(eval_dir) if eval_dir else resource_dir("eval_cases"),
     )
     with AssistantPage(workdir, h) as app:
         gr.Markdown(f"# {PAGE_TITLE}\n部门整体支出绩效自评报告的起草与审阅。" + ("" if model else f" **{OFFLINE}**。"))

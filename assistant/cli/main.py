@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _load_extensions() -> None:
     import importlib
 
-    for module in ("assistant.cli_review", "assistant.cli_draft", "assistant.cli_eval", "assistant.cli_web"):
+    for module in ("assistant.cli.review", "assistant.cli.draft", "assistant.cli.eval", "assistant.cli.web"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -1,4 +1,4 @@
-"""The drafting pipeline: sections drafted concurrently by a model, figures filled from the data, checked and repaired.
+"""The model's section writer: prompt, stream, fill placeholders, check, repair, mark what stays unsupported.
 
 The model writes fact placeholders (``{budget.basic}``), never figures. After each answer the code fills the
 placeholders, matches any digit the model typed against the FactSheet, and runs the wording checks; a section with
@@ -8,38 +8,22 @@ problems goes back to the model with them, at most ``repair_rounds`` times. What
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import jinja2
-
-from assistant.budget.facts import FactSheet, build_facts
+from assistant.budget.facts import FactSheet
 from assistant.budget.models import ReportData
-from assistant.budget.scoring import DEFAULT_RULES, ScoringRules
+from assistant.budget.scoring import ScoringRules
 from assistant.checks.finding import Finding, sort_findings
 from assistant.checks.registry import run_checks
 from assistant.drafting.grounding import fill_and_ground
-from assistant.drafting.offline import (
-    OFFLINE_NOTE,
-    attach_data_issues,
-    collect_findings,
-    default_prompts_dir,
-    draft_offline,
-    render_raw,
-    render_section,
-    select_sections,
-    template_environment,
-)
+from assistant.drafting.offline import OFFLINE_NOTE, render_raw, render_section
 from assistant.drafting.placeholders import Filled
-from assistant.drafting.plan import SectionSpec, plan_sections
-from assistant.drafting.result import Draft, DraftSection, section_from
+from assistant.drafting.plan import SectionSpec
+from assistant.drafting.result import DraftSection, Progress, ProgressFn, section_from
 from assistant.errors import ModelError
 from assistant.llm.protocol import ChatModel
+from assistant.prompts import PromptSet
 from assistant.text.document import document_from_text
 
 UNVERIFIED = "【待核实】"
@@ -49,113 +33,15 @@ REPAIR_MAX_PROBLEMS = 15
 REPAIR_CATEGORIES = {"ungrounded_number", "placeholder", "vague_wording", "typo"}
 
 
-@dataclass(frozen=True)
-class Progress:
-    """One step of drafting, for a progress bar or a streaming page."""
+class SectionWriter:
+    """Writes sections with one model, sharing the data, facts and prompts; collects notes for the draft."""
 
-    section: str
-    title: str
-    event: str  # "start" | "delta" | "reset" | "done" | "fallback"
-    text: str = ""
-    done: int = 0
-    total: int = 0
-
-
-ProgressFn = Callable[[Progress], None]
-
-
-def draft(
-    data: ReportData,
-    *,
-    model: ChatModel | None = None,
-    sections: list[str] | None = None,
-    prompts_dir: Path | None = None,
-    data_path: str | None = None,
-    progress: ProgressFn | None = None,
-    repair_rounds: int = 2,
-) -> Draft:
-    """Draft the report synchronously (see ``draft_report``)."""
-
-    async def run() -> Draft:
-        try:
-            return await draft_report(
-                data,
-                model=model,
-                sections=sections,
-                prompts_dir=prompts_dir,
-                data_path=data_path,
-                progress=progress,
-                repair_rounds=repair_rounds,
-            )
-        finally:
-            # Connections belong to this event loop: close them before asyncio.run closes the loop.
-            close = getattr(model, "aclose", None)
-            if close is not None:
-                await close()
-
-    return asyncio.run(run())
-
-
-async def draft_report(
-    data: ReportData,
-    *,
-    model: ChatModel | None,
-    sections: list[str] | None = None,
-    prompts_dir: Path | None = None,
-    data_path: str | None = None,
-    progress: ProgressFn | None = None,
-    repair_rounds: int = 2,
-    rules: ScoringRules = DEFAULT_RULES,
-) -> Draft:
-    """Draft every section (or ``sections``) with ``model``; offline templates when ``model`` is None."""
-    sheet = build_facts(data, rules)
-    if model is None:
-        result = draft_offline(data, sheet, sections=sections, prompts_dir=prompts_dir, data_path=data_path)
-        if progress:
-            total = len(result.sections)
-            for i, s in enumerate(result.sections, 1):
-                progress(Progress(s.id, s.title, "done", s.text, i, total))
-        return result
-    prompts = prompts_dir or default_prompts_dir()
-    env = template_environment(prompts)
-    specs = select_sections(plan_sections(data), sections)
-    writer = _SectionWriter(model, data, sheet, env, rules, repair_rounds, progress, len(specs))
-    drafted = list(await asyncio.gather(*(writer.write(spec) for spec in specs)))
-    drafted, orphans = attach_data_issues(drafted, sheet, rules)
-    fell_back = [s.title for s in drafted if s.source == "fallback"]
-    notes = [f"本稿由模型 {model.name} 起草，所有数字均由程序按数据填入并核对"]
-    if fell_back:
-        notes.append(f"以下章节模型起草失败，已改用离线模板：{'、'.join(fell_back)}")
-    notes += writer.notes
-    return Draft(
-        model=model.name,
-        data_path=data_path,
-        department=data.department.name,
-        year=data.year,
-        sections=drafted,
-        findings=collect_findings(drafted),
-        notes=[*notes, *orphans],
-    )
-
-
-def template_hash(env: jinja2.Environment, names: list[str]) -> str:
-    """sha256 over the sources of the templates behind one prompt: a changed prompt changes the hash."""
-    digest = hashlib.sha256()
-    loader = env.loader
-    assert loader is not None
-    for name in names:
-        source, _, _ = loader.get_source(env, name)
-        digest.update(name.encode() + b"\0" + source.encode())
-    return digest.hexdigest()[:16]
-
-
-class _SectionWriter:
     def __init__(
         self,
         model: ChatModel,
         data: ReportData,
         sheet: FactSheet,
-        env: jinja2.Environment,
+        prompts: PromptSet,
         rules: ScoringRules,
         repair_rounds: int,
         progress: ProgressFn | None,
@@ -164,7 +50,7 @@ class _SectionWriter:
         self.model = model
         self.data = data
         self.sheet = sheet
-        self.env = env
+        self.prompts = prompts
         self.rules = rules
         self.repair_rounds = repair_rounds
         self.progress = progress
@@ -187,7 +73,7 @@ class _SectionWriter:
             section = await self._write_with_model(spec)
         except ModelError as exc:
             self.notes.append(f"章节“{spec.title}”：{exc}")
-            section = render_section(spec, self.data, self.sheet, self.env, rules=self.rules)
+            section = render_section(spec, self.data, self.sheet, self.prompts, rules=self.rules)
             section = section.model_copy(update={"source": "fallback", "notes": [OFFLINE_NOTE]})
             self._emit(spec, "fallback", section.text)
             return section
@@ -198,7 +84,7 @@ class _SectionWriter:
         base = self._messages(spec)
         messages = base
         names = ["draft/system.md.j2", "draft/_section.md.j2", f"draft/{spec.template}.md.j2", "draft/repair.md.j2"]
-        digest = template_hash(self.env, names)
+        digest = self.prompts.digest(names)
         filled: Filled | None = None
         findings: list[Finding] = []
         for round_no in range(self.repair_rounds + 1):
@@ -236,13 +122,11 @@ class _SectionWriter:
         return section_from(spec, "model", filled, findings)
 
     def _messages(self, spec: SectionSpec) -> list[dict[str, Any]]:
-        system = self.env.get_template("draft/system.md.j2").render(
-            department=self.data.department.name, year=self.data.year
-        )
+        system = self.prompts.render("draft/system.md.j2", department=self.data.department.name, year=self.data.year)
         facts = [{"id": f.id, "label": f.label, "written": f.written()} for f in self.sheet.select(spec.fact_prefixes)]
-        reference = render_raw(spec, self.data, self.sheet, self.env, rules=self.rules)
-        user = self.env.get_template(f"draft/{spec.template}.md.j2").render(
-            title=spec.title, facts=facts, reference=reference, year=self.data.year
+        reference = render_raw(spec, self.data, self.sheet, self.prompts, rules=self.rules)
+        user = self.prompts.render(
+            f"draft/{spec.template}.md.j2", title=spec.title, facts=facts, reference=reference, year=self.data.year
         )
         return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
 
@@ -255,7 +139,7 @@ class _SectionWriter:
         shown = lines[:REPAIR_MAX_PROBLEMS]
         if len(lines) > len(shown):
             shown.append(f"另有 {len(lines) - len(shown)} 处同类问题，请一并改正")
-        return self.env.get_template("draft/repair.md.j2").render(problems=shown).strip()
+        return self.prompts.render("draft/repair.md.j2", problems=shown).strip()
 
     def _check(self, spec: SectionSpec, answer: str) -> tuple[Filled, list[Finding]]:
         filled, findings = fill_and_ground(

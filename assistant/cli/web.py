@@ -7,8 +7,8 @@ import os
 import signal
 import sys
 
-from assistant.cli import _EXTENSIONS, command
-from assistant.cli_model import add_model_flags, open_model
+from assistant.cli.main import _EXTENSIONS, command
+from assistant.cli.model_flags import add_model_flags, open_model
 from assistant.errors import InputError
 
 AUTH_ENV = "ASSISTANT_WEB_AUTH"
@@ -40,7 +40,7 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
 
 @command("web")
 def _web(args: argparse.Namespace) -> int:
-    from assistant.web import build_app
+    from assistant.web.app import build_app
 
     auth = parse_auth(args.auth if args.auth is not None else os.environ.get(AUTH_ENV))
     model = open_model(args)

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.cli import _EXTENSIONS, command
-from assistant.cli_model import add_model_flags, open_model
+from assistant.cli.main import _EXTENSIONS, command
+from assistant.cli.model_flags import add_model_flags, open_model
 
 
 def _add(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +34,6 @@ _EXTENSIONS.append(_add)
 @command("review")
 def _review(args: argparse.Namespace) -> int:
     from assistant.checks.registry import CheckConfig, load_config
-    from assistant.critique import review_with_model
     from assistant.export.docx_comments import write_commented_docx
     from assistant.export.review_formats import (
         review_to_html,
@@ -47,8 +46,10 @@ def _review(args: argparse.Namespace) -> int:
     config = load_config(args.config) if args.config else CheckConfig()
     if args.year:
         config = config.model_copy(update={"year": args.year})
-    client = open_model(args)  # None: deterministic checks only
-    review = review_with_model(args.file, data=args.data, config=config, client=client)
+    from assistant.reviewing import review as run_review
+
+    model = open_model(args)  # None: deterministic checks only
+    review = run_review(args.file, data=args.data, config=config, model=model)
     if args.format == "json":
         out = review_to_json(review, include_text=args.include_text)
     elif args.format == "markdown":

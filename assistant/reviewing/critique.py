@@ -1,7 +1,7 @@
 """The model's critique of a report: chunks reviewed concurrently, quotes verified, merged with the checks.
 
     result = await critique(doc, findings, client, concurrency=4)     # CritiqueResult(findings, dropped, notes)
-    review = review_with_model("report.docx", data=None, config=None, client=client)
+    review = review("report.docx", model=client)   # assistant.reviewing.pipeline
 
 The report is data, never instructions: it goes only into the user message, between markers that the system
 message declares to be material under review, and any marker-like text inside it is neutralised first. Every
@@ -14,26 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.budget.facts import build_facts
-from assistant.budget.loader import load_data
 from assistant.checks.amounts import amounts, item_at
 from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, Category, Finding, Severity, sort_findings
-from assistant.checks.registry import CheckConfig, Context
+from assistant.checks.registry import Context
 from assistant.errors import ModelError
-from assistant.llm.protocol import ChatModel
-from assistant.review import Review, review_document
+from assistant.llm.protocol import DEFAULT_CONCURRENCY, ChatModel
+from assistant.prompts import PromptSet, default_prompts
 from assistant.text.chunks import CHUNK_OVERLAP, CHUNK_SIZE, Chunk, split_chunks
-from assistant.text.document import Document, load_document
+from assistant.text.document import Document
 
 BEGIN = "<<<报告原文开始>>>"
 END = "<<<报告原文结束>>>"
@@ -119,36 +114,20 @@ class CritiqueResult:
 # -- prompts ----------------------------------------------------------------------------------------
 
 
-def default_prompts_dir() -> Path:
-    """The repository's top-level ``prompts/`` folder."""
-    return Path(__file__).resolve().parents[1] / "prompts"
-
-
 class CritiquePrompts:
     """The critique templates, rendered with StrictUndefined; the hash changes whenever a template does."""
 
-    def __init__(self, prompts_dir: Path | None = None) -> None:
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(prompts_dir or default_prompts_dir())),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            autoescape=False,
-        )
+    def __init__(self, prompts: PromptSet | None = None) -> None:
+        self.prompts = prompts or default_prompts()
 
     def digest(self, *names: str) -> str:
-        """sha256 of the templates' sources."""
-        h = hashlib.sha256()
-        loader = self.env.loader
-        assert loader is not None
-        for name in names:
-            source, _, _ = loader.get_source(self.env, name)
-            h.update(source.encode("utf-8"))
-        return h.hexdigest()
+        """The PromptSet's hash of the templates behind one call."""
+        return self.prompts.digest(names)
 
     def system(self) -> str:
         """The system message: the task, the data-not-instructions rule, the output contract."""
-        return self.env.get_template(SYSTEM_TEMPLATE).render(
+        return self.prompts.render(
+            SYSTEM_TEMPLATE,
             categories=[{"id": k, "name": v} for k, v in CATEGORY_NAMES.items()],
             severities=[{"id": k, "name": v} for k, v in SEVERITY_NAMES.items()],
             begin=BEGIN,
@@ -157,7 +136,8 @@ class CritiquePrompts:
 
     def chunk_messages(self, chunk: Chunk, section: str | None, part: int, parts: int) -> list[dict[str, Any]]:
         """Messages asking for the problems of one chunk."""
-        user = self.env.get_template(USER_TEMPLATE).render(
+        user = self.prompts.render(
+            USER_TEMPLATE,
             section=neutralise(section) if section else None,
             part=part,
             parts=parts,
@@ -170,7 +150,7 @@ class CritiquePrompts:
     def cross_messages(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Messages asking for contradictions across the claims table."""
         safe = [{k: neutralise(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows]
-        user = self.env.get_template(CROSS_TEMPLATE).render(rows=safe, begin=BEGIN, end=END)
+        user = self.prompts.render(CROSS_TEMPLATE, rows=safe, begin=BEGIN, end=END)
         return [{"role": "system", "content": self.system()}, {"role": "user", "content": user}]
 
 
@@ -415,7 +395,7 @@ class _Runner:
                 self.failed += 1
                 if self.down is None:
                     self.down = str(exc).strip().rstrip("。")
-                self.notes.extend(getattr(exc, "notes", None) or [])
+                self.notes.extend(exc.notes)
                 return None
         return _Answer(got.value.findings, lo, hi, list(got.notes))
 
@@ -425,26 +405,29 @@ async def critique(
     findings: list[Finding],
     client: ChatModel,
     *,
-    concurrency: int = 4,
+    concurrency: int = DEFAULT_CONCURRENCY,
     chunk_size: int = CHUNK_SIZE,
     overlap: int = CHUNK_OVERLAP,
-    prompts_dir: Path | None = None,
+    prompts: PromptSet | None = None,
 ) -> CritiqueResult:
     """Ask the model about every chunk (and, for long reports, about the claims across sections); merge."""
     chunks = split_chunks(doc.text, size=chunk_size, overlap=overlap)
     if not chunks:
         return CritiqueResult(findings=sort_findings(list(findings)))
-    prompts = CritiquePrompts(prompts_dir)
-    runner = _Runner(client, prompts, concurrency)
+    critique_prompts = CritiquePrompts(prompts)
+    runner = _Runner(client, critique_prompts, concurrency)
     calls = [
         runner.ask(
-            prompts.chunk_messages(c, doc.section_title_at(c.start), i, len(chunks)), USER_TEMPLATE, c.start, c.end
+            critique_prompts.chunk_messages(c, doc.section_title_at(c.start), i, len(chunks)),
+            USER_TEMPLATE,
+            c.start,
+            c.end,
         )
         for i, c in enumerate(chunks, 1)
     ]
     rows = claims_table(doc) if len(chunks) > 1 else []
     if rows:  # one chunk already shows the model the whole report
-        calls.append(runner.ask(prompts.cross_messages(rows), CROSS_TEMPLATE, 0, len(doc.text)))
+        calls.append(runner.ask(critique_prompts.cross_messages(rows), CROSS_TEMPLATE, 0, len(doc.text)))
     answers = await asyncio.gather(*calls)
 
     notes: list[str] = list(dict.fromkeys(runner.notes))
@@ -495,51 +478,3 @@ async def critique(
     if folded:
         notes.append(f"模型提出的 {folded} 条问题与确定性检查重合，已合并到相应条目")
     return CritiqueResult(findings=merged, dropped=dropped, notes=notes, used=answered > 0)
-
-
-async def review_with_model_async(
-    source: str | Path | Document,
-    *,
-    data: str | Path | None = None,
-    config: CheckConfig | None = None,
-    client: ChatModel | None = None,
-    concurrency: int | None = None,
-) -> Review:
-    """The deterministic review, then (with a client) the model's critique merged into it."""
-    doc = source if isinstance(source, Document) else load_document(source)
-    facts = build_facts(load_data(data)) if data else None
-    review = review_document(doc, facts=facts, config=config)
-    if client is None:
-        return review
-    limit = concurrency or getattr(getattr(client, "config", None), "concurrency", None) or 4
-    result = await critique(doc, review.findings, client, concurrency=limit)
-    return review.model_copy(
-        update={
-            "findings": result.findings,
-            "notes": [*review.notes, *result.notes],
-            "model": client.name if result.used else None,
-        }
-    )
-
-
-def review_with_model(
-    source: str | Path | Document,
-    *,
-    data: str | Path | None = None,
-    config: CheckConfig | None = None,
-    client: ChatModel | None = None,
-    concurrency: int | None = None,
-) -> Review:
-    """Synchronous :func:`review_with_model_async`; closes the client's connections before the loop ends."""
-
-    async def run() -> Review:
-        try:
-            return await review_with_model_async(
-                source, data=data, config=config, client=client, concurrency=concurrency
-            )
-        finally:
-            close = getattr(client, "aclose", None)
-            if close is not None:
-                await close()
-
-    return asyncio.run(run())

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import BaseModel, Field
 
-from assistant.budget.facts import FactSheet, build_facts
-from assistant.budget.loader import load_data
 from assistant.checks.finding import Finding
-from assistant.checks.registry import CheckConfig, run_checks
-from assistant.text.document import Document, Section, load_document
+from assistant.text.document import Document, Section
 
 
 class SectionInfo(BaseModel):
@@ -46,18 +41,6 @@ class Review(BaseModel):
             if any(f.severity == level for f in self.findings):
                 return level
         return None
-
-
-def review_document(doc: Document, *, facts: FactSheet | None = None, config: CheckConfig | None = None) -> Review:
-    """Run the deterministic checks over a loaded document."""
-    return Review(document=describe(doc), text=doc.text, findings=run_checks(doc, facts, config))
-
-
-def review_file(path: str | Path, *, data: str | Path | None = None, config: CheckConfig | None = None) -> Review:
-    """Load a report (and optionally the department's data) and review it."""
-    doc = load_document(path)
-    facts = build_facts(load_data(data)) if data else None
-    return review_document(doc, facts=facts, config=config)
 
 
 def describe(doc: Document) -> DocumentInfo:

@@ -8,7 +8,7 @@ from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RA
 from assistant.drafting.plan import SectionSpec
 from assistant.drafting.result import Draft, DraftSection
 from assistant.export.review_html import segments
-from assistant.review import Review
+from assistant.reviewing.result import Review
 
 OFFLINE = "未配置模型：离线运行"
 

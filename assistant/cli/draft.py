@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.cli import _EXTENSIONS, command
-from assistant.cli_model import add_model_flags, open_model
+from assistant.cli.main import _EXTENSIONS, command
+from assistant.cli.model_flags import add_model_flags, open_model
 from assistant.errors import InputError
 
 
@@ -36,7 +36,7 @@ class _Bar:
         self.tty = sys.stderr.isatty()
 
     def __call__(self, p: object) -> None:
-        from assistant.draft import Progress
+        from assistant.drafting.pipeline import Progress
 
         assert isinstance(p, Progress)
         if p.event not in ("done", "fallback") or not p.total:
@@ -56,8 +56,9 @@ class _Bar:
 def _draft(args: argparse.Namespace) -> int:
     from assistant.budget.loader import load_data
     from assistant.checks.finding import severity_counts
-    from assistant.draft import draft
+    from assistant.drafting.pipeline import draft
     from assistant.export.draft_formats import draft_to_markdown, write_draft
+    from assistant.prompts import prompt_set
 
     data = load_data(args.data)
     if args.output and Path(args.output).resolve() == Path(args.data).resolve():
@@ -68,7 +69,7 @@ def _draft(args: argparse.Namespace) -> int:
         data,
         model=model,
         sections=sections,
-        prompts_dir=Path(args.prompts) if args.prompts else None,
+        prompts=prompt_set(args.prompts),
         data_path=args.data,
         progress=_Bar(),
         repair_rounds=args.repair_rounds,

@@ -1,0 +1,77 @@
+"""The review pipeline: one entry point, ``review()``, for the CLI, the page and the eval runner.
+
+    result = review("report.docx")                              # the deterministic checks
+    result = review("report.docx", data="data.xlsx", model=m)   # + checks against the data, + the model's critique
+
+The deterministic checks always run; with a model, its critique of each chunk is merged in, and when the model
+fails the review keeps the checks' findings with a note saying so — never an empty report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from assistant.budget.facts import FactSheet, build_facts
+from assistant.budget.loader import load_data
+from assistant.checks.registry import CheckConfig, run_checks
+from assistant.llm.protocol import ChatModel
+from assistant.prompts import PromptSet
+from assistant.reviewing.critique import critique
+from assistant.reviewing.result import Review, describe
+from assistant.text.document import Document, load_document
+
+
+def review_document(doc: Document, *, facts: FactSheet | None = None, config: CheckConfig | None = None) -> Review:
+    """Run the deterministic checks over a loaded document."""
+    return Review(document=describe(doc), text=doc.text, findings=run_checks(doc, facts, config))
+
+
+async def review_async(
+    source: str | Path | Document,
+    *,
+    data: str | Path | None = None,
+    config: CheckConfig | None = None,
+    facts: FactSheet | None = None,
+    model: ChatModel | None = None,
+    concurrency: int | None = None,
+    prompts: PromptSet | None = None,
+) -> Review:
+    """The deterministic review, then (with a model) the model's critique merged into it.
+
+    ``data`` is a data file to check the figures against; ``facts`` the same, already loaded.
+    """
+    doc = source if isinstance(source, Document) else load_document(source)
+    if facts is None and data:
+        facts = build_facts(load_data(data))
+    result = review_document(doc, facts=facts, config=config)
+    if model is None:
+        return result
+    merged = await critique(doc, result.findings, model, concurrency=concurrency or model.concurrency, prompts=prompts)
+    return result.model_copy(
+        update={
+            "findings": merged.findings,
+            "notes": [*result.notes, *merged.notes],
+            "model": model.name if merged.used else None,
+        }
+    )
+
+
+def review(
+    source: str | Path | Document,
+    *,
+    data: str | Path | None = None,
+    config: CheckConfig | None = None,
+    model: ChatModel | None = None,
+    concurrency: int | None = None,
+) -> Review:
+    """Review a report file (or a loaded document); synchronous, and closes the model's connections at the end."""
+
+    async def run() -> Review:
+        try:
+            return await review_async(source, data=data, config=config, model=model, concurrency=concurrency)
+        finally:
+            if model is not None:
+                await model.aclose()
+
+    return asyncio.run(run())
