@@ -27,7 +27,7 @@ def _half_step(*mentions: NumberMention) -> Decimal:
     return worst
 
 
-@rule("arithmetic.parts-total", "分项之和与所述合计不符（“其中”“合计”）")
+@rule("arithmetic.parts-total", "分项之和与所述合计不符（“其中”“合计”）", category="arithmetic", severity="error")
 def parts_total(ctx: Context) -> Iterator[Finding]:
     """A stated total that its stated parts don't add up to."""
     text = ctx.text
@@ -82,7 +82,7 @@ def _compare(ctx: Context, total: Amount, parts: list[Amount], word: str) -> Ite
     )
 
 
-@rule("arithmetic.rate", "所写执行率与其金额算出的不符")
+@rule("arithmetic.rate", "所写执行率与其金额算出的不符", category="arithmetic", severity="error")
 def stated_rate(ctx: Context) -> Iterator[Finding]:
     """A stated rate that disagrees with the budget and spending figures it is computed from."""
     text = ctx.text

@@ -21,7 +21,12 @@ _CLAIMS = re.compile(
 _LOW = Decimal("0.995")  # below 99.5% spent is not "all spent"
 
 
-@rule("claims.completeness", "“全部支出/不存在结转结余/100%”与报告中的金额矛盾")
+@rule(
+    "claims.completeness",
+    "“全部支出/不存在结转结余/100%”与报告中的金额矛盾",
+    category="contradiction",
+    severity="error",
+)
 def completeness_claims(ctx: Context) -> Iterator[Finding]:
     """Flag a claim of full spending when some item in the report (or the data) was underspent."""
     evidence = _underspent(ctx)

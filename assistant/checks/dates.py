@@ -15,7 +15,7 @@ _HISTORY = re.compile(
 )
 
 
-@rule("dates.stale-year", "报告年度之外的年份（可能沿用了往年报告）")
+@rule("dates.stale-year", "报告年度之外的年份（可能沿用了往年报告）", category="stale_date", severity="warning")
 def stale_year(ctx: Context) -> Iterator[Finding]:
     """An earlier year in a sentence about this year's work, e.g. a 2023 report planning "2021年拟开展"."""
     year = ctx.year

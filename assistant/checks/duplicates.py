@@ -12,7 +12,9 @@ _NOISE = re.compile(r"[\s，。；：、,.;:“”\"'（）()]+")
 MIN_CHARS = 16
 
 
-@rule("duplicates.copied-passage", "大段文字在表格各栏或各处之间原样重复")
+@rule(
+    "duplicates.copied-passage", "大段文字在表格各栏或各处之间原样重复", category="duplicate_text", severity="warning"
+)
 def copied_passages(ctx: Context) -> Iterator[Finding]:
     """Every later copy of a sentence of at least 16 characters that already appeared elsewhere."""
     text = ctx.text

@@ -12,7 +12,7 @@ from assistant.checks.registry import Context, rule
 CHECKED_KINDS = ("money", "percent", "count", "time", "score")
 
 
-@rule("grounding.unsupported", "报告中的数字在数据中找不到依据")
+@rule("grounding.unsupported", "报告中的数字在数据中找不到依据", category="ungrounded_number", severity="warning")
 def unsupported(ctx: Context) -> Iterator[Finding]:
     """Every money, rate, count or score figure must match a fact, at the precision written."""
     sheet = ctx.facts
@@ -36,7 +36,7 @@ def unsupported(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("grounding.contradiction", "报告中某项目的金额与数据不一致")
+@rule("grounding.contradiction", "报告中某项目的金额与数据不一致", category="contradiction", severity="error")
 def contradiction(ctx: Context) -> Iterator[Finding]:
     """A money figure for a known project and attribute that disagrees with the data."""
     sheet = ctx.facts

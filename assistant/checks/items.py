@@ -11,7 +11,7 @@ from assistant.checks.registry import Context, rule
 _ATTRIBUTE_NAMES = {"initial": "年初预算金额", "budget": "预算（安排）金额", "spent": "支出（执行）金额"}
 
 
-@rule("items.conflicting-amounts", "同一项目的同一金额在不同地方写得不一样")
+@rule("items.conflicting-amounts", "同一项目的同一金额在不同地方写得不一样", category="contradiction", severity="error")
 def conflicting_amounts(ctx: Context) -> Iterator[Finding]:
     """Flag a later figure that disagrees with the first one stated for the same item and attribute.
 

@@ -25,21 +25,37 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered rule: an id, a one-line description, and the function that finds its problems."""
+    """A registered rule and what a reviewer needs to know of it (``assistant rules ID`` prints this).
+
+    ``example`` is text the rule flags and ``counter_example`` similar text it must leave alone; both are
+    checked by the rule family's tests.
+    """
 
     id: str
     description: str
     fn: RuleFn
+    category: Category
+    severity: Severity
+    example: str = ""
+    counter_example: str = ""
 
 
 _RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, description: str) -> Callable[[RuleFn], RuleFn]:
-    """Register a rule function under ``rule_id``."""
+def rule(
+    rule_id: str,
+    description: str,
+    *,
+    category: Category,
+    severity: Severity,
+    example: str = "",
+    counter_example: str = "",
+) -> Callable[[RuleFn], RuleFn]:
+    """Register a rule function under ``rule_id`` with its one-line summary, default severity and examples."""
 
     def wrap(fn: RuleFn) -> RuleFn:
-        _RULES[rule_id] = Rule(rule_id, description, fn)
+        _RULES[rule_id] = Rule(rule_id, description, fn, category, severity, example, counter_example)
         return fn
 
     return wrap

@@ -40,7 +40,7 @@ def _first_number(ctx: Context, cell: TableCell | None) -> NumberMention | None:
     return nums[0] if nums else None
 
 
-@rule("tables.score-over-weight", "得分高于分值")
+@rule("tables.score-over-weight", "得分高于分值", category="arithmetic", severity="error")
 def score_over_weight(ctx: Context) -> Iterator[Finding]:
     """A row whose 得分 exceeds its 分值."""
     for table in ctx.doc.tables:
@@ -61,7 +61,7 @@ def score_over_weight(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-@rule("tables.weights-total", "分值合计不等于总分")
+@rule("tables.weights-total", "分值合计不等于总分", category="arithmetic", severity="error")
 def weights_total(ctx: Context) -> Iterator[Finding]:
     """The 分值 column of a table must add up to its 合计 row, or to 100 when there is none."""
     for table in ctx.doc.tables:
@@ -95,7 +95,7 @@ def weights_total(ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("tables.grade", "总分与所写等级不符")
+@rule("tables.grade", "总分与所写等级不符", category="contradiction", severity="error")
 def grade_mismatch(ctx: Context) -> Iterator[Finding]:
     """A stated score and grade that disagree (优 ≥ 90, 良 80–89.99, 中 60–79.99, 差 < 60)."""
     for m in _GRADE.finditer(ctx.text):
@@ -114,7 +114,7 @@ def grade_mismatch(ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("tables.rate", "表中执行率与预算数、执行数不符")
+@rule("tables.rate", "表中执行率与预算数、执行数不符", category="arithmetic", severity="error")
 def table_rate(ctx: Context) -> Iterator[Finding]:
     """执行率 recomputed from a row's money columns."""
     for table in ctx.doc.tables:
@@ -157,7 +157,7 @@ def _yuan(n: NumberMention, default_unit: str) -> Decimal:
     return to_yuan(n.value, unit)
 
 
-@rule("tables.verdict-actual", "实际完成值写成了评价而非测量结果")
+@rule("tables.verdict-actual", "实际完成值写成了评价而非测量结果", category="vague_wording", severity="warning")
 def verdict_actual(ctx: Context) -> Iterator[Finding]:
     """An 实际完成值 cell that says 达成预期/效果明显 instead of a measured value."""
     for table in ctx.doc.tables:
@@ -182,7 +182,7 @@ def verdict_actual(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-@rule("tables.malformed-target", "指标值写法不规范")
+@rule("tables.malformed-target", "指标值写法不规范", category="missing_value", severity="warning")
 def malformed_target(ctx: Context) -> Iterator[Finding]:
     """A target written as ≥100百分比, or a number with no unit where the table has no unit column."""
     for table in ctx.doc.tables:
@@ -221,7 +221,7 @@ def malformed_target(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-@rule("tables.target-no-actual", "量化目标没有对应的实际完成值")
+@rule("tables.target-no-actual", "量化目标没有对应的实际完成值", category="missing_value", severity="warning")
 def target_without_actual(ctx: Context) -> Iterator[Finding]:
     """A quantified target in the plan column whose row reports no actual figure of the same unit."""
     for table in ctx.doc.tables:

@@ -54,6 +54,8 @@ class _RuleBase(BaseModel):
     suggestion: str = ""
     description: str = Field("", description="规则列表中显示的一句话说明；不写则取 message")
     exceptions: list[str] = Field(default_factory=list, description="包含命中处的这些原文不算问题，如“X光”")
+    example: str = Field("", description="会被这条规则标出的一句话（assistant rules 显示，测试逐条核对）")
+    counter_example: str = Field("", description="相似但不应被标出的一句话")
 
 
 class _TokenRule(_RuleBase):
@@ -570,20 +572,28 @@ def _all_findings(ctx: Context) -> dict[str, list[Finding]]:
     return ctx.memo("wording.findings", compute)
 
 
-def _register(rule_id: str, description: str) -> None:
+def _register(r: PackRule) -> None:
     def run(ctx: Context) -> list[Finding]:
-        return _all_findings(ctx).get(rule_id, [])
+        return _all_findings(ctx).get(r.id, [])
 
-    rule(rule_id, description)(run)
+    description = r.description or _fill(r.message, {"match": "…", "right": "…", "unit": "…"})
+    rule(
+        r.id,
+        description,
+        category=r.category,
+        severity=r.severity,
+        example=r.example,
+        counter_example=r.counter_example,
+    )(run)
 
 
 _BUILTIN_IDS = {r.id for p in builtin_packs() for r in p.rules}
 for _pack in builtin_packs():
     for _r in _pack.rules:
-        _register(_r.id, _r.description or _fill(_r.message, {"match": "…", "right": "…", "unit": "…"}))
+        _register(_r)
 
 
-@rule("wording.extra-packs", "审阅配置 packs 中额外规则包的规则")
+@rule("wording.extra-packs", "审阅配置 packs 中额外规则包的规则", category="vague_wording", severity="warning")
 def extra_packs(ctx: Context) -> list[Finding]:
     """Findings of the rules that come from the config's extra packs."""
     return [f for fs in _all_findings(ctx).values() for f in fs if f.rule not in _BUILTIN_IDS]
