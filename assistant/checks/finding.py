@@ -38,6 +38,17 @@ CATEGORY_NAMES: dict[str, str] = {
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
+class Elsewhere(BaseModel):
+    """The passage of another document a finding compares with (last year's report), with its offsets there."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str | None
+    quote: str
+    start: int
+    end: int
+
+
 class Finding(BaseModel):
     """A problem: which rule, how bad, why, how to fix it, and exactly where (``text[start:end] == quote``)."""
 
@@ -53,6 +64,10 @@ class Finding(BaseModel):
     end: int
     section: str | None = None
     source: Literal["check", "model"] = "check"
+    # The replacement for ``quote`` when it is certain (a set phrase's typo, a total its stated parts give, a figure
+    # the data gives): the reviewed .docx carries it as a tracked change. None: a person must decide.
+    fix: str | None = None
+    elsewhere: Elsewhere | None = None
 
     def at_least(self, level: str) -> bool:
         """True when this finding is at or above severity ``level``."""

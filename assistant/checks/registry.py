@@ -70,7 +70,7 @@ def all_rules() -> list[Rule]:
 def _import_families() -> None:
     import importlib
 
-    for name in ("wording", "arithmetic", "claims", "dates", "duplicates", "items", "tables", "grounding"):
+    for name in ("wording", "arithmetic", "claims", "dates", "duplicates", "items", "tables", "grounding", "previous"):
         importlib.import_module(f"assistant.checks.{name}")
 
 
@@ -110,6 +110,7 @@ class Context:
     doc: Document
     facts: FactSheet | None = None
     config: CheckConfig = field(default_factory=CheckConfig)
+    previous: Document | None = None  # last year's report, for the year-on-year rules
     _memo: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
@@ -213,8 +214,9 @@ class Context:
         end: int,
         message: str,
         suggestion: str = "",
+        fix: str | None = None,
     ) -> Finding:
-        """A Finding at ``text[start:end]``, with its quote and section filled in."""
+        """A Finding at ``text[start:end]``, with its quote and section filled in (``fix``: a certain replacement)."""
         return Finding(
             rule=rule_id,
             category=category,
@@ -225,6 +227,7 @@ class Context:
             start=start,
             end=end,
             section=self.place(start),
+            fix=fix,
         )
 
     def place(self, offset: int) -> str | None:
@@ -253,9 +256,15 @@ def _append_span(out: list[tuple[int, int]], text: str, start: int, end: int) ->
         out.append((start, end))
 
 
-def run_checks(doc: Document, facts: FactSheet | None = None, config: CheckConfig | None = None) -> list[Finding]:
-    """Run every enabled rule over ``doc`` and return the findings that are not silenced, in document order."""
-    ctx = Context(doc=doc, facts=facts, config=config or CheckConfig())
+def run_checks(
+    doc: Document,
+    facts: FactSheet | None = None,
+    config: CheckConfig | None = None,
+    *,
+    previous: Document | None = None,
+) -> list[Finding]:
+    """Run every enabled rule over ``doc`` (and last year's report, when given); unsilenced findings in order."""
+    ctx = Context(doc=doc, facts=facts, config=config or CheckConfig(), previous=previous)
     findings: list[Finding] = []
     for r in all_rules():
         if r.id in ctx.config.disable:

@@ -15,7 +15,7 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--base-url", help="OpenAI 兼容接口地址（环境变量 OPENAI_BASE_URL）")
     g.add_argument("--concurrency", type=int, help="同时发给模型的请求数上限（默认 4）")
     g.add_argument("--timeout", type=float, help="单次请求超时秒数（默认 60）")
-    g.add_argument("--no-cache", action="store_true", help="不使用本地响应缓存")
+    g.add_argument("--no-cache", action="store_true", help="不使用本地缓存（模型响应；批量审阅时也不跳过未改动的文件）")
 
 
 def open_model(args: argparse.Namespace) -> ModelClient | None:

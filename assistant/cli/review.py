@@ -11,9 +11,14 @@ from assistant.cli.model_flags import add_model_flags, open_model
 
 
 def _add(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("review", help="审阅一份报告（.txt/.md/.docx/.pdf），标出问题的准确位置")
-    p.add_argument("file", help="要审阅的报告")
-    p.add_argument("--data", help="部门数据文件：报告中的数字将与之核对")
+    p = sub.add_parser(
+        "review",
+        help="审阅报告（.txt/.md/.docx/.pdf），标出问题的准确位置；给文件夹、多个文件或 .zip 即批量审阅",
+    )
+    p.add_argument("file", nargs="+", help="要审阅的报告；文件夹、多个文件或 .zip 时批量审阅并生成汇总")
+    p.add_argument("--data", help="部门数据文件：报告中的数字将与之核对（批量时可给文件夹，按部门和年度匹配）")
+    p.add_argument("--previous", help="上年报告（文件；批量时可给文件夹，按部门匹配）：标出沿用上年的段落和数字")
+    p.add_argument("--workers", type=int, help="批量审阅时并行的进程数（默认为 CPU 核数）")
     p.add_argument("--format", choices=["text", "markdown", "json", "html"], default="text", help="标准输出的格式")
     p.add_argument("-o", "--output", help="另存审阅结果；类型由扩展名决定（.json/.md/.html/.txt/.docx）")
     p.add_argument("--include-text", action="store_true", help="JSON 输出中包含规范化后的全文（document.text）")
@@ -33,6 +38,11 @@ _EXTENSIONS.append(_add)
 
 @command("review")
 def _review(args: argparse.Namespace) -> int:
+    from assistant.cli.batch import is_batch, review_many
+
+    if is_batch(args.file):
+        return review_many(args)
+    args.file = args.file[0]
     from assistant.checks.registry import CheckConfig, load_config
     from assistant.export.docx_comments import write_commented_docx
     from assistant.export.review_formats import (
@@ -49,7 +59,7 @@ def _review(args: argparse.Namespace) -> int:
     from assistant.reviewing import review as run_review
 
     model = open_model(args)  # None: deterministic checks only
-    review = run_review(args.file, data=args.data, config=config, model=model)
+    review = run_review(args.file, data=args.data, config=config, model=model, previous=args.previous)
     if args.format == "json":
         out = review_to_json(review, include_text=args.include_text)
     elif args.format == "markdown":
@@ -61,7 +71,8 @@ def _review(args: argparse.Namespace) -> int:
     print(out)
     if args.output and Path(args.output).suffix.lower() == ".docx":
         written = write_commented_docx(review, args.output, source=args.file)
-        print(f"已写入：{args.output}（{written.placed} 条批注）", file=sys.stderr)
+        tracked = f"，{written.tracked} 处修订" if written.tracked else ""
+        print(f"已写入：{args.output}（{written.placed} 条批注{tracked}）", file=sys.stderr)
     elif args.output:
         write_review(review, Path(args.output), include_text=args.include_text)
         print(f"已写入：{args.output}", file=sys.stderr)

@@ -3,6 +3,10 @@
     write_commented_docx(review, "reviewed.docx", source="report.docx")   # a commented copy; the original untouched
     write_commented_docx(review, "reviewed.docx")                         # a new .docx of the normalised text
 
+A finding whose fix is certain (``Finding.fix``: a set phrase's typo, a total its stated parts give) is also
+written as a Word tracked change — the old words deleted, the fix inserted, author the product — beside its
+comment, so the department accepts it with one click. Everything else stays a comment.
+
 Offsets in a Review are into the normalised text. For a Word input they are mapped back through the
 normalisation (``Document`` keeps each character's offset in the extracted text) to the text that ingest
 extracted, which we rebuild here by walking the paragraphs and table cells in the same order, run by run.
@@ -12,14 +16,17 @@ on the covering runs.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left
 from copy import deepcopy
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import docx
 from docx.document import Document as WordDocument
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.run import Run
@@ -48,11 +55,17 @@ class Commented:
 
     path: Path
     placed: int = 0
+    tracked: int = 0
     unplaced: list[Finding] = field(default_factory=list)
 
 
-def write_commented_docx(review: Review, out: str | Path, *, source: str | Path | None = None) -> Commented:
-    """Write ``out``: a copy of the .docx ``source`` (or a new document of the text) with one comment per finding."""
+def write_commented_docx(
+    review: Review, out: str | Path, *, source: str | Path | None = None, track_fixes: bool = True
+) -> Commented:
+    """Write ``out``: a copy of the .docx ``source`` (or a new document of the text) with one comment per finding.
+
+    With ``track_fixes``, certain fixes are tracked changes too.
+    """
     out = Path(out)
     if source is not None and Path(source).suffix.lower() == ".docx":
         src = Path(source)
@@ -75,6 +88,8 @@ def write_commented_docx(review: Review, out: str | Path, *, source: str | Path 
             continue
         word.add_comment(runs, text=comment_text(f), author=AUTHOR, initials=INITIALS)
         result.placed += 1
+        if track_fixes and f.fix is not None and f.end > f.start and f.fix != f.quote:
+            result.tracked += _track(anchors, f, to_raw)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         word.save(str(out))
@@ -207,6 +222,10 @@ class _Anchors:
             return None
         return [Run(inside[0][2], self.word), Run(inside[-1][2], self.word)]
 
+    def inside(self, lo: int, hi: int) -> list[Any]:
+        """Every ``w:r`` holding text of ``[lo, hi)`` (call after :meth:`cover` has split the runs there)."""
+        return [p[2] for p in self.pieces if lo <= p[0] and p[1] <= hi]
+
     def _split_at(self, at: int) -> None:
         starts = [p[0] for p in self.pieces]
         i = bisect_left(starts, at + 1) - 1
@@ -250,6 +269,100 @@ def _keep(r: Any, lo: int, hi: int | None) -> None:
             child.set(_XML_SPACE, "preserve")
 
 
+def changed_part(old: str, new: str) -> tuple[int, int, str]:
+    """The part of ``old`` that ``new`` changes: (start, end) in ``old`` and its replacement (common ends kept)."""
+    p = 0
+    while p < min(len(old), len(new)) and old[p] == new[p]:
+        p += 1
+    q = 0
+    while q < min(len(old), len(new)) - p and old[len(old) - 1 - q] == new[len(new) - 1 - q]:
+        q += 1
+    return p, len(old) - q, new[p : len(new) - q]
+
+
+def _track(anchors: _Anchors, f: Finding, to_raw: Any) -> int:
+    """Write ``f.fix`` as a tracked change of just the characters it changes; 1 when written, 0 when it can't be."""
+    assert f.fix is not None
+    a, b, replacement = changed_part(f.quote, f.fix)
+    start, end = f.start + a, f.start + b
+    if end > start:
+        lo, hi = to_raw(start), to_raw(end - 1) + 1
+        if hi - lo != end - start or anchors.cover(lo, hi) is None:
+            return 0  # the words run across a reflowed line break: leave it to the comment
+        runs = anchors.inside(lo, hi)
+        if "".join(Run(r, anchors.word).text for r in runs) != f.quote[a:b]:
+            return 0
+        return int(track_change(runs, replacement))
+    at = to_raw(start)
+    anchors.cover(at, at + 1)
+    following = anchors.inside(at, at + 1)
+    return int(bool(following) and track_insertion(following[0], replacement))
+
+
+_change_ids = itertools.count(900_000)  # w:ins/w:del ids, far from python-docx's comment and bookmark ids
+
+
+def track_change(runs: list[Any], fix: str) -> bool:
+    """Wrap ``runs`` in ``w:del`` and put ``fix`` after them in ``w:ins`` (same formatting); False if not one paragraph."""
+    if not runs or any(r.getparent() is not runs[0].getparent() for r in runs):
+        return False
+    when = _now()
+    deleted = _change("w:del", when)
+    runs[0].addprevious(deleted)
+    for r in runs:
+        deleted.append(r)  # moves the run
+        for t in r.iter(qn("w:t")):
+            t.tag = qn("w:delText")
+    if fix:
+        inserted = _change("w:ins", when)
+        inserted.append(_run_like(runs[0], fix))
+        deleted.addnext(inserted)
+    return True
+
+
+def track_insertion(before: Any, text: str) -> bool:
+    """Put ``text`` as a tracked insertion just before the run ``before`` (same formatting)."""
+    inserted = _change("w:ins", _now())
+    inserted.append(_run_like(before, text))
+    before.addprevious(inserted)
+    return True
+
+
+def _run_like(model: Any, text: str) -> Any:
+    new = OxmlElement("w:r")
+    props = model.find(qn("w:rPr"))
+    if props is not None:
+        new.append(deepcopy(props))
+    t = OxmlElement("w:t")
+    t.text = text
+    t.set(_XML_SPACE, "preserve")
+    new.append(t)
+    return new
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _change(tag: str, when: str) -> Any:
+    element = OxmlElement(tag)
+    element.set(qn("w:id"), str(next(_change_ids)))
+    element.set(qn("w:author"), AUTHOR)
+    element.set(qn("w:date"), when)
+    return element
+
+
+def read_changes(path: str | Path) -> list[tuple[str, str, str]]:
+    """(kind "ins"/"del", author, text) for each tracked change of a .docx, in document order."""
+    word = docx.Document(str(path))
+    out = []
+    for element in word.element.body.iter(qn("w:ins"), qn("w:del")):
+        kind = "ins" if element.tag == qn("w:ins") else "del"
+        tag = qn("w:t") if kind == "ins" else qn("w:delText")
+        out.append((kind, element.get(qn("w:author")), "".join(t.text or "" for t in element.iter(tag))))
+    return out
+
+
 def read_comments(path: str | Path) -> list[tuple[str, str, str]]:
     """(author, comment text, anchored text) for each comment of a .docx, in document order — for checks and tests."""
     word = docx.Document(str(path))
@@ -275,4 +388,13 @@ def read_comments(path: str | Path) -> list[tuple[str, str, str]]:
     return [(*bodies[cid], "".join(anchored[cid])) for cid in order if cid in bodies]
 
 
-__all__ = ["AUTHOR", "INITIALS", "Commented", "comment_text", "read_comments", "write_commented_docx"]
+__all__ = [
+    "AUTHOR",
+    "INITIALS",
+    "Commented",
+    "comment_text",
+    "read_changes",
+    "read_comments",
+    "track_change",
+    "write_commented_docx",
+]

@@ -22,9 +22,17 @@ from assistant.reviewing.result import Review, describe
 from assistant.text.document import Document, load_document
 
 
-def review_document(doc: Document, *, facts: FactSheet | None = None, config: CheckConfig | None = None) -> Review:
-    """Run the deterministic checks over a loaded document."""
-    return Review(document=describe(doc), text=doc.text, findings=run_checks(doc, facts, config))
+def review_document(
+    doc: Document,
+    *,
+    facts: FactSheet | None = None,
+    config: CheckConfig | None = None,
+    previous: Document | None = None,
+) -> Review:
+    """Run the deterministic checks over a loaded document (against last year's report when given)."""
+    findings = run_checks(doc, facts, config, previous=previous)
+    notes = [f"已与上年报告对照：{previous.path or '上年报告'}"] if previous is not None else []
+    return Review(document=describe(doc), text=doc.text, findings=findings, notes=notes)
 
 
 async def review_async(
@@ -36,15 +44,18 @@ async def review_async(
     model: ChatModel | None = None,
     concurrency: int | None = None,
     prompts: PromptSet | None = None,
+    previous: str | Path | Document | None = None,
 ) -> Review:
     """The deterministic review, then (with a model) the model's critique merged into it.
 
-    ``data`` is a data file to check the figures against; ``facts`` the same, already loaded.
+    ``data`` is a data file to check the figures against; ``facts`` the same, already loaded; ``previous`` is
+    last year's report of the same department, for the year-on-year rules.
     """
     doc = source if isinstance(source, Document) else load_document(source)
     if facts is None and data:
         facts = build_facts(load_data(data))
-    result = review_document(doc, facts=facts, config=config)
+    last = previous if isinstance(previous, Document) or previous is None else load_document(previous)
+    result = review_document(doc, facts=facts, config=config, previous=last)
     if model is None:
         return result
     merged = await critique(doc, result.findings, model, concurrency=concurrency or model.concurrency, prompts=prompts)
@@ -64,12 +75,15 @@ def review(
     config: CheckConfig | None = None,
     model: ChatModel | None = None,
     concurrency: int | None = None,
+    previous: str | Path | Document | None = None,
 ) -> Review:
     """Review a report file (or a loaded document); synchronous, and closes the model's connections at the end."""
 
     async def run() -> Review:
         try:
-            return await review_async(source, data=data, config=config, model=model, concurrency=concurrency)
+            return await review_async(
+                source, data=data, config=config, model=model, concurrency=concurrency, previous=previous
+            )
         finally:
             if model is not None:
                 await model.aclose()
