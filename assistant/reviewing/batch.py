@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -204,6 +205,7 @@ def cache_key(job: _Job) -> str:
     return h.hexdigest()
 
 
+@cache
 def _rules_version() -> str:
     """A hash of the rule modules and packs, so a changed rule re-reviews everything."""
     root = Path(__file__).resolve().parents[1] / "checks"

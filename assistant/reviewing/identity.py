@@ -9,7 +9,7 @@ _HEAD_CHARS = 400
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 # What follows the department's name in a title: the year, or the kind of document.
 _KIND = re.compile(r"(?:部门整体支出|整体支出|部门支出|项目支出|专项资金|预算绩效|绩效自评|绩效评价|自评报告|自评表)")
-_LEAD = re.compile(r"^[\s\d一二三四五六七八九十、.．:：（）()]*")
+_LEAD = re.compile(r"^[#\s\d一二三四五六七八九十、.．:：（）()]*")
 _ORG_SUFFIX = re.compile(
     r"(?:局|委员会|委|办公室|办|厅|院|中心|站|所|队|馆|会|学校|中学|小学|大学|政府|街道|镇|乡|部|处|社)$"
 )

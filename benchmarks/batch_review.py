@@ -1,0 +1,146 @@
+"""Batch review throughput: a province's spring, scaled down to one machine.
+
+    python benchmarks/batch_review.py [--reports 1000] [--workers 1,2] [--keep DIR]
+
+Builds ``--reports`` reports — offline drafts of the four bundled examples and the reference report, each under
+its own department name, a quarter of them with a planted defect (a 其中 breakdown that doesn't add up, a
+statistics date written 截止, last year's year left in) and every fifth with last year's report whose problems
+section it copies — then reviews the folder with no model, once per worker count. Prints reports per second,
+per core, the wall time, the speed-up over one worker, and whether the summary lists every planted defect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from assistant.budget.loader import load_data
+from assistant.drafting.pipeline import draft
+from assistant.export.draft_formats import draft_to_markdown
+from assistant.reviewing.batch import BatchRow, review_batch
+
+ROOT = Path(__file__).parents[1]
+REFERENCE = ROOT / "eval_cases" / "reports" / "kunming-2023-self-evaluation.txt"
+TOWNS = "东西南北中"
+PROBLEMS = (
+    "二、存在的问题\n部分项目绩效目标设置不够细化，个别指标难以量化考核，项目资金拨付进度偏慢，需进一步加强管理。\n"
+)
+
+# Planted defect → the rule that must find it.
+DEFECTS: dict[str, str] = {
+    "parts": "arithmetic.parts-total",
+    "cutoff": "typo",  # any typo rule: 截止 → 截至
+    "stale": "dates.stale-year",
+}
+
+
+def bases() -> list[tuple[str, int, str]]:
+    """(department, year, text) of each starting report."""
+    out = []
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        data = load_data(example)
+        out.append((data.department.name, data.year, draft_to_markdown(draft(data))))
+    out.append(("昆明市总工会", 2023, REFERENCE.read_text(encoding="utf-8")))
+    return out
+
+
+def variant(i: int, base: tuple[str, int, str]) -> tuple[str, str, str | None]:
+    """Report ``i``: a new department name, maybe a planted defect; returns (department, text, defect)."""
+    name, year, text = base
+    department = f"{TOWNS[i % 5]}{i}县{name[-4:] if len(name) > 4 else name}"
+    text = text.replace(name, department)
+    if not text.startswith(department):
+        text = f"{department}{year}年度部门整体支出绩效自评报告\n" + text
+    defect = ("parts", "cutoff", "stale", None)[i % 4] if i % 4 != 3 else None
+    inserts = {
+        "parts": f"全年预算数为{500 + i}万元，其中基本支出300万元，项目支出{150 + i}万元。",
+        "cutoff": f"截止{year}年12月31日，各项工作均已按计划推进。",
+        "stale": f"按照{year - 3}年度工作计划，继续推进各项重点工作。",
+    }
+    if defect:
+        head, sep, rest = text.partition("\n")
+        text = head + sep + inserts[defect] + "\n" + rest
+    if i % 5 == 0:
+        text += "\n" + PROBLEMS
+    return department, text, defect
+
+
+def build(folder: Path, n: int) -> tuple[dict[str, str], Path]:
+    """Write ``n`` reports (and last year's for every fifth); the planted defect of each report by file name."""
+    reports, previous = folder / "reports", folder / "previous"
+    reports.mkdir(parents=True)
+    previous.mkdir()
+    starts = bases()
+    planted: dict[str, str] = {}
+    for i in range(n):
+        department, text, defect = variant(i, starts[i % len(starts)])
+        name = f"{i:04d}.txt"
+        (reports / name).write_text(text, encoding="utf-8")
+        if defect:
+            planted[name] = defect
+        if i % 5 == 0:
+            year = int(m.group(1)) if (m := re.search(r"((?:19|20)\d{2})年", text)) else 2024
+            last = f"{department}{year - 1}年度部门整体支出绩效自评报告\n一、部门基本情况\n{PROBLEMS}"
+            (previous / f"{i:04d}-last.txt").write_text(last, encoding="utf-8")
+            planted[name + "#previous"] = "previous"
+    return planted, folder
+
+
+def missed(rows: list[BatchRow], planted: dict[str, str]) -> list[str]:
+    """Planted defects the summary does not show."""
+    by_file = {r.file: r for r in rows}
+    out = []
+    for key, defect in planted.items():
+        name = key.split("#")[0]
+        row = by_file.get(name)
+        hit = False
+        if row is not None and row.status == "ok":
+            if defect == "previous":
+                hit = "previous.copied-passage" in row.rules
+            elif defect == "cutoff":
+                hit = row.categories.get("typo", 0) > 0
+            else:
+                hit = DEFECTS[defect] in row.rules
+        if not hit:
+            out.append(f"{name}:{defect}")
+    return out
+
+
+def main() -> None:
+    """Build the reports, review them per worker count, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=1000)
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts to time")
+    parser.add_argument("--keep", type=Path, help="keep the generated reports and outputs here")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="batch-bench-"))
+    planted, folder = build(work / "input", args.reports)
+    print(f"{args.reports} 份报告，埋入问题 {len(planted)} 处；输出在 {work}")
+    first: float | None = None
+    for workers in [int(w) for w in args.workers.split(",")]:
+        out = work / f"out-{workers}"
+        began = time.perf_counter()
+        result = review_batch(
+            [folder / "reports"], out_dir=out, previous=[folder / "previous"], workers=workers, use_cache=False
+        )
+        wall = time.perf_counter() - began
+        first = first or wall * workers
+        rate = len(result.rows) / wall
+        lost = missed(result.rows, planted)
+        print(
+            f"workers={workers}: {wall:.1f} s wall, {rate:.1f} reports/s, {rate / workers:.1f} reports/s/core, "
+            f"speed-up {first / wall:.2f}× (ideal {workers}×), failed {len(result.failed)}, "
+            f"planted defects missed {len(lost)}/{len(planted)}"
+        )
+        if lost:
+            print("  missed: " + ", ".join(lost[:20]))
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
