@@ -104,7 +104,7 @@ def make_review(findings: list[Finding] | None = None, notes: list[str] | None =
 def test_json_has_exactly_the_contract_keys() -> None:
     data = json.loads(review_to_json(make_review(notes=["模型不可用，仅做了确定性检查"])))
 
-    assert list(data) == ["document", "findings", "notes", "model"]
+    assert list(data) == ["document", "findings", "notes", "model", "coverage"]
     assert list(data["document"]) == ["path", "chars", "sections"]
     assert list(data["document"]["sections"][0]) == ["id", "title", "level", "start", "end"]
     assert all(

@@ -253,9 +253,14 @@ def _append_span(out: list[tuple[int, int]], text: str, start: int, end: int) ->
         out.append((start, end))
 
 
-def run_checks(doc: Document, facts: FactSheet | None = None, config: CheckConfig | None = None) -> list[Finding]:
-    """Run every enabled rule over ``doc`` and return the findings that are not silenced, in document order."""
-    ctx = Context(doc=doc, facts=facts, config=config or CheckConfig())
+def run_checks(
+    doc: Document, facts: FactSheet | None = None, config: CheckConfig | None = None, *, context: Context | None = None
+) -> list[Finding]:
+    """Run every enabled rule over ``doc`` and return the findings that are not silenced, in document order.
+
+    ``context``: a context built by the caller for ``doc`` (to read what the checks saw, e.g. for coverage).
+    """
+    ctx = context or Context(doc=doc, facts=facts, config=config or CheckConfig())
     findings: list[Finding] = []
     for r in all_rules():
         if r.id in ctx.config.disable:

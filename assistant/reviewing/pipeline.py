@@ -14,17 +14,22 @@ from pathlib import Path
 
 from assistant.budget.facts import FactSheet, build_facts
 from assistant.budget.loader import load_data
-from assistant.checks.registry import CheckConfig, run_checks
+from assistant.checks.registry import CheckConfig, Context, run_checks
 from assistant.llm.protocol import ChatModel
 from assistant.prompts import PromptSet
+from assistant.reviewing.coverage import measure_coverage
 from assistant.reviewing.critique import critique
 from assistant.reviewing.result import Review, describe
 from assistant.text.document import Document, load_document
 
 
 def review_document(doc: Document, *, facts: FactSheet | None = None, config: CheckConfig | None = None) -> Review:
-    """Run the deterministic checks over a loaded document."""
-    return Review(document=describe(doc), text=doc.text, findings=run_checks(doc, facts, config))
+    """Run the deterministic checks over a loaded document; the review says what they covered."""
+    ctx = Context(doc=doc, facts=facts, config=config or CheckConfig())
+    findings = run_checks(doc, context=ctx)
+    return Review(
+        document=describe(doc), text=doc.text, findings=findings, notes=list(doc.notes), coverage=measure_coverage(ctx)
+    )
 
 
 async def review_async(

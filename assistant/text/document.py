@@ -64,6 +64,7 @@ class Document(BaseModel):
     sections: list[Section]
     tables: list[Table]
     notes: list[str] = []  # how the file was read (legacy encoding, unreadable parts), for the review's notes
+    unreadable: str | None = None  # what could not be read, when part of the text was illegible
     _origin: array[int] | None = PrivateAttr(default=None)
     _line_starts: array[int] | None = PrivateAttr(default=None)
 
@@ -135,6 +136,7 @@ def _build(extraction: Extraction, path: str | None) -> Document:
         sections=[_section(s, str(i)) for i, s in enumerate(spans, 1)],
         tables=tables,
         notes=list(extraction.notes),
+        unreadable=extraction.unreadable,
     )
     document._origin = normalised.origin
     document._line_starts = line_starts(extraction.raw)

@@ -30,6 +30,7 @@ class Extraction:
     raw: str
     blocks: list[Block] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what a reader should know about how the text was read
+    unreadable: str | None = None  # how much of the text could not be read, when some could not
 
 
 class _Writer:
@@ -254,6 +255,7 @@ def check_legible(path: Path, extraction: Extraction) -> None:
             f"{path}：文字无法识别为正常中文（{detail}）；请确认文件编码，或另存为 UTF-8 文本或 .docx 后重试"
         )
     where = "请另存为 .docx 或先 OCR" if pdf else "请确认文件编码，或另存为 UTF-8 文本或 .docx"
+    extraction.unreadable = detail
     extraction.notes.append(f"部分文字无法正常读取（{detail}），这些地方未能检查；{where}")
 
 
