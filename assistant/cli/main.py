@@ -75,7 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _load_extensions() -> None:
     import importlib
 
-    for module in ("assistant.cli.review", "assistant.cli.draft", "assistant.cli.eval", "assistant.cli.web"):
+    for module in (
+        "assistant.cli.review",
+        "assistant.cli.draft",
+        "assistant.cli.eval",
+        "assistant.cli.web",
+        "assistant.cli.rules",
+    ):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
