@@ -6,6 +6,7 @@ or PDF file, which is what line/column numbers refer to) and its blocks for ``re
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -207,6 +208,8 @@ def read_pdf(path: Path) -> Extraction:
     """
     import pdfplumber
 
+    # pdfminer logs its complaints about odd fonts to stderr; what matters to the user is said in our messages.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     pages: list[list[_Piece]] = []
     size = 0
     with _pdf_errors(path):
