@@ -111,7 +111,11 @@ def read_text_file(path: Path) -> Extraction:
             legacy = legibility.decode_legacy(data)
             if legacy is not None:
                 text, name = legacy
-                notes.append(f"文件不是 UTF-8 编码，已按 {name} 编码读取；如文字显示不对，请另存为 UTF-8 后重试")
+                notes.append(
+                    f"文件编码为 {name}，已按此编码读取"
+                    if name == "UTF-16"
+                    else f"文件不是 UTF-8 编码，已按 {name} 编码读取；如文字显示不对，请另存为 UTF-8 后重试"
+                )
     if text is None:
         raise InputError(
             f"{path}：无法识别文件编码（不是 UTF-8、UTF-16、GB18030 或 Big5），请用记事本等另存为 UTF-8 后重试"

@@ -76,11 +76,14 @@ def problem(text: str) -> tuple[bool, str] | None:
 
 
 # Candidate legacy encodings for a text file that is not UTF-8, with the name a user recognises.
+# UTF-16 without a byte-order mark and mostly Chinese has no NUL bytes to give it away: it competes on legibility.
 # UTF-8 with its bad bytes replaced is the last candidate: a UTF-8 file with a few damaged bytes reads better so
 # than as GB18030 garbage, and the replacement characters it leaves are then counted and reported.
 LEGACY_ENCODINGS = (
     ("gb18030", "GB18030（GBK/GB2312）"),
     ("big5", "Big5（繁体）"),
+    ("utf-16-le", "UTF-16"),
+    ("utf-16-be", "UTF-16"),
     ("utf-8", "UTF-8（含无法解码的字节）"),
 )
 
@@ -115,9 +118,15 @@ def utf16_without_bom(data: bytes) -> str | None:
 
 
 # Kangxi radicals and compatibility ideographs that some PDF fonts map glyphs to: read them as the ordinary
-# ideographs they stand for ("⽣" U+2F63 → "生"), one character for one, so offsets are unchanged.
+# ideographs they stand for ("⽣" U+2F63 → "生"), one character for one, so offsets are unchanged. Unicode gives
+# no decomposition for the simplified radical forms that are whole characters ("⻔" U+2ED4 → "门"): listed here.
+_SIMPLIFIED_RADICALS = "⻅见⻋车⻓长⻔门⻙韦⻚页⻛风⻜飞⻢马⻥鱼⻦鸟⻧卤⻨麦⻩黄⻬齐⻮齿⻰龙⻳龟⻆角⻉贝"
+
+
 def _compatibility_table() -> dict[int, str]:
-    table: dict[int, str] = {}
+    table: dict[int, str] = {
+        ord(_SIMPLIFIED_RADICALS[i]): _SIMPLIFIED_RADICALS[i + 1] for i in range(0, len(_SIMPLIFIED_RADICALS), 2)
+    }
     for lo, hi in ((0x2E80, 0x2FDF), (0xF900, 0xFAFF)):
         for code in range(lo, hi + 1):
             mapped = unicodedata.normalize("NFKC", chr(code))
@@ -148,12 +157,12 @@ def _plausible(ch: str) -> bool:
 
 
 def _common_ideograph(ch: str) -> bool:
-    """In the GB2312 level-1/level-2 sets or Big5's frequent and less-frequent sets: what reports are written in."""
-    for codec, lo in (("gb2312", 0xB0), ("big5", 0xA4)):
+    """In GB2312 level 1 (the 3,755 frequent simplified characters) or Big5's 5,401 frequent characters."""
+    for codec, lo, hi in (("gb2312", 0xB0, 0xD7), ("big5", 0xA4, 0xC6)):
         try:
             lead = ch.encode(codec)[0]
         except UnicodeEncodeError:
             continue
-        if lead >= lo:
+        if lo <= lead <= hi:
             return True
     return False
