@@ -608,29 +608,31 @@ def _pdf_lines(path: Path, lines: list[tuple[float, str]], *, gap_after: frozens
     c.save()
 
 
+# Three full lines of 20: nothing in the width of its last line says the paragraph ends there.
+FULL = "本局负责全县农田水利设施的建设和管护工作，全年按计划组织实施了灌区续建配套工程，完成渠道防渗改造任务共计九处，均已验收。"
 SECOND = "第二段同样写满整行，用来检验两段之间的空行在提取后仍然把它们分开，而不是连成一段文字。"
 
 
 def test_pdf_blank_line_between_full_lines_separates_paragraphs(tmp_path: Path) -> None:
     path = tmp_path / "gap.pdf"
-    first = _wrap(DUTIES, 20).split("\n")
+    first = _wrap(FULL, 20).split("\n")
     second = _wrap(SECOND, 20).split("\n")
     _pdf_lines(path, [(0, t) for t in first + second], gap_after=frozenset({len(first) - 1}))
 
     lines = _lines(load_document(path))
 
-    assert DUTIES in lines and SECOND in lines
+    assert FULL in lines and SECOND in lines
 
 
 def test_pdf_indented_first_line_starts_a_paragraph(tmp_path: Path) -> None:
     path = tmp_path / "indent.pdf"
-    first = _wrap(DUTIES, 20).split("\n")
+    first = _wrap(FULL, 20).split("\n")
     second = _wrap(SECOND, 20).split("\n")
     _pdf_lines(path, [(0, t) for t in first] + [(24, second[0])] + [(0, t) for t in second[1:]])
 
     lines = _lines(load_document(path))
 
-    assert DUTIES in lines and SECOND in lines
+    assert FULL in lines and SECOND in lines
 
 
 def _cid_pdf(path: Path, cids: int, ascii_text: str = "") -> None:
