@@ -764,3 +764,19 @@ def test_a_bug_in_our_pdf_code_is_not_reported_as_a_damaged_file(
     monkeypatch.setattr(ingest._Layout, "text", broken)
     with pytest.raises(RuntimeError, match="a bug of ours"):
         load_document(path)
+
+
+def test_a_few_undecodable_glyphs_are_noted_even_in_readable_text(tmp_path: Path) -> None:
+    path = tmp_path / "few.pdf"
+    _cid_pdf(path, 2, "Performance report of the water bureau: budget, spending and results for the year. " * 3)
+    doc = load_document(path)
+    assert doc.unreadable is not None and "2 个字形缺少编码信息" in doc.unreadable
+
+
+def test_full_width_letters_and_rare_place_names_do_not_make_a_report_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_text(
+        "一、部门基本情况\nＡ类项目完成率１００％，涉及邗江区、婺源县。" + DUTIES * 2 + "\n", encoding="utf-8"
+    )
+    doc = load_document(path)
+    assert doc.unreadable is None and doc.notes == []

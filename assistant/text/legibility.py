@@ -62,9 +62,10 @@ def measure(text: str) -> Legibility:
 def problem(text: str) -> tuple[bool, str] | None:
     """(refuse, what is wrong in Chinese) when too much of ``text`` cannot be read; None when it reads fine."""
     seen = measure(text)
-    if not seen.judged or seen.share >= NOTE_BELOW:
+    # Any undecodable glyph is worth a note (its words were not read); rare characters only in bulk.
+    if not seen.cid and not seen.replacement and (not seen.judged or seen.share >= NOTE_BELOW):
         return None
-    refuse = seen.share < REFUSE_BELOW
+    refuse = seen.judged and seen.share < REFUSE_BELOW
     parts = []
     if seen.cid:
         parts.append(f"{seen.cid} 个字形缺少编码信息（显示为 (cid:N)）")
@@ -150,6 +151,8 @@ def _plausible(ch: str) -> bool:
         return ch.isprintable()
     if 0x4E00 <= code <= 0x9FFF:
         return _common_ideograph(ch)
+    if 0xFF01 <= code <= 0xFF5E or 0xC0 <= code <= 0x17F:
+        return True  # full-width forms ("ＡＢＣ", "１２"), accented Latin letters in names
     if 0xE000 <= code <= 0xF8FF or 0x3040 <= code <= 0x30FF or 0x2500 <= code <= 0x259F:
         return False  # private use, kana, box drawing: what a mis-decoded Chinese file is made of
     category = unicodedata.category(ch)
