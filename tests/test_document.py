@@ -566,3 +566,217 @@ def test_pdf_sentence_broken_across_pages_is_joined(tmp_path: Path) -> None:
         c.showPage()
     c.save()
     assert DUTIES * 3 in _lines(load_document(path))
+
+
+# --- every format re-flows; what cannot be read is said -----------------------------------------------------------
+
+
+def test_docx_with_one_paragraph_per_line_is_reflowed_like_text(tmp_path: Path) -> None:
+    path = tmp_path / "converted.docx"
+    word = docx.Document()
+    for line in WRAPPED.split("\n"):
+        word.add_paragraph(line)
+    word.save(str(path))
+
+    doc = load_document(path)
+
+    assert doc.text == document_from_text(WRAPPED).text
+    assert DUTIES in _lines(doc)
+
+
+def test_docx_real_paragraphs_are_never_joined(tmp_path: Path) -> None:
+    path = tmp_path / "written.docx"
+    word = docx.Document()
+    for text in ["四、存在的问题及原因分析", "（一）存在的问题", "无", "（二）整改措施", "无", DUTIES, "，另附说明。"]:
+        word.add_paragraph(text)
+    word.save(str(path))
+
+    lines = _lines(load_document(path))
+
+    assert lines[:5] == ["四、存在的问题及原因分析", "（一）存在的问题", "无", "（二）整改措施", "无"]
+
+
+def _pdf_lines(path: Path, lines: list[tuple[float, str]], *, gap_after: frozenset[int] = frozenset()) -> None:
+    """Draw ``(indent in points, text)`` lines at 18 pt leading; an empty line's worth of space after ``gap_after``."""
+    _cjk_style()
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("STSong-Light", 12)
+    y = 760.0
+    for i, (indent, text) in enumerate(lines):
+        c.drawString(72 + indent, y, text)
+        y -= 36 if i in gap_after else 18
+    c.save()
+
+
+# Three full lines of 20: nothing in the width of its last line says the paragraph ends there.
+FULL = "本局负责全县农田水利设施的建设和管护工作，全年按计划组织实施了灌区续建配套工程，完成渠道防渗改造任务共计九处，均已验收。"
+SECOND = "第二段同样写满整行，用来检验两段之间的空行在提取后仍然把它们分开，而不是连成一段文字。"
+
+
+def test_pdf_blank_line_between_full_lines_separates_paragraphs(tmp_path: Path) -> None:
+    path = tmp_path / "gap.pdf"
+    first = _wrap(FULL, 20).split("\n")
+    second = _wrap(SECOND, 20).split("\n")
+    _pdf_lines(path, [(0, t) for t in first + second], gap_after=frozenset({len(first) - 1}))
+
+    lines = _lines(load_document(path))
+
+    assert FULL in lines and SECOND in lines
+
+
+def test_pdf_indented_first_line_starts_a_paragraph(tmp_path: Path) -> None:
+    path = tmp_path / "indent.pdf"
+    first = _wrap(FULL, 20).split("\n")
+    second = _wrap(SECOND, 20).split("\n")
+    _pdf_lines(path, [(0, t) for t in first] + [(24, second[0])] + [(0, t) for t in second[1:]])
+
+    lines = _lines(load_document(path))
+
+    assert FULL in lines and SECOND in lines
+
+
+def _cid_pdf(path: Path, cids: int, ascii_text: str = "") -> None:
+    """A PDF whose CJK font has Identity-H encoding and no ToUnicode map (text extracts as ``(cid:N)``)."""
+    shown = b"".join(b"%04X" % (1000 + i) for i in range(cids))
+    content = b"BT /F1 12 Tf 72 760 Td <" + shown + b"> Tj ET"
+    if ascii_text:
+        content += b" BT /F2 12 Tf 72 700 Td (" + ascii_text.encode() + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R /F2 7 0 R >> >>"
+        b" /Contents 6 0 R >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /NoMap /Encoding /Identity-H /DescendantFonts [5 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /NoMap /CIDSystemInfo << /Registry (Adobe)"
+        b" /Ordering (Identity) /Supplement 0 >> /DW 1000 >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def test_pdf_whose_font_has_no_unicode_map_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "nomap.pdf"
+    _cid_pdf(path, 300)
+    with pytest.raises(InputError, match=r"nomap\.pdf：PDF 字体缺少编码信息，无法提取文字；请另存为 \.docx 或先 OCR"):
+        load_document(path)
+
+
+def test_cli_review_of_unmapped_pdf_exits_2_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.cli.main import main
+
+    path = tmp_path / "nomap.pdf"
+    _cid_pdf(path, 300)
+    assert main(["review", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "PDF 字体缺少编码信息" in captured.err and "Traceback" not in captured.err
+    assert "未发现问题" not in captured.out
+
+
+def test_pdf_partly_unmapped_is_reviewed_with_a_note_and_no_all_clear(tmp_path: Path) -> None:
+    from assistant.export.review_text import review_to_text
+    from assistant.reviewing import review
+
+    path = tmp_path / "partly.pdf"
+    _cid_pdf(path, 12, "Annual performance report of the culture bureau for the year, budget and spending. " * 2)
+
+    result = review(path)
+
+    assert result.coverage is not None and result.coverage.unreadable is not None
+    assert any("(cid:N)" in note and "未能检查" in note for note in result.notes)
+    out = review_to_text(result)
+    assert "未发现问题。" not in out and "部分文字未能读取" in out
+
+
+TRADITIONAL = (
+    "某市文化局二零二三年度部門整體支出績效自評報告。一、部門基本情況：本局主要職責是組織實施全市公共文化服務體系建設，"
+    "管理圖書館、博物館和文化館的業務工作。全年預算資金一千二百萬元，實際支出一千一百五十萬元。"
+)
+
+
+def test_big5_text_file_is_read_as_big5_and_named(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_bytes(TRADITIONAL.encode("big5"))
+    doc = load_document(path)
+    assert doc.text == TRADITIONAL
+    assert any("Big5" in note for note in doc.notes)
+
+
+def test_gb18030_text_file_is_named_in_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_bytes(("一、部门基本情况\n" + DUTIES + "\n").encode("gb18030"))
+    doc = load_document(path)
+    assert DUTIES in _lines(doc)
+    assert any("GB18030" in note for note in doc.notes)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-16"])
+def test_utf16_text_file_with_or_without_bom_is_read_and_named(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / "report.txt"
+    path.write_bytes(("一、部门基本情况\nBudget 2023: " + DUTIES + "\n").encode(codec))
+    doc = load_document(path)
+    assert doc.sections[0].title == "一、部门基本情况"
+    assert any("UTF-16" in note for note in doc.notes)
+
+
+def test_utf8_text_file_gets_no_encoding_note(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_text("一、部门基本情况\n" + DUTIES + "\n", encoding="utf-8")
+    assert load_document(path).notes == []
+
+
+def test_text_in_an_encoding_that_reads_as_garbage_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_bytes(
+        ("これは日本語で書かれた予算の報告書です。ひらがなとカタカナが多く含まれています。" * 3).encode("shift_jis")
+    )
+    with pytest.raises(InputError, match=r"report\.txt：文字无法识别为正常中文.*另存为 UTF-8"):
+        load_document(path)
+
+
+def test_kangxi_radicals_from_pdf_fonts_read_as_ordinary_ideographs() -> None:
+    from assistant.text.legibility import ordinary_ideographs
+
+    assert ordinary_ideographs("⼀、部⻔基本情况，⽣活补助") == "一、部门基本情况，生活补助"
+
+
+def test_a_bug_in_our_pdf_code_is_not_reported_as_a_damaged_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.text import ingest
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("a bug of ours")
+
+    path = tmp_path / "report.pdf"
+    _write_pdf(path)
+    monkeypatch.setattr(ingest._Layout, "text", broken)
+    with pytest.raises(RuntimeError, match="a bug of ours"):
+        load_document(path)
+
+
+def test_a_few_undecodable_glyphs_are_noted_even_in_readable_text(tmp_path: Path) -> None:
+    path = tmp_path / "few.pdf"
+    _cid_pdf(path, 2, "Performance report of the water bureau: budget, spending and results for the year. " * 3)
+    doc = load_document(path)
+    assert doc.unreadable is not None and "2 个字形缺少编码信息" in doc.unreadable
+
+
+def test_full_width_letters_and_rare_place_names_do_not_make_a_report_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_text(
+        "一、部门基本情况\nＡ类项目完成率１００％，涉及邗江区、婺源县。" + DUTIES * 2 + "\n", encoding="utf-8"
+    )
+    doc = load_document(path)
+    assert doc.unreadable is None and doc.notes == []

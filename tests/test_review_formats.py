@@ -20,7 +20,9 @@ from assistant.export import (
     write_review,
 )
 from assistant.export.review_html import segments
+from assistant.export.review_text import group_by_section
 from assistant.reviewing import DocumentInfo, Review, SectionInfo
+from assistant.reviewing.coverage import Coverage, SkippedRules
 
 TEXT = (
     "某市教育局2023年度部门整体支出绩效自评报告\n"
@@ -104,7 +106,7 @@ def make_review(findings: list[Finding] | None = None, notes: list[str] | None =
 def test_json_has_exactly_the_contract_keys() -> None:
     data = json.loads(review_to_json(make_review(notes=["模型不可用，仅做了确定性检查"])))
 
-    assert list(data) == ["document", "findings", "notes", "model"]
+    assert list(data) == ["document", "findings", "notes", "model", "coverage"]
     assert list(data["document"]) == ["path", "chars", "sections"]
     assert list(data["document"]["sections"][0]) == ["id", "title", "level", "start", "end"]
     assert all(
@@ -341,3 +343,140 @@ def test_a_finding_whose_offsets_miss_its_quote_is_listed_but_not_marked() -> No
 
     assert "<mark" not in page and "满意度没有调查数据" in page
     assert "“【满意度达到98%】”" in text
+
+
+# --- coverage: what was checked -------------------------------------------------------------------------------------
+
+
+def _coverage(**kw: Any) -> Coverage:
+    fields: dict[str, Any] = {
+        "sections": 4,
+        "top_sections": ["一、部门基本情况", "二、绩效目标完成情况", "三、存在的问题"],
+        "tables": {"flattened": 1},
+        "figures": 6,
+        "amounts": 2,
+        "rules_run": 30,
+        "rules_total": 32,
+        "skipped": [],
+    }
+    fields.update(kw)
+    return Coverage(**fields)
+
+
+NO_DATA = SkippedRules(rules=["grounding.unsupported"], reason="未提供数据文件（--data），报告中的数字未与数据核对")
+
+
+def _with(coverage: Coverage, findings: list[Finding] | None = None) -> Review:
+    return make_review(findings=findings).model_copy(update={"coverage": coverage})
+
+
+@pytest.mark.parametrize("write", [review_to_text, review_to_markdown, review_to_html])
+def test_every_readable_format_states_sections_tables_figures_and_rules_not_run(write: Any) -> None:
+    out = write(_with(_coverage(skipped=[NO_DATA])))
+
+    assert "检查范围" in out
+    assert "章节：4 个" in out
+    assert "由文本恢复的表格 1 个" in out
+    assert "读取 6 个（其中金额 2 个）" in out
+    assert "grounding.unsupported" in out and "未提供数据文件" in out
+
+
+@pytest.mark.parametrize("write", [review_to_text, review_to_markdown, review_to_html])
+def test_no_findings_is_an_all_clear_only_when_every_check_ran(write: Any) -> None:
+    complete = write(_with(_coverage(), findings=[]))
+    partial = write(_with(_coverage(skipped=[NO_DATA], tables={}), findings=[]))
+    unreadable = write(_with(_coverage(unreadable="共 300 个字符中有 40 个字形缺少编码信息"), findings=[]))
+
+    assert "未发现问题。" in complete
+    assert "未发现问题" not in partial and "未能检查" in partial and "未提供数据文件" in partial
+    assert "未找到表格" in partial
+    assert "未发现问题" not in unreadable and "部分文字未能读取" in unreadable
+
+
+def test_json_carries_coverage_and_whether_it_was_complete() -> None:
+    data = json.loads(review_to_json(_with(_coverage(skipped=[NO_DATA]))))
+
+    assert data["coverage"]["tables"] == {"flattened": 1}
+    assert data["coverage"]["skipped"] == [NO_DATA.model_dump()]
+    assert data["coverage"]["complete"] is False
+    assert json.loads(review_to_json(_with(_coverage())))["coverage"]["complete"] is True
+
+
+def test_review_of_a_report_without_data_or_tables_says_those_checks_did_not_run(tmp_path: Path) -> None:
+    from assistant.checks.registry import CheckConfig
+    from assistant.reviewing import review
+
+    path = tmp_path / "report.txt"
+    path.write_text("某县水利局2024年度部门整体支出绩效自评报告\n一、部门基本情况\n全年支出资金860万元。\n", "utf-8")
+
+    result = review(path, config=CheckConfig(disable=["dates.stale-year"]))
+
+    assert result.coverage is not None
+    skipped = {r: s.reason for s in result.coverage.skipped for r in s.rules}
+    assert "未提供数据文件" in skipped["grounding.unsupported"]
+    assert "未找到表格" in skipped["tables.weights-total"]
+    assert "停用" in skipped["dates.stale-year"]
+    assert result.coverage.amounts == 1 and result.coverage.sections == 1
+    assert result.coverage.rules_run == result.coverage.rules_total - len(skipped)
+
+
+def test_grouping_by_section_stays_fast_with_thousands_of_sections_and_findings() -> None:
+    import time
+
+    unit = "一、部门基本情况\n效果明显。\n"
+    text = unit * 20_000
+    infos = [
+        SectionInfo(id=str(i), title="一、部门基本情况", level=1, start=i * len(unit), end=(i + 1) * len(unit))
+        for i in range(20_000)
+    ]
+    findings = [
+        Finding(rule="vague", category="vague_wording", severity="warning", message="空泛", quote="效果明显",
+                start=i * len(unit) + 9, end=i * len(unit) + 13, section="一、部门基本情况")
+        for i in range(20_000)
+    ]  # fmt: skip
+    review = Review(document=DocumentInfo(path=None, chars=len(text), sections=infos), text=text, findings=findings)
+
+    started = time.perf_counter()
+    out = review_to_text(review)
+    elapsed = time.perf_counter() - started
+
+    assert out.count("\n一、部门基本情况\n") == 20_000  # each finding under its own copy of the heading
+    assert elapsed < 5.0
+
+
+def test_a_finding_goes_under_the_innermost_section_of_its_title_that_holds_it() -> None:
+    text = "一、总体情况\n（一）总体情况\n正文一。\n二、其他\n正文二。\n"
+    infos = [
+        SectionInfo(id="1", title="一、总体情况", level=1, start=0, end=text.index("二、")),
+        SectionInfo(id="1.1", title="（一）总体情况", level=2, start=text.index("（一）"), end=text.index("二、")),
+        SectionInfo(id="2", title="二、其他", level=1, start=text.index("二、"), end=len(text)),
+    ]
+    inner = Finding(
+        rule="r",
+        category="typo",
+        severity="info",
+        message="m",
+        quote="正文一",
+        start=text.index("正文一"),
+        end=text.index("正文一") + 3,
+        section="（一）总体情况",
+    )
+    elsewhere = Finding(
+        rule="r",
+        category="typo",
+        severity="info",
+        message="m",
+        quote="正文二",
+        start=text.index("正文二"),
+        end=text.index("正文二") + 3,
+        section="一、总体情况",
+    )
+    review = Review(document=DocumentInfo(path=None, chars=len(text), sections=infos), text=text,
+                    findings=[inner, elsewhere])  # fmt: skip
+
+    groups = group_by_section(review)
+
+    assert [(g.title, g.position, [i.finding.quote for i in g.items]) for g in groups] == [
+        ("一、总体情况", 0, ["正文二"]),  # named a section that does not hold it: the first of that title
+        ("（一）总体情况", text.index("（一）"), ["正文一"]),
+    ]

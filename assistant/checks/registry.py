@@ -262,9 +262,13 @@ def run_checks(
     config: CheckConfig | None = None,
     *,
     previous: Document | None = None,
+    context: Context | None = None,
 ) -> list[Finding]:
-    """Run every enabled rule over ``doc`` (and last year's report, when given); unsilenced findings in order."""
-    ctx = Context(doc=doc, facts=facts, config=config or CheckConfig(), previous=previous)
+    """Run every enabled rule over ``doc`` (and last year's report, when given); unsilenced findings in order.
+
+    ``context``: a context built by the caller for ``doc`` (to read what the checks saw, e.g. for coverage).
+    """
+    ctx = context or Context(doc=doc, facts=facts, config=config or CheckConfig(), previous=previous)
     findings: list[Finding] = []
     for r in all_rules():
         if r.id in ctx.config.disable:

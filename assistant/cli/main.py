@@ -81,6 +81,7 @@ def _load_extensions() -> None:
         "assistant.cli.draft",
         "assistant.cli.eval",
         "assistant.cli.web",
+        "assistant.cli.rules",
     ):
         try:
             importlib.import_module(module)

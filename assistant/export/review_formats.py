@@ -19,7 +19,11 @@ SECTION_KEYS = ("id", "title", "level", "start", "end")
 
 
 def review_to_json(review: Review, *, include_text: bool = False) -> str:
-    """The review as JSON: document (path, chars, sections, optionally text), findings, notes and model."""
+    """The review as JSON: document (path, chars, sections, optionally text), findings, notes, model, coverage.
+
+    ``coverage`` is what the checks covered (null when unknown); its ``complete`` is false when some checks could
+    not run or part of the text could not be read — then an empty ``findings`` is not an all-clear.
+    """
     document: dict[str, Any] = {
         "path": review.document.path,
         "chars": review.document.chars,
@@ -29,7 +33,16 @@ def review_to_json(review: Review, *, include_text: bool = False) -> str:
         document["text"] = review.text
     # Keys are listed, not dumped wholesale, so a field added to Finding does not silently change the contract.
     findings = [{k: v for k, v in f.model_dump(mode="json").items() if k in FINDING_KEYS} for f in review.findings]
-    payload = {"document": document, "findings": findings, "notes": list(review.notes), "model": review.model}
+    coverage = None
+    if review.coverage is not None:
+        coverage = {**review.coverage.model_dump(mode="json"), "complete": review.coverage.complete}
+    payload = {
+        "document": document,
+        "findings": findings,
+        "notes": list(review.notes),
+        "model": review.model,
+        "coverage": coverage,
+    }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 

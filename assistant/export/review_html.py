@@ -11,6 +11,7 @@ from assistant.export.review_text import (
     category_counts,
     group_by_section,
     one_line,
+    verdict,
 )
 from assistant.prompts import default_prompts
 
@@ -95,6 +96,8 @@ def review_to_html(review: Review) -> str:
         chars=review.document.chars,
         model=review.model,
         notes=review.notes,
+        coverage=review.coverage.lines() if review.coverage is not None else [],
+        verdict=verdict(review),
         severity_names=[(s, SEVERITY_NAMES[s]) for s in SEVERITIES],
         severity_counts=severity_counts(findings),
         category_rows=[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -48,19 +49,65 @@ class SectionGroup:
 def group_by_section(review: Review) -> list[SectionGroup]:
     """Findings grouped by section, sections in document order, findings without one under “（无章节）”."""
     sections = review.document.sections
+    index = SectionIndex(sections)
     groups: dict[object, SectionGroup] = {}
     for item in sorted(_items(review.findings), key=lambda i: _order(i.finding)):
         f = item.finding
-        index = _section_index(sections, f)
-        if index is not None:
-            key: object = index
-            title, position = sections[index].title, sections[index].start
+        found = index.named(f.section, f.start) if f.section else None
+        if found is not None:
+            key: object = found
+            title, position = sections[found].title, sections[found].start
         elif f.section:
             key, title, position = ("title", f.section), f.section, f.start
         else:
             key, title, position = None, NO_SECTION, f.start
         groups.setdefault(key, SectionGroup(title, position)).items.append(item)
     return sorted(groups.values(), key=lambda g: g.position)
+
+
+class SectionIndex:
+    """Section look-ups in O(log n): the sections holding an offset, and the one a finding names.
+
+    ``sections`` is the flattened tree in document order (a parent before its children), as ``describe`` makes
+    it; sections either nest or do not overlap, so the sections holding an offset are one chain of ancestors.
+    """
+
+    def __init__(self, sections: list[SectionInfo]) -> None:
+        self.sections = sections
+        self.starts = [s.start for s in sections]
+        self.parent: list[int | None] = []
+        stack: list[int] = []
+        for i, s in enumerate(sections):
+            while stack and _end(sections[stack[-1]]) <= s.start:
+                stack.pop()
+            self.parent.append(stack[-1] if stack else None)
+            stack.append(i)
+        self.first: dict[str, int] = {}
+        for i, s in enumerate(sections):
+            self.first.setdefault(s.title, i)
+
+    def holding(self, offset: int) -> list[int]:
+        """Indices of the sections holding ``offset``, innermost first."""
+        i: int | None = bisect.bisect_right(self.starts, offset) - 1
+        if i is not None and i < 0:
+            i = None
+        out: list[int] = []
+        while i is not None:
+            if self.sections[i].start <= offset < _end(self.sections[i]):
+                out.append(i)
+            i = self.parent[i]
+        return out
+
+    def named(self, title: str, offset: int) -> int | None:
+        """The section titled ``title``: the innermost one holding ``offset``, else the first of that title."""
+        for i in self.holding(offset):
+            if self.sections[i].title == title:
+                return i
+        return self.first.get(title)
+
+
+def _end(s: SectionInfo) -> int:
+    return max(s.end, s.start + 1)  # an empty section still holds its own start
 
 
 def category_counts(findings: Iterable[Finding]) -> dict[str, dict[str, int]]:
@@ -111,13 +158,25 @@ def review_to_text(review: Review, *, color: bool = False, locate: Locate | None
     if review.model:
         lines.append(f"模型：{review.model}")
     lines += [paint.note(f"【注意】{note}") for note in review.notes]
+    if review.coverage is not None:
+        lines += ["", paint.bold("检查范围")] + [f"  {line}" for line in review.coverage.lines()]
     if not review.findings:
-        return "\n".join([*lines, "", "未发现问题。"]) + "\n"
+        return "\n".join([*lines, "", verdict(review)]) + "\n"
     for group in group_by_section(review):
         lines += ["", paint.bold(group.title)]
         for item in group.items:
             lines += _text_item(review.text, item, paint, locate)
     return "\n".join(lines) + "\n"
+
+
+def verdict(review: Review) -> str:
+    """What to say when there are no findings: an all-clear only when every check ran over readable text."""
+    if review.findings:
+        return ""
+    if review.all_clear():
+        return "未发现问题。"
+    assert review.coverage is not None  # all_clear() holds whenever coverage is unknown
+    return f"已运行的检查没有发现问题，但以下内容未能检查：{review.coverage.not_checked()}。"
 
 
 def review_to_markdown(review: Review) -> str:
@@ -130,8 +189,10 @@ def review_to_markdown(review: Review) -> str:
         out.append(f"- 模型：{md_escape(review.model)}")
     out.append("")
     out += [f"> **注意**：{md_escape(note)}\n" for note in review.notes]
+    if review.coverage is not None:
+        out += ["## 检查范围", ""] + [f"- {md_escape(line)}" for line in review.coverage.lines()] + [""]
     if not review.findings:
-        return "\n".join([*out, "未发现问题。"]) + "\n"
+        return "\n".join([*out, md_escape(verdict(review))]) + "\n"
 
     out += ["## 概览", "", "| 类别 | " + " | ".join(names) + " | 合计 |", "|---" * (len(names) + 2) + "|"]
     for category, row in category_counts(review.findings).items():
@@ -177,17 +238,6 @@ def _items(findings: list[Finding]) -> list[Item]:
 
 def _order(f: Finding) -> tuple[int, int, int, str]:
     return (f.start, -SEVERITY_RANK[f.severity], f.end, f.rule)
-
-
-def _section_index(sections: list[SectionInfo], f: Finding) -> int | None:
-    """The section a finding names; when titles repeat, the innermost one that holds the finding."""
-    if not f.section:
-        return None
-    named = [i for i, s in enumerate(sections) if s.title == f.section]
-    holding = [i for i in named if sections[i].start <= f.start < max(sections[i].end, sections[i].start + 1)]
-    if holding:
-        return max(holding, key=lambda i: (sections[i].level, sections[i].start))
-    return named[0] if named else None
 
 
 def _text_item(text: str, item: Item, paint: _Paint, locate: Locate | None) -> list[str]:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from assistant.budget.facts import FactSheet, build_facts
 from assistant.budget.loader import load_data
-from assistant.checks.registry import CheckConfig, run_checks
+from assistant.checks.registry import CheckConfig, Context, run_checks
 from assistant.llm.protocol import ChatModel
 from assistant.prompts import PromptSet
+from assistant.reviewing.coverage import measure_coverage
 from assistant.reviewing.critique import critique
 from assistant.reviewing.result import Review, describe
 from assistant.text.document import Document, load_document
@@ -29,10 +30,18 @@ def review_document(
     config: CheckConfig | None = None,
     previous: Document | None = None,
 ) -> Review:
-    """Run the deterministic checks over a loaded document (against last year's report when given)."""
-    findings = run_checks(doc, facts, config, previous=previous)
-    notes = [f"已与上年报告对照：{previous.path or '上年报告'}"] if previous is not None else []
-    return Review(document=describe(doc), text=doc.text, findings=findings, notes=notes)
+    """Run the deterministic checks over a loaded document (against last year's report when given).
+
+    The review says what the checks covered.
+    """
+    ctx = Context(doc=doc, facts=facts, config=config or CheckConfig(), previous=previous)
+    findings = run_checks(doc, context=ctx)
+    notes = list(doc.notes)
+    if previous is not None:
+        notes.append(f"已与上年报告对照：{previous.path or '上年报告'}")
+    return Review(
+        document=describe(doc), text=doc.text, findings=findings, notes=notes, coverage=measure_coverage(ctx)
+    )
 
 
 async def review_async(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from assistant.checks.finding import Finding
+from assistant.reviewing.coverage import Coverage
 from assistant.text.document import Document, Section
 
 
@@ -34,6 +35,11 @@ class Review(BaseModel):
     findings: list[Finding]
     notes: list[str] = Field(default_factory=list)
     model: str | None = None
+    coverage: Coverage | None = None  # what the checks covered; None for a review built without them
+
+    def all_clear(self) -> bool:
+        """No findings, and every check ran over readable text: only then may a report say 未发现问题."""
+        return not self.findings and (self.coverage is None or self.coverage.complete)
 
     def worst(self) -> str | None:
         """The highest severity among the findings, or None when there are none."""

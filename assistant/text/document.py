@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, PrivateAttr
 
 from assistant.errors import InputError
-from assistant.text.ingest import Extraction, read_docx, read_pdf, read_text_file
+from assistant.text.ingest import Extraction, check_legible, read_docx, read_pdf, read_text_file
 from assistant.text.reflow import Flow, line_col, line_starts, normalise
 from assistant.text.sections import SectionSpan, build_sections
 
@@ -63,6 +63,8 @@ class Document(BaseModel):
     text: str
     sections: list[Section]
     tables: list[Table]
+    notes: list[str] = []  # how the file was read (legacy encoding, unreadable parts), for the review's notes
+    unreadable: str | None = None  # what could not be read, when part of the text was illegible
     _origin: array[int] | None = PrivateAttr(default=None)
     _line_starts: array[int] | None = PrivateAttr(default=None)
 
@@ -133,6 +135,8 @@ def _build(extraction: Extraction, path: str | None) -> Document:
         text=text,
         sections=[_section(s, str(i)) for i, s in enumerate(spans, 1)],
         tables=tables,
+        notes=list(extraction.notes),
+        unreadable=extraction.unreadable,
     )
     document._origin = normalised.origin
     document._line_starts = line_starts(extraction.raw)
@@ -165,6 +169,7 @@ def load_document(path: str | Path) -> Document:
         raise InputError(f"{file}：无法读取文件（{error.strerror or error}），请检查文件权限后重试") from None
     if not extraction.raw.strip():
         raise InputError(f"{file}：文件里没有文字，请确认选对了文件")
+    check_legible(file, extraction)
     return _build(extraction, str(file))
 
 

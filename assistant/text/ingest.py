@@ -6,15 +6,21 @@ or PDF file, which is what line/column numbers refer to) and its blocks for ``re
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from assistant.errors import InputError
-from assistant.text.reflow import Block, Flow, Grid, Para
+from assistant.text import legibility
+from assistant.text.lines import split_lines
+from assistant.text.reflow import Block, Flow, Grid, Para, wrap_width
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PAGES = 500
+_NO_ENCODING = "PDF 字体缺少编码信息，无法提取文字；请另存为 .docx 或先 OCR"
 _NO_TEXT_LAYER = "该 PDF 没有文字层（可能是扫描件），请先做 OCR 或提供 Word/文本版本"
 
 
@@ -24,6 +30,8 @@ class Extraction:
 
     raw: str
     blocks: list[Block] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a reader should know about how the text was read
+    unreadable: str | None = None  # how much of the text could not be read, when some could not
 
 
 class _Writer:
@@ -82,24 +90,37 @@ def _too_big(path: Path) -> InputError:
 
 
 def read_text_file(path: Path) -> Extraction:
-    """A .txt/.md file: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030."""
+    """A .txt/.md file: UTF-8 (with or without BOM), UTF-16 (with or without BOM), else GB18030 or Big5."""
     if path.stat().st_size > MAX_BYTES:
         raise _too_big(path)
     data = path.read_bytes()
+    notes: list[str] = []
+    bom16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    utf16 = "utf-16" if bom16 else legibility.utf16_without_bom(data)
     text: str | None = None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ["utf-16"]
-    else:
-        encodings = ["utf-8-sig", "gb18030"]
-    for encoding in encodings:
+    if utf16:
         try:
-            text = data.decode(encoding)
-            break
+            text = data.decode(utf16)
+            notes.append("文件编码为 UTF-16，已按 UTF-16 读取")
         except UnicodeDecodeError:
-            continue
+            text = None
     if text is None:
-        raise InputError(f"{path}：无法识别文件编码（既不是 UTF-8 也不是 GB18030），请用记事本等另存为 UTF-8 后重试")
-    return Extraction(text, [Flow(0, len(text))])
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            legacy = legibility.decode_legacy(data)
+            if legacy is not None:
+                text, name = legacy
+                notes.append(
+                    f"文件编码为 {name}，已按此编码读取"
+                    if name == "UTF-16"
+                    else f"文件不是 UTF-8 编码，已按 {name} 编码读取；如文字显示不对，请另存为 UTF-8 后重试"
+                )
+    if text is None:
+        raise InputError(
+            f"{path}：无法识别文件编码（不是 UTF-8、UTF-16、GB18030 或 Big5），请用记事本等另存为 UTF-8 后重试"
+        )
+    return Extraction(text, [Flow(0, len(text))], notes)
 
 
 def read_docx(path: Path) -> Extraction:
@@ -114,34 +135,59 @@ def read_docx(path: Path) -> Extraction:
         raise InputError(
             f"{path}：无法打开这个 Word 文件（不是有效的 .docx，可能已损坏或其实是旧版 .doc），请用 Word 另存为 .docx 后重试"
         ) from None
-    writer = _Writer()
-    last_paragraph = ""
+    items: list[str | list[list[str | None]]] = []  # paragraph texts and tables, in document order
+    size = 0
     for element in _body_elements(document.element.body):
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            text = Paragraph(element, document).text
-            start, end = writer.add(text)
-            writer.blocks.append(Para(start, end))
-            if text.strip():
-                last_paragraph = text.strip()
+            items.append(Paragraph(element, document).text)
+            size += len(items[-1])
         elif tag == "tbl":
-            table = Table(element, document)
-            rows: list[list[str | None]] = []
-            # Merged cells come back as the same <w:tc> element; holding the elements keeps lxml's proxies
-            # (and so their identity) alive while we compare.
-            seen: dict[Any, None] = {}
-            for row in table.rows:
-                cells: list[str | None] = []
-                for cell in row.cells:
-                    cells.append(None if cell._tc in seen else cell.text)
-                    seen[cell._tc] = None
-                rows.append(cells)
+            items.append(_table_rows(Table(element, document)))
+            size += sum(len(cell or "") for row in items[-1] for cell in row)
+        if size > MAX_BYTES:
+            raise _too_big(path)
+    wrapped = _hard_wrapped([item for item in items if isinstance(item, str)])
+    writer = _Writer()
+    last_paragraph = ""
+    for item in items:
+        if isinstance(item, str):
+            if wrapped:
+                writer.flow(item)
+            else:
+                start, end = writer.add(item)
+                writer.blocks.append(Para(start, end))
+            if item.strip():
+                last_paragraph = item.strip()
+        else:
             title = last_paragraph if 0 < len(last_paragraph) <= 40 and last_paragraph[-1] not in "。；：:" else None
-            writer.table(rows, title, "docx")
+            writer.table(item, title, "docx")
             last_paragraph = ""
         if writer.size > MAX_BYTES:
             raise _too_big(path)
     return writer.result()
+
+
+def _table_rows(table: Any) -> list[list[str | None]]:
+    """A Word table's cell texts; a merged cell's repeats are None."""
+    rows: list[list[str | None]] = []
+    # Merged cells come back as the same <w:tc> element; holding the elements keeps lxml's proxies
+    # (and so their identity) alive while we compare.
+    seen: dict[Any, None] = {}
+    for row in table.rows:
+        cells: list[str | None] = []
+        for cell in row.cells:
+            cells.append(None if cell._tc in seen else cell.text)
+            seen[cell._tc] = None
+        rows.append(cells)
+    return rows
+
+
+def _hard_wrapped(paragraphs: list[str]) -> bool:
+    """Whether Word paragraphs are the wrapped lines of a page (what PDF-to-Word converters make), to re-flow."""
+    text = "\n".join(paragraphs)
+    lines = [line for line in split_lines(text, 0, len(text)) if line is not None]
+    return wrap_width(lines) is not None
 
 
 def _body_elements(body: Any) -> list[Any]:
@@ -159,50 +205,185 @@ def _body_elements(body: Any) -> list[Any]:
 
 
 def read_pdf(path: Path) -> Extraction:
-    """A PDF's text layer page by page; ruled tables (pdfplumber) become cells, the rest prose to re-flow."""
+    """A PDF's text layer page by page; ruled tables (pdfplumber) become cells, the rest prose to re-flow.
+
+    Prose keeps what the page shows of its layout: a blank line where the vertical gap between two lines is
+    wider than the page's usual leading (a paragraph or table-cell break), and the indent of a line.
+    """
     import pdfplumber
 
-    writer = _Writer()
-    try:
-        with pdfplumber.open(str(path)) as pdf:
-            if len(pdf.pages) > MAX_PAGES:
+    # pdfminer logs its complaints about odd fonts to stderr; what matters to the user is said in our messages.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    pages: list[list[_Piece]] = []
+    size = 0
+    with _pdf_errors(path):
+        pdf = pdfplumber.open(str(path))
+    with pdf:
+        with _pdf_errors(path):
+            count = len(pdf.pages)
+        if count > MAX_PAGES:
+            raise _too_big(path)
+        for pdf_page in pdf.pages:
+            pages.append(_read_page(path, pdf_page))
+            size += sum(len(line.text) for piece in pages[-1] if isinstance(piece, _Lines) for line in piece.lines)
+            if size > MAX_BYTES:
                 raise _too_big(path)
-            for page in pdf.pages:
-                _read_page(page, writer)
-                if writer.size > MAX_BYTES:
-                    raise _too_big(path)
+    writer = _Writer()
+    layout = _Layout(
+        [line for pieces in pages for piece in pieces if isinstance(piece, _Lines) for line in piece.lines]
+    )
+    for i, pieces in enumerate(pages):
+        for j, piece in enumerate(pieces):
+            if isinstance(piece, _Lines):
+                first = i > 0 and j == 0
+                last = i + 1 < len(pages) and j == len(pieces) - 1
+                writer.flow(layout.text(piece.lines, page_top=first, page_bottom=last))
+            else:
+                writer.table(piece, None, "pdf")
+    extraction = writer.result()
+    if not "".join(extraction.raw.split()):
+        raise InputError(f"{path}：{_NO_TEXT_LAYER}")
+    # Some fonts map glyphs to Kangxi radicals ("⽣" for "生"); read them as the ideographs they show.
+    extraction.raw = legibility.ordinary_ideographs(extraction.raw)
+    return extraction
+
+
+def check_legible(path: Path, extraction: Extraction) -> None:
+    """Refuse text that is mostly unreadable; note text that is partly so (never review garbage as clean)."""
+    found = legibility.problem(extraction.raw)
+    if found is None:
+        return
+    refuse, detail = found
+    pdf = path.suffix.lower() == ".pdf"
+    if refuse:
+        if pdf:
+            raise InputError(f"{path}：{_NO_ENCODING}（{detail}）")
+        raise InputError(
+            f"{path}：文字无法识别为正常中文（{detail}）；请确认文件编码，或另存为 UTF-8 文本或 .docx 后重试"
+        )
+    where = "请另存为 .docx 或先 OCR" if pdf else "请确认文件编码，或另存为 UTF-8 文本或 .docx"
+    extraction.unreadable = detail
+    extraction.notes.append(f"部分文字无法正常读取（{detail}），这些地方未能检查；{where}")
+
+
+@contextmanager
+def _pdf_errors(path: Path) -> Iterator[None]:
+    """Around one pdfplumber/pdfminer call: what they raise on a broken or encrypted file becomes an InputError.
+
+    Only third-party calls go inside: an exception from our own code is a bug and must not be reported to the
+    user as a damaged file.
+    """
+    try:
+        yield
     except InputError:
         raise
-    except Exception as error:
+    except Exception as error:  # pdfminer raises many unrelated types (PSEOF, PDFSyntaxError, KeyError…) on bad input
         if _is_encryption_error(error):
             raise InputError(f"{path}：PDF 已加密（需要密码），请先解除密码保护后重试") from None
         raise InputError(
             f"{path}：无法读取这个 PDF（文件可能已损坏或不是 PDF），请重新导出 PDF，或提供 Word/文本版本"
         ) from None
-    extraction = writer.result()
-    if not "".join(extraction.raw.split()):
-        raise InputError(f"{path}：{_NO_TEXT_LAYER}")
-    return extraction
 
 
-def _read_page(page: Any, writer: _Writer) -> None:
-    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
-    x0, top, x1, bottom = page.bbox
-    y = top
-    for table in tables:
-        _prose(page, (x0, y, x1, max(y, table.bbox[1])), writer)
-        rows = [list(row) for row in table.extract()]
-        writer.table(rows, None, "pdf")
-        y = min(max(y, table.bbox[3]), bottom)
-    _prose(page, (x0, y, x1, bottom), writer)
+@dataclass(frozen=True)
+class _TextLine:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
 
 
-def _prose(page: Any, bbox: tuple[float, float, float, float], writer: _Writer) -> None:
-    if bbox[3] <= bbox[1]:
-        return
-    text = page.within_bbox(bbox).extract_text() or ""
-    if text.strip():
-        writer.flow(text)
+@dataclass
+class _Lines:
+    lines: list[_TextLine]
+
+
+_Piece = _Lines | list[list[str | None]]  # prose lines, or a table's rows
+
+
+def _read_page(path: Path, page: Any) -> list[_Piece]:
+    """The page top to bottom: runs of prose lines and the ruled tables between them."""
+    with _pdf_errors(path):
+        found = page.find_tables()
+        tables = sorted(((t.bbox, [list(row) for row in t.extract()]) for t in found), key=lambda t: t[0][1])
+        boxes = [bbox for bbox, _ in tables]
+        prose = page.filter(lambda obj: not _inside(obj, boxes)) if boxes else page
+        lines = [
+            _TextLine(line["text"], float(line["x0"]), float(line["x1"]), float(line["top"]), float(line["bottom"]))
+            for line in prose.extract_text_lines(return_chars=False)
+            if line["text"].strip()
+        ]
+    out: list[_Piece] = []
+    rest = iter(sorted(lines, key=lambda line: line.top))
+    line = next(rest, None)
+    for bbox, rows in tables:
+        pending: list[_TextLine] = []
+        while line is not None and line.top < bbox[1]:
+            pending.append(line)
+            line = next(rest, None)
+        if pending:
+            out.append(_Lines(pending))
+        out.append(rows)
+    pending = []
+    while line is not None:
+        pending.append(line)
+        line = next(rest, None)
+    if pending:
+        out.append(_Lines(pending))
+    return out
+
+
+def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
+    """Whether a page object's centre lies in one of the table boxes (its text is read as the table's cells)."""
+    if "x0" not in obj or "top" not in obj:
+        return False
+    x = (obj["x0"] + obj["x1"]) / 2
+    y = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+
+class _Layout:
+    """The document's usual line height, leading and margins, to turn positions back into blank lines and indents."""
+
+    def __init__(self, lines: list[_TextLine]) -> None:
+        heights = sorted(line.bottom - line.top for line in lines) or [10.0]
+        self.height = max(heights[len(heights) // 2], 1.0)
+        gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False) if b.top > a.top)
+        # Without enough lines to know the leading, take single spacing (a fifth of the line height).
+        self.leading = gaps[len(gaps) // 2] if len(gaps) >= 3 else self.height * 0.2
+        self.blank = self.leading + self.height * 0.5  # a wider gap than this holds an empty line
+        self.left = min((line.x0 for line in lines), default=0.0)
+        self.right = max((line.x1 for line in lines), default=0.0)
+        self.top = min((line.top for line in lines), default=0.0)
+        self.bottom = max((line.bottom for line in lines), default=0.0)
+
+    def text(self, lines: list[_TextLine], *, page_top: bool = False, page_bottom: bool = False) -> str:
+        """The lines as text: a blank line at a wide vertical gap, leading spaces for an indent (half-width units).
+
+        ``page_top``: the lines open a page after the first, so a first line lower than the usual top margin
+        had an empty line above it. ``page_bottom``: the lines close a page before the last, so a short last
+        line well above the usual bottom margin had an empty line below it (a full one is a paragraph that a
+        widow rule carried over, and continues).
+        """
+        out: list[str] = []
+        if page_top and lines and lines[0].top - self.top > self.blank:
+            out.append("")
+        prev: _TextLine | None = None
+        for line in lines:
+            if prev is not None and line.top - prev.bottom > self.blank:
+                out.append("")
+            indent = round((line.x0 - self.left) / (self.height / 2))
+            out.append(" " * indent + line.text if indent >= 2 else line.text)
+            prev = line
+        if (
+            page_bottom
+            and prev is not None
+            and self.bottom - prev.bottom > self.blank
+            and prev.x1 < self.right - 2 * self.height
+        ):
+            out.append("")
+        return "\n".join(out)
 
 
 def _is_encryption_error(error: BaseException) -> bool:
