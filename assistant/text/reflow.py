@@ -22,6 +22,7 @@ from typing import Literal
 from assistant.text.flattened import group_rows, header_columns, split_cells, table_regions
 from assistant.text.lines import LINE_BREAK, Line, Lines, Paragraph, first_unit_width, joined, separator, split_lines
 from assistant.text.sections import match_marker, parse_heading
+from assistant.text.tables import TableSpans, recover_tables
 
 _CONTINUES = set("，。、；：！？）》」』”’,.;:!?)]}%")
 _STUB_PUNCT = set("，。、；：！？,.;:!?")
@@ -56,18 +57,6 @@ class Grid:
 
 
 Block = Flow | Para | Grid
-
-
-@dataclass
-class TableSpans:
-    """A table located in the normalised text (spans are normalised offsets)."""
-
-    title: str | None
-    header: list[str]
-    rows: list[list[tuple[int, int]]]
-    start: int
-    end: int
-    source: Literal["docx", "pdf", "flattened"]
 
 
 @dataclass
@@ -223,7 +212,11 @@ class _Builder:
 
     def result(self, tables: list[TableSpans]) -> Normalised:
         self.origin.append(self.last_end)
-        return Normalised("".join(self.parts), self.origin, tables)
+        text = "".join(self.parts)
+        # Tables that extraction flattened into lines ("a | b | c", aligned columns, glued cells) are found in the
+        # normalised text, so every format (.txt, .docx paragraphs, .pdf text) gets the same tables.
+        recovered = recover_tables(text, [(t.start, t.end) for t in tables])
+        return Normalised(text, self.origin, sorted([*tables, *recovered], key=lambda t: t.start))
 
 
 class _Normaliser:
