@@ -20,6 +20,8 @@ from assistant.text.numbers import NumberMention
 from assistant.text.tables import COMPARATOR, cell_number, column_role, is_percent
 from assistant.units import format_number, same_count_unit
 
+# The indicator header the rule examples use (``assistant rules ID`` prints them; the tests run them).
+_IND = "一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 分值 | 得分 | 偏差原因\n"
 _VERDICT = re.compile(
     r"达成预期|达到预期|效果明显|效果显著|成效显著|圆满完成|已完成|完成目标|达到目标|达标|较好|良好|满意"
 )
@@ -63,7 +65,9 @@ _REASON_HEADER = re.compile(
     )
 )
 _UNIT_DECL = re.compile(r"[(（]\s*(?:单位[:：]\s*)?(万元|元|亿元|千元)\s*[)）]|单位[:：]\s*(万元|元|亿元|千元)")
-_HIGH_LEVEL = re.compile(r"国家|中央|国务院|[^市县区]{2,3}省|自治区|[部厅]$")
+# A provincial or national unit (a 厅, a 省 not followed by its city or county) may hold amounts of 100亿元.
+_HIGH_LEVEL = re.compile(r"厅|国家|中央|国务院|[\u4e00-\u9fff]{1,3}(?:省|自治区)(?![\u4e00-\u9fff]{1,6}[市县区州盟])")
+_ADJUSTED = re.compile(r"追加|追减|调增|调减|调整|调入|调出|增加|减少|新增|压减")
 
 
 # --- reading tables by column role --------------------------------------------------------------------------------
@@ -233,8 +237,8 @@ def executions(ctx: Context) -> list[Execution]:
     "表中执行率与预算数、执行数不符",
     category="arithmetic",
     severity="error",
-    example="| 总额 | 2.50 | 2.50 | 0.00% |（预算 2.5、执行 2.5，执行率却为 0）",
-    counter_example="| 总额 | 808.10 | 692.98 | 86% |（692.98 ÷ 808.10 = 85.75%，按所写精度即 86%）",
+    example="项目 | 调整后预算数 | 预算执行数 | 预算执行率\n总额 | 2.50 | 2.50 | 0.00%",
+    counter_example="项目 | 调整后预算数 | 预算执行数 | 预算执行率\n总额 | 640.00 | 548.30 | 86%",
 )
 def table_rate(ctx: Context) -> Iterator[Finding]:
     """执行率 recomputed from a row's money columns, compared at the precision it is written."""
@@ -263,8 +267,8 @@ def table_rate(ctx: Context) -> Iterator[Finding]:
     "预算执行率得分与执行率不符",
     category="arithmetic",
     severity="warning",
-    example="预算执行率 | 10 | 100% | 9（执行率 100% 应得满分 10 分）",
-    counter_example="执行率 | 10 | 76% | 7.6（10 × 76% = 7.6）",
+    example="指标 | 分值 | 执行率 | 得分\n预算执行率 | 10 | 100% | 9",
+    counter_example="指标 | 分值 | 执行率 | 得分\n预算执行率 | 10 | 83% | 8.3",
 )
 def execution_score(ctx: Context) -> Iterator[Finding]:
     """The 预算执行率 item scores rate × weight (full weight at 100%); a different score needs an explanation."""
@@ -301,8 +305,8 @@ def execution_score(ctx: Context) -> Iterator[Finding]:
     "预算执行率低于 90% 却未说明原因",
     category="missing_value",
     severity="warning",
-    example="| 年度资金总额 | 500 | 310 | 62% |，“存在问题和改进措施”栏空白",
-    counter_example="| 年度资金总额 | 500 | 390 | 78% | 主要原因是设备尾款 110 万元待验收后支付 |",
+    example="项目 | 全年预算数 | 全年执行数 | 执行率 | 偏差原因\n年度资金总额 | 500 | 310 | 62% |",
+    counter_example="项目 | 全年预算数 | 全年执行数 | 执行率 | 偏差原因\n年度资金总额 | 500 | 310 | 62% | 主要原因是设备尾款190万元待验收后支付",
 )
 def low_rate_no_reason(ctx: Context) -> Iterator[Finding]:
     """A form whose execution rate is below the threshold (90% by default) and that gives no reason anywhere."""
@@ -345,8 +349,8 @@ def _rate_text(ex: Execution) -> str:
     "年中调整预算却未说明理由",
     category="missing_value",
     severity="warning",
-    example="| 总额 | 100.00 | 120.00 | 118.00 | 98.33% | 10 | 9.8 | |（年初 100、调整后 120，原因栏空白）",
-    counter_example="| 总额 | 251.89 | 251.89 | 251.89 | 100.00% | 10 | 10 | |（没有调整）",
+    example="项目 | 年初预算数 | 调整后预算数 | 预算执行数 | 执行率 | 原因\n总额 | 100.00 | 120.00 | 118.00 | 98.33% |",
+    counter_example="项目 | 年初预算数 | 调整后预算数 | 预算执行数 | 执行率 | 原因\n总额 | 120.00 | 120.00 | 118.00 | 98.33% |",
 )
 def adjustment_no_reason(ctx: Context) -> Iterator[Finding]:
     """年初预算 differs from 调整后/全年预算 and the form gives no reason for the adjustment."""
@@ -361,7 +365,7 @@ def adjustment_no_reason(ctx: Context) -> Iterator[Finding]:
             continue
         form = _form_of(ctx, row.span[0])
         reason = row.get("reason")
-        if reason is not None and not _PRINTED_NOTE.search(reason.text):
+        if reason is not None and not _PRINTED_NOTE.search(reason.text) and _ADJUSTED.search(reason.text):
             continue
         if re.search(
             r"调整(?:原因|理由)|追加[^。|\n]{0,20}(?:用于|原因)|调[增减][^。|\n]{0,20}(?:用于|原因)",
@@ -388,8 +392,8 @@ def adjustment_no_reason(ctx: Context) -> Iterator[Finding]:
     "得分高于分值",
     category="arithmetic",
     severity="error",
-    example="| 产出指标 | 数量指标 | 培训人次 | ≥ | 500 | 人次 | 520 | 10 | 12 |",
-    counter_example="| 产出指标 | 数量指标 | 培训人次 | ≥ | 500 | 人次 | 520 | 10 | 10 |",
+    example=_IND + "产出指标 | 数量指标 | 培训人次 | ≥ | 500 | 人次 | 520 | 10 | 12 |",
+    counter_example=_IND + "产出指标 | 数量指标 | 培训人次 | ≥ | 500 | 人次 | 520 | 10 | 10 |",
 )
 def score_over_weight(ctx: Context) -> Iterator[Finding]:
     """A row whose 得分 exceeds its 分值/权重."""
@@ -416,8 +420,10 @@ _POINTS = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
     "分值合计与总分或本级分值不符",
     category="arithmetic",
     severity="error",
-    example="产出指标(50分)下各三级指标分值为 20、20、15（合计 55 分）",
-    counter_example="绩效指标(90分)下各指标分值为 60、30；另有预算执行率 10 分，合计 100 分",
+    example="绩效指标(50分) | " + _IND + "产出指标 | 数量指标 | 新建公厕 | ≥ | 12 | 座 | 12 | 20 | 20 |\n"
+    "产出指标 | 质量指标 | 验收合格率 | ≥ | 95 | % | 100% | 20 | 20 |\n产出指标 | 时效指标 | 完工及时率 | ≥ | 90 | % | 100% | 15 | 15 |",
+    counter_example="绩效指标(50分) | " + _IND + "产出指标 | 数量指标 | 新建公厕 | ≥ | 12 | 座 | 12 | 20 | 20 |\n"
+    "产出指标 | 质量指标 | 验收合格率 | ≥ | 95 | % | 100% | 15 | 15 |\n产出指标 | 时效指标 | 完工及时率 | ≥ | 90 | % | 100% | 15 | 15 |",
 )
 def weights_total(ctx: Context) -> Iterator[Finding]:
     """Indicator weights must add up to their level's points (“产出指标(50分)”) and, with 执行率, to the 合计 row."""
@@ -510,8 +516,14 @@ def _form_execution(ctx: Context, total: Row) -> tuple[Decimal, Decimal | None] 
     "总分与各项得分之和不符",
     category="arithmetic",
     severity="error",
-    example="执行率得 10 分，各指标得分合计 80 分，总分栏写作 96 分",
-    counter_example="执行率得 10 分，各指标得分合计 86 分，总分 96 分",
+    example="项目 | 分值 | 执行率 | 得分\n预算执行率 | 10 | 100% | 10\n"
+    + _IND
+    + "产出指标 | 数量指标 | 新建公厕 | ≥ | 12 | 座 | 10 | 45 | 40 |\n"
+    "效益指标 | 社会效益指标 | 如厕满意度 | ≥ | 90 | % | 93% | 45 | 45 |\n总分 | 100 | 90",
+    counter_example="项目 | 分值 | 执行率 | 得分\n预算执行率 | 10 | 100% | 10\n"
+    + _IND
+    + "产出指标 | 数量指标 | 新建公厕 | ≥ | 12 | 座 | 10 | 45 | 40 |\n"
+    "效益指标 | 社会效益指标 | 如厕满意度 | ≥ | 90 | % | 93% | 45 | 45 |\n总分 | 100 | 95",
 )
 def score_total(ctx: Context) -> Iterator[Finding]:
     """The 总分/合计 row's score against the execution score plus every indicator score of the same form."""
@@ -551,8 +563,8 @@ def score_total(ctx: Context) -> Iterator[Finding]:
     "总分与所写等级不符",
     category="contradiction",
     severity="error",
-    example="自评得分85分，评价等级为“优”（优需 ≥ 90 分）",
-    counter_example="自评得分92分，评价等级为“优”",
+    example="经自评，该项目得分85分，评价等级为“优”。",
+    counter_example="经自评，该项目得分92分，评价等级为“优”。",
 )
 def grade_mismatch(ctx: Context) -> Iterator[Finding]:
     """A stated score and grade that disagree (by default 优 ≥ 90, 良 80–89.99, 中 60–79.99, 差 < 60)."""
@@ -670,8 +682,8 @@ def _reason_empty(ind: Indicator) -> bool:
     "指标已完成却被扣分且未说明原因",
     category="contradiction",
     severity="warning",
-    example="| 时效指标 | 资金拨付及时率 | ≥ | 95 | % | 100% | 10 | 8 | |",
-    counter_example="| 时效指标 | 资金拨付及时率 | ≥ | 95 | % | 100% | 10 | 10 | |",
+    example=_IND + "产出指标 | 时效指标 | 资金拨付及时率 | ≥ | 95 | % | 100% | 10 | 8 |",
+    counter_example=_IND + "产出指标 | 时效指标 | 资金拨付及时率 | ≥ | 95 | % | 100% | 10 | 10 |",
 )
 def met_but_deducted(ctx: Context) -> Iterator[Finding]:
     """An indicator whose actual meets its target, scored below its weight, with an empty reason column."""
@@ -697,8 +709,8 @@ def met_but_deducted(ctx: Context) -> Iterator[Finding]:
     "未完成的量化指标仍得满分",
     category="contradiction",
     severity="warning",
-    example="| 质量指标 | 验收合格率 | ≥ | 95 | % | 72% | 10 | 10 |（应按 72 ÷ 95 × 10 ≈ 7.58 分计）",
-    counter_example="| 成本指标 | 人员经费控制率 | ≤ | 100 | % | 92% | 10 | 10 |（越低越好，已达标）",
+    example=_IND + "产出指标 | 质量指标 | 验收合格率 | ≥ | 95 | % | 72% | 10 | 10 |",
+    counter_example=_IND + "产出指标 | 成本指标 | 人员经费控制率 | ≤ | 100 | % | 92% | 10 | 10 |",
 )
 def missed_but_full(ctx: Context) -> Iterator[Finding]:
     """A quantitative target that was not met but kept its full weight (proportional scoring gives less)."""
@@ -728,8 +740,8 @@ def missed_but_full(ctx: Context) -> Iterator[Finding]:
     "指标扣分未说明原因",
     category="missing_value",
     severity="info",
-    example="| 社会效益指标 | 政策知晓率 | = | 100 | % | 98% | 10 | 9 | |（偏差原因栏空白）",
-    counter_example="| 社会效益指标 | 政策知晓率 | = | 100 | % | 98% | 10 | 9 | 部分新生家长未参加宣讲 |",
+    example=_IND + "效益指标 | 社会效益指标 | 政策知晓率 | = | 100 | % | 97% | 10 | 9 |",
+    counter_example=_IND + "效益指标 | 社会效益指标 | 政策知晓率 | = | 100 | % | 97% | 10 | 9 | 部分新生家长未参加宣讲",
 )
 def deduction_no_reason(ctx: Context) -> Iterator[Finding]:
     """An indicator that missed its target and lost points, with the deviation-reason column left empty."""
@@ -754,8 +766,8 @@ def deduction_no_reason(ctx: Context) -> Iterator[Finding]:
     "实际完成值写成了评价而非测量结果",
     category="vague_wording",
     severity="warning",
-    example="| 成本指标 | 设备采购成本 | ≤ | 30 | 万元 | 完成 | 20 | 20 |",
-    counter_example="| 成本指标 | 设备采购成本 | ≤ | 30 | 万元 | 28.6万元 | 20 | 20 |",
+    example=_IND + "产出指标 | 成本指标 | 设备采购成本 | ≤ | 30 | 万元 | 完成 | 20 | 20 |",
+    counter_example=_IND + "产出指标 | 成本指标 | 设备采购成本 | ≤ | 30 | 万元 | 28.6 | 20 | 20 |",
 )
 def verdict_actual(ctx: Context) -> Iterator[Finding]:
     """An actual-value cell that says 完成/达成预期/效果明显 where a measured value belongs."""
@@ -807,8 +819,8 @@ def verdict_actual(ctx: Context) -> Iterator[Finding]:
     "实际完成值照抄指标值",
     category="vague_wording",
     severity="warning",
-    example="| 质量指标 | 资金使用合规性 | 好 | 好 | 5 | 5 |；或实际值写作“≥95%”",
-    counter_example="| 数量指标 | 受助学生人数 | ≥ | 735 | 人次 | 735 | 10 | 10 |（实测值恰好等于目标）",
+    example="一级指标 | 二级指标 | 三级指标 | 指标值 | 完成值 | 分值 | 得分\n产出指标 | 质量指标 | 资金使用合规性 | 好 | 好 | 5 | 5",
+    counter_example=_IND + "产出指标 | 数量指标 | 受助学生人数 | ≥ | 640 | 人次 | 640 | 10 | 10 |",
 )
 def actual_copies_target(ctx: Context) -> Iterator[Finding]:
     """An actual value that repeats the target's words or bound (``≥95%``) instead of a measured result."""
@@ -842,8 +854,8 @@ def actual_copies_target(ctx: Context) -> Iterator[Finding]:
     "满意度等比率的指标值或实际值超过 100%",
     category="contradiction",
     severity="warning",
-    example="| 满意度指标 | 群众满意度 | ≥ | 105 | % | 98% | 10 | 10 |",
-    counter_example="| 满意度指标 | 群众满意度 | ≥ | 95 | % | 98% | 10 | 10 |",
+    example=_IND + "满意度指标 | 服务对象满意度指标 | 群众满意度 | ≥ | 105 | % | 98% | 10 | 10 |",
+    counter_example=_IND + "满意度指标 | 服务对象满意度指标 | 群众满意度 | ≥ | 95 | % | 98% | 10 | 10 |",
 )
 def rate_over_100(ctx: Context) -> Iterator[Finding]:
     """A share that cannot exceed 100% (满意度, 覆盖率, 合格率 …) given a target or actual above it."""
@@ -871,8 +883,8 @@ def rate_over_100(ctx: Context) -> Iterator[Finding]:
     "指标值写法不规范",
     category="structure",
     severity="warning",
-    example="| 质量指标 | 验收合格率 | ≥100百分比 | … |",
-    counter_example="| 质量指标 | 验收合格率 | ≥ | 100 | % | … |",
+    example="一级指标 | 二级指标 | 三级指标 | 指标值 | 完成值 | 分值 | 得分\n产出指标 | 质量指标 | 验收合格率 | ≥100百分比 | 100% | 10 | 10",
+    counter_example="一级指标 | 二级指标 | 三级指标 | 指标值 | 完成值 | 分值 | 得分\n产出指标 | 质量指标 | 验收合格率 | ≥100% | 100% | 10 | 10",
 )
 def malformed_target(ctx: Context) -> Iterator[Finding]:
     """A target written as ≥100百分比, a comparator with no value, or a number with no unit anywhere in the row."""
@@ -924,8 +936,8 @@ def malformed_target(ctx: Context) -> Iterator[Finding]:
     "指标行未填写完成值和得分",
     category="missing_value",
     severity="warning",
-    example="| 产出指标 | 数量指标 | 补贴发放户数 | ≥ | 300 | 户 | | 20 | |（完成值、得分空白）",
-    counter_example="| 效益指标 | 生态效益指标 | | | | | | |（本项目不涉及的空行）",
+    example=_IND + "产出指标 | 数量指标 | 补贴发放户数 | ≥ | 300 | 户 | | 20 | |",
+    counter_example=_IND + "效益指标 | 生态效益指标 | | | | | | | |",
 )
 def empty_indicator(ctx: Context) -> Iterator[Finding]:
     """An indicator with a target and a weight but neither an actual value nor a score, or a template row
@@ -957,8 +969,8 @@ def empty_indicator(ctx: Context) -> Iterator[Finding]:
     "表中必填栏目空白",
     category="missing_value",
     severity="warning",
-    example="| 下达及时性 | | |（情况说明栏空白）",
-    counter_example="| 下达及时性 | 资金于 3 月 15 日前全部下达 | 无 |",
+    example="资金管理情况 | 情况说明 | 存在问题和改进措施\n分配科学性 | 按因素法分配到8个街道。 | 无\n下达及时性 | |",
+    counter_example="资金管理情况 | 情况说明 | 存在问题和改进措施\n分配科学性 | 按因素法分配到8个街道。 | 无\n下达及时性 | 资金于3月15日前全部下达 | 无",
 )
 def empty_required(ctx: Context) -> Iterator[Finding]:
     """A row of a 情况说明 table whose label is filled and whose explanation is empty."""
@@ -987,15 +999,14 @@ def empty_required(ctx: Context) -> Iterator[Finding]:
     "表中金额单位与数额量级不符",
     category="arithmetic",
     severity="warning",
-    example="某县局的资金表标注“(万元)”，却填写 2751417.82（折合 275 亿元）",
-    counter_example="某省厅的资金表标注“(万元)”，填写 282796.90（约 28 亿元）",
+    example="清河县水务局2023年度部门整体支出绩效自评表\n资金结构\n（万元）\n年初预算 结转 调整 小计\n"
+    "财政资金小计 1850000 120000.5 0 1970000.5\n合 计 1850000 120000.5 0 1970000.5",
+    counter_example="清河县水务局2023年度部门整体支出绩效自评表\n资金结构\n（元）\n年初预算 结转 调整 小计\n"
+    "财政资金小计 1850000 120000.5 0 1970000.5\n合 计 1850000 120000.5 0 1970000.5",
 )
 def unit_magnitude(ctx: Context) -> Iterator[Finding]:
     """A table declared in 万元 whose amounts run to 7 integer digits (≥ 100亿元): the figures are likely in 元."""
-    head = ctx.text[:300]
-    if _HIGH_LEVEL.search(re.split(r"[\n|]", head.strip(), maxsplit=1)[0]) and not re.search(
-        r"[市县区镇乡]", head[:60]
-    ):
+    if _HIGH_LEVEL.search(ctx.text[:300]):
         return
     for table in ctx.doc.tables:
         first = min((c.start for row in table.rows for c in row if c.text.strip()), default=table.end)
@@ -1028,8 +1039,8 @@ def unit_magnitude(ctx: Context) -> Iterator[Finding]:
     "量化目标没有对应的实际完成值",
     category="missing_value",
     severity="warning",
-    example="任务措施栏写“慰问困难职工不少于5000户”，实际执行情况栏没有户数",
-    counter_example="任务措施栏写“慰问困难职工不少于5000户”，实际执行情况栏写“慰问5230户”",
+    example="指标名称 | 年度指标值 | 实际完成值 | 说明\n受助职工 | 不少于5000户 | 已按计划完成慰问 | 无",
+    counter_example="指标名称 | 年度指标值 | 实际完成值 | 说明\n受助职工 | 不少于5000户 | 慰问5230户 | 无",
 )
 def target_without_actual(ctx: Context) -> Iterator[Finding]:
     """A quantified target in the plan column whose row reports no actual figure of the same unit."""

@@ -17,6 +17,7 @@ Rows are aligned to the header; a column a row leaves out is an empty cell (a ze
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -73,6 +74,7 @@ COMPARATOR = re.compile(r"^(?:[≥≤=＝═<>≧≦﹦]|>=|<=|大于等于|小�
 _NUMBER = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
 _PERCENT = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?\s*[%％]$")
 _BLANK_MARK = re.compile(r"^[/／—\-－–一]+$")
+_RULE_CELL = re.compile(r"^(?::?-{2,}:?|[/／—\-－–]*)$")
 _TOTAL = re.compile(r"^(?:合\s*计|总\s*计|总\s*分|小\s*计)")
 _FORM_TITLE = re.compile(r"自评表|评价表|绩效.{0,6}表")
 
@@ -103,6 +105,29 @@ def cell_number(text: str) -> Decimal | None:
 def is_percent(text: str) -> bool:
     """Whether a cell holds a single percentage."""
     return bool(_PERCENT.match(text.strip()))
+
+
+class _Taken:
+    """Spans already holding a table, for "is this offset inside one" in log time."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+
+    def __contains__(self, offset: int) -> bool:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.spans[i][1]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether [start, end) meets a taken span."""
+        i = bisect.bisect_right(self.starts, end - 1) - 1
+        return i >= 0 and self.spans[i][1] > start and self.spans[i][0] < end
+
+    def add(self, start: int, end: int) -> None:
+        """Take another span (tables found by one reader are off limits to the next)."""
+        i = bisect.bisect_left(self.starts, start)
+        self.spans.insert(i, (start, end))
+        self.starts.insert(i, start)
 
 
 # --- cells of one line --------------------------------------------------------------------------------------------
@@ -287,13 +312,12 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _pipe_blocks(text: str, taken: list[tuple[int, int]]) -> list[list[_Line]]:
+def _pipe_blocks(text: str, taken: _Taken) -> list[list[_Line]]:
     """Runs of consecutive lines holding ``|`` (outside tables already found), split into cells."""
     blocks: list[list[_Line]] = []
     current: list[_Line] = []
     for s, e in _lines(text):
-        inside = any(a <= s < b for a, b in taken)
-        if "|" in text[s:e] and not inside:
+        if "|" in text[s:e] and s not in taken:
             current.append(_Line(s, e, _pipe_cells(text, s, e)))
             continue
         if current:
@@ -356,16 +380,18 @@ def _total_row(draft: _Draft, row: list[_Cell]) -> list[_Cell | None]:
 
 def _add_row(draft: _Draft, row: list[_Cell]) -> bool:
     """Align ``row`` and add it; False when it does not belong to the table."""
-    if not row:
-        return True
+    if not row or all(_RULE_CELL.match(c.text) for c in row):
+        return True  # a Markdown rule row (|---|:---:|) or a row of dashes
     if _is_total(row):
         draft.rows.append(_total_row(draft, row))
         return True
     if draft.indicator:
         placed = _align_indicator(list(draft.roles), row)  # type: ignore[arg-type]
-        if placed is None and len([c for c in row if c.text]) == 1 and len(row[0].text) <= 20:
-            placed = [None] * len(draft.roles)  # a name-only row: an indicator left empty
-            placed[draft.roles.index("name")] = row[0]
+        names = [r for r in ("level1", "level2", "name") if r in draft.roles]
+        if placed is None and len(row) <= len(names) and all(_is_label(c) or not c.text for c in row):
+            placed = [None] * len(draft.roles)  # names only: an indicator left empty, or a level's own row
+            for role, cell in zip(reversed(names), reversed(row), strict=False):
+                placed[draft.roles.index(role)] = cell
     else:
         if len(row) > len(draft.header):
             extra = len(row) - len(draft.header)
@@ -458,8 +484,10 @@ def _stream_tables(cells: list[_Cell], title: str | None) -> list[_Draft]:
     return drafts
 
 
-def _pipe_tables(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
+def _pipe_tables(text: str, taken: _Taken) -> list[_Draft]:
     drafts: list[_Draft] = []
+    if "|" not in text:
+        return drafts
     for block in _pipe_blocks(text, taken):
         title: str | None = None
         if sum(len(line.cells) <= 1 for line in block) * 10 >= len(block) * 7:
@@ -482,26 +510,35 @@ def _pipe_tables(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
                     draft.end = line.end
                 continue
             if not [c for c in cells if c.text]:
+                if pending and draft is not None:
+                    _add_row(draft, pending)
                 pending = []
                 continue
+            if all(_RULE_CELL.match(c.text) for c in cells):
+                continue  # a Markdown rule row (|---|:---:|)
             if draft is None:
                 if len(cells) <= 2 and _FORM_TITLE.search(cells[0].text):
                     title = cells[0].text
                 continue
             row = [*pending, *cells] if pending else cells
-            # A cell that wrapped inside its column splits the row over lines: gather until the row ends in a score.
-            if draft.indicator and not _is_total(row) and cell_number(row[-1].text) is None and len(pending) < 12:
-                if len(row) >= 2 or pending:
-                    pending = row
-                    continue
+            # A cell that wrapped inside its column splits the row over lines: gather the pieces until they align.
+            if (
+                draft.indicator
+                and not _is_total(row)
+                and _align_indicator(list(draft.roles), row) is None  # type: ignore[arg-type]
+                and len(row) < 2 * len(draft.roles)
+            ):
+                pending = row
+                continue
             pending = []
             if _add_row(draft, row):
                 draft.end = line.end
             else:
-                drafts.append(draft) if draft.rows else None
+                if draft.rows:
+                    drafts.append(draft)
                 draft = None
         if pending and draft is not None and _add_row(draft, pending):
-            draft.end = pending[-1].end
+            draft.end = max(draft.end, pending[-1].end)
         if draft is not None and draft.rows:
             drafts.append(draft)
     return drafts
@@ -513,18 +550,21 @@ _TOKEN_NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?[%％]?")
 _ALIGNED_ROW = re.compile(
     r"^(?P<label>[^\d\s|][^\d|]{0,24}?)(?P<values>(?:[ \t\u3000]+[-+]?\d[\d,]*(?:\.\d+)?[%％]?){3,})\s*$"
 )
+_ALIGNED_ROW_ANY = re.compile(_ALIGNED_ROW.pattern, re.MULTILINE)
 _UNIT_DECL = re.compile(r"[(（]\s*(?:单位[:：]\s*)?(万元|元|亿元|千元)\s*[)）]|单位[:：]\s*(万元|元|亿元|千元)")
 
 
-def _aligned_tables(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
+def _aligned_tables(text: str, taken: _Taken) -> list[_Draft]:
     """Rows of a label and ≥3 whitespace-separated numbers, under the header lines above them."""
+    if len(list(zip(range(2), _ALIGNED_ROW_ANY.finditer(text), strict=False))) < 2:
+        return []  # no two candidate rows: skip the line-by-line pass
     lines = _lines(text)
     drafts: list[_Draft] = []
     i = 0
     while i < len(lines):
         s, e = lines[i]
         m = _ALIGNED_ROW.match(text[s:e])
-        if m is None or any(a <= s < b for a, b in taken):
+        if m is None or s in taken:
             i += 1
             continue
         rows: list[list[_Cell]] = []
@@ -570,7 +610,7 @@ def _aligned_header_start(text: str, lines: list[tuple[int, int]], first: int) -
 # --- glued execution rows (OCR text without separators) ----------------------------------------------------------
 
 _GLUED_RATE = re.compile(
-    r"(?P<label>(?:预算|资金)?执行率)[^。；;|\n]{0,40}?(?<![\d.])"
+    r"(?P<label>执行率)[^。；;|\n]{0,40}?(?<![\d.])"
     r"(?:(?P<lead>\d{1,2})(?P<dash>[一—\-－/]?))?[Oo0]?(?P<rate>\d{1,3}(?:\.\d+)?)[%％](?P<tail>\d+(?:\.\d+)?)(?![\d.%])"
 )
 _SCALE = (Decimal(100), Decimal(20), Decimal(15), Decimal(10), Decimal(5))
@@ -588,11 +628,14 @@ def _split_weight_score(digits: str) -> tuple[str, str] | None:
     return found[0] if len(found) == 1 else None
 
 
-def _glued_rows(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
+def _glued_rows(text: str, taken: _Taken) -> list[_Draft]:
     """Execution rows whose cells ran together: the rate, its weight and its score, read back by what they can hold."""
     drafts: list[_Draft] = []
-    for m in _GLUED_RATE.finditer(text):
-        if any(a <= m.start() < b for a, b in taken) or " " in m.group():
+    at = text.find("执行率")
+    while at >= 0:
+        m = _GLUED_RATE.match(text, at)
+        at = text.find("执行率", at + 1)
+        if m is None or m.start() in taken or " " in m.group():
             continue
         rate = Decimal(m.group("rate"))
         tail_start = m.start("tail")
@@ -609,7 +652,10 @@ def _glued_rows(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
             score = (weight[1], m.end("tail"))
         if rate > 200:
             continue
-        label = (m.start("label"), m.end("label"))
+        label_start = (
+            m.start("label") - 2 if text[m.start("label") - 2 : m.start("label")] in ("预算", "资金") else m.start()
+        )
+        label = (max(label_start, 0), m.end("label"))
         rate_span = (m.start("rate"), m.end() - len(m.group("tail")))
         cells = [
             _Cell(*label, text[label[0] : label[1]]),
@@ -630,12 +676,14 @@ _RUN_WORD = r"年初预算数|全年预算数|调整后预算数|全年执行数
 _POSITIONAL = re.compile(rf"(?:(?:{_RUN_WORD})[ \t\u3000]+){{3,}}(?:{_RUN_WORD})")
 
 
-def _positional_tables(text: str, taken: list[tuple[int, int]]) -> list[_Draft]:
+def _positional_tables(text: str, taken: _Taken) -> list[_Draft]:
     """``年初预算数 全年预算数 全年执行数 分值 执行率 得分 250.00 250.00 215.46 10 8.62``: values bound in order,
     a missing rate left empty; only when the values fit their columns."""
     drafts: list[_Draft] = []
-    for m in _POSITIONAL.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+    windows = sorted({max(m.start() - 60, 0) for m in re.finditer("执行数", text)})
+    matches = {m.start(): m for w in windows if (m := _POSITIONAL.search(text, w, w + 160)) is not None}
+    for m in matches.values():
+        if m.start() in taken:
             continue
         names = m.group().split()
         roles = [column_role(n) for n in names]
@@ -694,12 +742,12 @@ def _spans(draft: _Draft) -> TableSpans:
 def recover_tables(text: str, taken: list[tuple[int, int]]) -> list[TableSpans]:
     """The flattened tables in ``text`` outside ``taken``: pipe rows, aligned columns, glued and positional rows."""
     found: list[TableSpans] = []
-    spans = list(taken)
+    spans = _Taken(taken)
     for reader in (_pipe_tables, _aligned_tables, _positional_tables, _glued_rows):
         for draft in reader(text, spans):
             table = _spans(draft)
-            if any(a < table.end and table.start < b for a, b in spans):
+            if spans.overlaps(table.start, max(table.end, table.start + 1)):
                 continue
             found.append(table)
-            spans.append((table.start, table.end))
+            spans.add(table.start, table.end)
     return sorted(found, key=lambda t: t.start)
