@@ -263,3 +263,45 @@ def test_pipe_table_in_a_one_paragraph_per_line_docx(tmp_path: Path) -> None:
     (table,) = doc.tables
     assert table.source == "flattened"
     assert _by_header(table, 0)["完成值"] == "18.6"
+
+
+# --- headings run into the text (extraction joined the lines) -----------------------------------------------------
+
+
+def _titles(doc: Document) -> list[str]:
+    out: list[str] = []
+    stack = list(reversed(doc.sections))
+    while stack:
+        section = stack.pop()
+        out.append(section.title)
+        stack.extend(reversed(section.children))
+    return out
+
+
+def test_headings_run_into_one_line_become_sections() -> None:
+    doc = document_from_text(
+        "青山镇卫生院专项资金绩效自评报告一、基本情况（一）项目概况本院2023年实施家庭医生签约服务项目，"
+        "签约居民8600人（二）资金安排情况全年安排资金52万元二、绩效目标完成情况全年签约率达到68%三、存在的问题及原因分析"
+        "一是部分村卫生室人员不足"
+    )
+    assert _titles(doc) == [
+        "一、基本情况",
+        "（一）项目概况",
+        "（二）资金安排情况",
+        "二、绩效目标完成情况",
+        "三、存在的问题及原因分析",
+    ]
+    assert "本院2023年实施家庭医生签约服务项目" in doc.text.split("\n")[3]
+
+
+def test_headings_set_apart_by_spaces_become_sections() -> None:
+    doc = document_from_text("现将自评情况报告如下： 一、部门基本情况 （一）部门职能 我局负责全县水利工程建设管理。")
+    assert _titles(doc)[:2] == ["一、部门基本情况", "（一）部门职能"]
+
+
+def test_numbers_out_of_sequence_and_words_are_not_headings() -> None:
+    doc = document_from_text(
+        "全县统一、规范管理村级财务，二、三季度完成审计（一）轮，资金使用情况良好。"
+        "工作要求包括（一）人员经费按月拨付；（二）公用经费按季拨付。"
+    )
+    assert doc.sections == []

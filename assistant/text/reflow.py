@@ -26,7 +26,6 @@ from assistant.text.tables import TableSpans, recover_tables
 
 _CONTINUES = set("，。、；：！？）》」』”’,.;:!?)]}%")
 _STUB_PUNCT = set("，。、；：！？,.;:!?")
-_INLINE_HEADING = re.compile(r"[。！？](?=[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 _STANDALONE = re.compile(r"#{1,6}\s|\|")
 _SPACED_CJK = re.compile(r"[^\x00-\x7f][ \t\u3000]+[^\x00-\x7f]")
 
@@ -134,6 +133,38 @@ def _paragraphs(lines: Lines, lo: int, hi: int, width: int | None) -> list[Parag
     return paras
 
 
+# A heading run into the text around it ("…报告一、基本情况(一)项目概况我校…", text joined by PDF extraction) is
+# recognised by its number (the next one expected) and by a short title ending in a heading noun.
+_RUN_IN_MARKER = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、")
+_TITLE_RUN = re.compile(r"[\u4e00-\u9fff、（）()]{2,24}")
+_HEAD_NOUN = re.compile(
+    r"(?:情况|概况|分析|目标|措施|建议|结论|说明|职能|职责|依据|内容|过程|问题|结果|评价|成效|经验|做法|指标|效益|原因|"
+    r"自评|设置|计划|安排)$"
+)
+# What starts a body sentence glued to its heading: a subject, a date or figure, an opening preposition.
+_BODY_START = re.compile(r"[我本该经根按为在今全共截从对由]|\d|一是|首先|目前")
+# "统一、规范" and "之一、" are words, not the heading 一、.
+_WORD_BEFORE_ONE = set("统唯之第同逐万单其划")
+
+
+def run_in_title(text: str, pos: int) -> int | None:
+    """Where the title of a heading run into its text ends (after its heading noun), or None when the words after
+    ``pos`` don't read as a heading title."""
+    m = _TITLE_RUN.match(text, pos)
+    if m is None:
+        return None
+    run = m.group()
+    inner = _RUN_IN_MARKER.search(run, 1)
+    if inner is not None:
+        run = run[: inner.start()]
+    # The title ends at the first heading noun that a body sentence or the next heading follows, else at the last.
+    ends = [end for end in range(2, len(run) + 1) if _HEAD_NOUN.search(run[:end])]
+    for end in ends:
+        if end == len(run) or _BODY_START.match(run, end):
+            return pos + end
+    return pos + ends[-1] if ends else None
+
+
 @dataclass
 class _Numbering:
     """The last 一、 and （一） numbers seen, to recognise "…成效。（二）综合评价结论：" run into a paragraph."""
@@ -143,33 +174,56 @@ class _Numbering:
     def see(self, text: str) -> None:
         heading = parse_heading(text)
         if heading is not None and heading.level in (1, 2):
-            self.last[heading.level] = heading.number
-            if heading.level == 1:
-                self.last[2] = 0
+            self._set(heading.level, heading.number)
+
+    def _set(self, level: int, number: int) -> None:
+        self.last[level] = number
+        if level == 1:
+            self.last[2] = 0
+
+    def _cut(self, text: str) -> tuple[int, int, int] | None:
+        """The first place a heading starts inside ``text``: (offset, level, number)."""
+        for m in _RUN_IN_MARKER.finditer(text, 1):
+            found = match_marker(text, m.start())
+            if found is None:
+                continue
+            level, number, marker_end = found
+            if number != self.last[level] + 1 or (level == 2 and self.last[1] == 0 and number != 1):
+                continue
+            before = text[m.start() - 1]
+            if before in "。！？" and self.last[level] >= 1 and parse_heading(text, m.start()):
+                return m.start(), level, number
+            if level == 1 and number == 1 and before in _WORD_BEFORE_ONE:
+                continue
+            if run_in_title(text, marker_end) is not None:
+                return m.start(), level, number
+        return None
 
     def split_inline(self, raw: str, para: Paragraph) -> list[Paragraph]:
         out: list[Paragraph] = []
         while True:
             text = para.text(raw)
             self.see(text)
-            cut = None
-            for m in _INLINE_HEADING.finditer(text):
-                found = match_marker(text, m.end())
-                if found is None:
-                    continue
-                level, number, _ = found
+            found = match_marker(text)
+            if found is not None and found[0] in (1, 2):
+                # A heading that opens the paragraph with its body glued on ("（一）项目概况我校…"): cut after its title.
+                heading = parse_heading(text)
+                end = run_in_title(text, found[2])
                 if (
-                    level in (1, 2)
-                    and self.last[level] >= 1
-                    and number == self.last[level] + 1
-                    and parse_heading(text, m.end())
+                    end is not None
+                    and (heading is None or heading.title_end > end)
+                    and (_BODY_START.match(text, end) or _RUN_IN_MARKER.match(text, end))
                 ):
-                    cut = m.end()
-                    break
+                    self._set(found[0], found[1])
+                    head, para = para.split(end)
+                    out.append(head)
+                    continue
+            cut = self._cut(text)
             if cut is None:
                 out.append(para)
                 return out
-            head, para = para.split(cut)
+            head, para = para.split(cut[0])
+            self._set(cut[1], cut[2])
             out.append(head)
 
 
