@@ -21,7 +21,7 @@ from typing import Literal
 
 from assistant.text.flattened import group_rows, header_columns, split_cells, table_regions
 from assistant.text.lines import LINE_BREAK, Line, Lines, Paragraph, first_unit_width, joined, separator, split_lines
-from assistant.text.sections import match_marker, parse_heading
+from assistant.text.sections import Heading, match_marker, parse_heading
 from assistant.text.tables import TableSpans, recover_tables
 
 _CONTINUES = set("，。、；：！？）》」』”’,.;:!?)]}%")
@@ -143,6 +143,7 @@ _HEAD_NOUN = re.compile(
 )
 # What starts a body sentence glued to its heading: a subject, a date or figure, an opening preposition.
 _BODY_START = re.compile(r"[我本该经根按为在今全共截从对由]|\d|一是|首先|目前")
+_MARKER_FIRST = set("（(一二三四五六七八九十")
 # "统一、规范" and "之一、" are words, not the heading 一、.
 _WORD_BEFORE_ONE = set("统唯之第同逐万单其划")
 
@@ -171,8 +172,7 @@ class _Numbering:
 
     last: dict[int, int] = field(default_factory=lambda: {1: 0, 2: 0})
 
-    def see(self, text: str) -> None:
-        heading = parse_heading(text)
+    def see(self, heading: Heading | None) -> None:
         if heading is not None and heading.level in (1, 2):
             self._set(heading.level, heading.number)
 
@@ -203,11 +203,11 @@ class _Numbering:
         out: list[Paragraph] = []
         while True:
             text = para.text(raw)
-            self.see(text)
-            found = match_marker(text)
+            heading = parse_heading(text)
+            self.see(heading)
+            found = match_marker(text) if text[:1] in _MARKER_FIRST else None
             if found is not None and found[0] in (1, 2):
                 # A heading that opens the paragraph with its body glued on ("（一）项目概况我校…"): cut after its title.
-                heading = parse_heading(text)
                 end = run_in_title(text, found[2])
                 if (
                     end is not None
