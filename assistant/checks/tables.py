@@ -800,6 +800,17 @@ def verdict_actual(ctx: Context) -> Iterator[Finding]:
                     "填写实际测得的数值和单位，并按实际值计分",
                 )
                 continue
+            if target is not None and len(_squash(target.text)) >= 8 and _VERDICT_WORD.match(text):
+                yield ctx.finding(
+                    "tables.verdict-actual",
+                    "vague_wording",
+                    "warning",
+                    cell.start,
+                    cell.end,
+                    f"目标写了具体任务，完成情况却只写“{text}”，没有说明完成了什么、完成多少",
+                    "对照目标逐项写出实际完成的数量、质量和时间",
+                )
+                continue
             m = _VERDICT.search(cell.text)
             if m and not (target is not None and _squash(target.text) == text):
                 start = cell.start + m.start()
@@ -824,6 +835,7 @@ def verdict_actual(ctx: Context) -> Iterator[Finding]:
 )
 def actual_copies_target(ctx: Context) -> Iterator[Finding]:
     """An actual value that repeats the target's words or bound (``≥95%``) instead of a measured result."""
+    yield from _copied_neighbour_cells(ctx)
     for row in table_rows(ctx):
         actual, target = row.get("actual"), row.get("target")
         if actual is None or row.is_total:
@@ -846,6 +858,61 @@ def actual_copies_target(ctx: Context) -> Iterator[Finding]:
             actual.end,
             message,
             "写出实际达到的数值或可核实的事实",
+        )
+
+
+def _copied_neighbour_cells(ctx: Context) -> Iterator[Finding]:
+    """Two neighbouring cells of a ``|`` line holding the same sentence: the 实际完成情况 written as the 预期目标."""
+    pos = 0
+    text = ctx.text
+    for line in text.split("\n"):
+        if line.count("|") >= 2:
+            cells = [(m.start(), m.group()) for m in re.finditer(r"[^|]+", line)]
+            for (_, left), (at, right) in zip(cells, cells[1:], strict=False):
+                words = _squash(right)
+                if len(words) >= 8 and words == _squash(left) and cell_number(words) is None:
+                    start = pos + at + (len(right) - len(right.lstrip()))
+                    yield ctx.finding(
+                        "tables.actual-copies-target",
+                        "vague_wording",
+                        "warning",
+                        start,
+                        start + len(right.strip()),
+                        f"相邻两栏内容一字不差（“{words[:20]}…”），完成情况照抄了目标",
+                        "写出实际达到的数值或可核实的事实",
+                    )
+        pos += len(line) + 1
+
+
+_QUALITATIVE_VERB = re.compile(r"^(?:促进|推动|提升|改善|保障|加强|确保|推进|助力|带动|维护|营造|增强|巩固)")
+_MEASURABLE = re.compile(r"率|度|数|量|比例|人次|次数|时间|时限|成本|标准|面积|金额|天数|户数|人数|个数|里程|覆盖")
+
+
+@rule(
+    "tables.qualitative-percent",
+    "定性目标配了百分比指标值",
+    category="structure",
+    severity="warning",
+    example=_IND + "效益指标 | 可持续影响指标 | 促进乡村产业健康发展 | ≥ | 100 | % | 100% | 10 | 10 |",
+    counter_example=_IND + "效益指标 | 可持续影响指标 | 农户技术培训覆盖率 | ≥ | 90 | % | 96% | 10 | 10 |",
+)
+def qualitative_percent(ctx: Context) -> Iterator[Finding]:
+    """An indicator named by an aim (促进/推动/提升…) with nothing measurable in it, given a percentage target."""
+    for ind in indicators(ctx):
+        name = ind.row.get("name")
+        if name is None or ind.target is None or ind.target.unit != "%":
+            continue
+        words = _squash(name.text)
+        if not _QUALITATIVE_VERB.match(words) or _MEASURABLE.search(words):
+            continue
+        yield ctx.finding(
+            "tables.qualitative-percent",
+            "structure",
+            "warning",
+            name.start,
+            name.end,
+            f"“{words}”是定性的方向，没有可计量的对象，却以 {format_number(ind.target.value)}% 为指标值",
+            "改为可计量的指标（如“培训覆盖率”“产值增长率”），或按定性指标写出评判标准",
         )
 
 

@@ -68,6 +68,7 @@ _ROLE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # "年度预算数(万元)", "绩效指标(90分)": a group label over the row labels, not a column of values.
 _GROUP = re.compile(r"[(（]\s*(?:万元|元|亿元|千元|\d+(?:\.\d+)?\s*分)\s*[)）]\s*$")
+_NUMBERED = re.compile(r"\d{1,2}[.、．](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[)）]")
 _POINTS = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
 
 COMPARATOR = re.compile(r"^(?:[≥≤=＝═<>≧≦﹦]|>=|<=|大于等于|小于等于|大于|小于|等于|不低于|不高于|不少于|不超过|定性)$")
@@ -83,8 +84,8 @@ def column_role(header: str) -> str | None:
     """What a header cell names: score, weight, reason, rate, initial, budget, spent, nature, unit, actual,
     target, level1, level2, name, note, coefficient; None for a label or group column."""
     head = re.sub(r"\s+", "", header)
-    if not head or _GROUP.search(head):
-        return None
+    if not head or _GROUP.search(head) or _NUMBERED.match(head):
+        return None  # a group label, or a numbered row label ("1.项目年度目标完成情况")
     for role, pattern in _ROLE_PATTERNS:
         if pattern.search(head):
             return role
@@ -189,8 +190,8 @@ def _header_run(cells: list[_Cell]) -> tuple[int, int] | None:
         i = max(j, i + 1)
     if best is None:
         return None
-    if best[0] == 1 and cells[0].text and cell_number(cells[0].text) is None:
-        best = (0, best[1])  # the label column's own header ("资金管理情况")
+    if 1 <= best[0] <= 2 and all(c.text and cell_number(c.text) is None for c in cells[: best[0]]):
+        best = (0, best[1])  # the label columns' own headers ("资金管理情况", "项目基本情况 | 1.年度目标完成情况")
     filled = [c for c in cells if c.text]
     named = sum(1 for c in cells[best[0] : best[1]] if column_role(c.text) is not None)
     # Two named columns make a header only when they are the whole line, but for the label column's header
@@ -219,6 +220,8 @@ def _fits(role: str | None, text: str) -> int:
         return 1 if is_percent(text) or blank else -1
     if role in _SMALL or role == "coefficient":
         return 1 if (number is not None and not is_percent(text) and number <= 100) or blank else -1
+    if role in (None, "level1", "level2", "name") and (len(text) > 24 or re.search(r"[。；;]", text)):
+        return -1  # a sentence is a value, not a row label
     if role in ("reason", "note", None, "level1", "level2", "name"):
         return 1 if number is None and not COMPARATOR.match(text) else -1
     if role == "nature":
@@ -616,16 +619,106 @@ _GLUED_RATE = re.compile(
 _SCALE = (Decimal(100), Decimal(20), Decimal(15), Decimal(10), Decimal(5))
 
 
-def _split_weight_score(digits: str) -> tuple[str, str] | None:
+def _split_weight_score(digits: str, weights: tuple[Decimal, ...] = _SCALE) -> tuple[str, str] | None:
     """``107.6`` → (``10``, ``7.6``): the only split where both read as numbers and the score is within the weight."""
     found = []
     for k in range(1, len(digits)):
         w, s = digits[:k], digits[k:]
-        if "." in w or (len(s) > 1 and s[0] == "0" and s[1] != ".") or s.startswith("."):
+        if "." in w or w.startswith("0") or (len(s) > 1 and s[0] == "0" and s[1] != ".") or s.startswith("."):
             continue
-        if Decimal(w) in _SCALE and Decimal(s) <= Decimal(w):
+        if Decimal(w) in weights and Decimal(s) <= Decimal(w):
             found.append((w, s))
     return found[0] if len(found) == 1 else None
+
+
+# One indicator's weight: whole points up to 30 (a form's 100 points spread over its indicators).
+_INDICATOR_WEIGHTS = tuple(Decimal(n) for n in range(1, 31))
+_GLUED_TOKEN = r"\d+(?:\.\d+)?(?:%|次|份|篇|人|个|户|天|万元)?|[好高优良差低]"
+# 名称 单位 性质 目标 实际 系数% 权重得分 是否核心: "培训覆盖率%定量指标90%65%100%55是".
+_GLUED_INDICATOR = re.compile(
+    r"(?P<name>[^\d%\s|，。；,;]{2,30}?)(?P<unit>%|次|份|篇|人|个|户|天)?(?:定[量性]指标)?"
+    rf"(?P<values>(?:{_GLUED_TOKEN}){{0,3}}?)(?P<coef>(?:100|[1-9]\d)%)(?P<ws>\d{{2,4}}(?:\.\d)?)(?P<core>[是否])"
+)
+_GLUED_INDICATOR_HEADER = re.compile(
+    r"指标名称[^\s|。]{0,40}?(?:权重|分值)[^\s|。]{0,12}?得分[^\s|。]{0,12}?是否核心指标"
+)
+# 名称 权重 目标 实际(=目标) 得分, the target written twice: "完工时间52023年10月完成2023年10月完成4".
+_GLUED_DOUBLED = re.compile(
+    r"(?P<name>[\u4e00-\u9fff]{2,20}?)(?P<w>[1-9]\d?)(?P<t>[^\s|，。；\d][^\s|，。；]{3,30}?|\d{4}年[^\s|，。；]{2,26}?)"
+    r"(?P=t)(?P<s>\d{1,2}(?:\.\d)?)(?![\d.])"
+)
+_GLUED_HEADER = re.compile(r"[^\s|]{0,12}(?:权重|分值|分)[^\s|]{0,30}得分[^\s|]{0,4}(?:未完成|偏差)?原因")
+
+
+def _glued_indicators(text: str, taken: _Taken) -> list[_Draft]:
+    """Indicator rows of an OCR'd form whose cells ran together, read back by the form's column order."""
+    drafts: list[_Draft] = []
+    head = _GLUED_INDICATOR_HEADER.search(text)
+    if head is not None:
+        draft = _Draft(
+            None, ["三级指标", "度量单位", "指标值", "完成值", "得分系数", "权重", "得分"],
+            ["name", "unit", "target", "actual", "coefficient", "weight", "score"], True, head.start(), [], head.end(),
+        )  # fmt: skip
+        for line_start, line_end in _lines_from(text, head.end()):
+            for m in _GLUED_INDICATOR.finditer(text, line_start, line_end):
+                if m.start() in taken:
+                    continue
+                split = _split_weight_score(m.group("ws"), _INDICATOR_WEIGHTS)
+                if split is None:
+                    continue
+                values = [v for v in re.finditer(_GLUED_TOKEN, m.group("values"))]
+                cells: list[_Cell | None] = [_Cell(m.start("name"), m.end("name"), m.group("name"))]
+                cells.append(_Cell(m.start("unit"), m.end("unit"), m.group("unit")) if m.group("unit") else None)
+                base = m.start("values")
+                target = values[0] if len(values) >= 2 else None
+                actual = values[-1] if len(values) >= 2 else None
+                for v in (target, actual):
+                    cells.append(None if v is None else _Cell(base + v.start(), base + v.end(), v.group()))
+                cells.append(_Cell(m.start("coef"), m.end("coef"), m.group("coef")))
+                ws = m.start("ws")
+                cells.append(_Cell(ws, ws + len(split[0]), split[0]))
+                cells.append(_Cell(ws + len(split[0]), m.end("ws"), split[1]))
+                draft.rows.append(cells)
+                draft.end = m.end()
+        if draft.rows:
+            draft.start = min(c.start for c in draft.rows[0] if c is not None)
+            drafts.append(draft)
+    head = _GLUED_HEADER.search(text)
+    if head is not None:
+        draft = _Draft(
+            None, ["三级指标", "权重", "指标值", "完成值", "得分", "原因"],
+            ["name", "weight", "target", "actual", "score", "reason"], True, head.start(), [], head.end(),
+        )  # fmt: skip
+        for m in _GLUED_DOUBLED.finditer(text, head.end()):
+            if m.start() in taken or Decimal(m.group("s")) > Decimal(m.group("w")):
+                continue
+            t2 = m.end("t")
+            draft.rows.append(
+                [
+                    _Cell(m.start("name"), m.end("name"), m.group("name")),
+                    _Cell(m.start("w"), m.end("w"), m.group("w")),
+                    _Cell(m.start("t"), m.end("t"), m.group("t")),
+                    _Cell(t2, t2 + len(m.group("t")), m.group("t")),
+                    _Cell(m.start("s"), m.end("s"), m.group("s")),
+                    None,
+                ]
+            )
+            draft.end = m.end()
+        if draft.rows:
+            draft.start = min(c.start for c in draft.rows[0] if c is not None)
+            drafts.append(draft)
+    return drafts
+
+
+def _lines_from(text: str, start: int) -> list[tuple[int, int]]:
+    spans = []
+    pos = start
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl
+        spans.append((pos, end))
+        pos = end + 1
+    return spans
 
 
 def _glued_rows(text: str, taken: _Taken) -> list[_Draft]:
@@ -743,7 +836,7 @@ def recover_tables(text: str, taken: list[tuple[int, int]]) -> list[TableSpans]:
     """The flattened tables in ``text`` outside ``taken``: pipe rows, aligned columns, glued and positional rows."""
     found: list[TableSpans] = []
     spans = _Taken(taken)
-    for reader in (_pipe_tables, _aligned_tables, _positional_tables, _glued_rows):
+    for reader in (_pipe_tables, _aligned_tables, _positional_tables, _glued_rows, _glued_indicators):
         for draft in reader(text, spans):
             table = _spans(draft)
             if spans.overlaps(table.start, max(table.end, table.start + 1)):
