@@ -305,3 +305,29 @@ def test_numbers_out_of_sequence_and_words_are_not_headings() -> None:
         "工作要求包括（一）人员经费按月拨付；（二）公用经费按季拨付。"
     )
     assert doc.sections == []
+
+
+def test_glued_indicator_rows_of_a_core_indicator_form() -> None:
+    doc = document_from_text(
+        "指标名称计量单位指标性质年初指标值调整指标值完成值得分系数(%)指标权重(分)指标得分(分)是否核心指标"
+        "河道保洁覆盖率%定量指标95%97%100%1010是垃圾清运次数次300次312次100%55否档案管理规范性好好100%33否"
+    )
+    (table,) = doc.tables
+    rows = [[c.text for c in row] for row in table.rows]
+    assert rows[0] == ["河道保洁覆盖率", "%", "95%", "97%", "100%", "10", "10"]
+    assert rows[1][2:] == ["300次", "312次", "100%", "5", "5"]
+    assert rows[2][0] == "档案管理规范性" and rows[2][2:4] == ["好", "好"]
+    _spans_match(doc)
+
+
+def test_glued_rows_with_the_target_written_twice() -> None:
+    doc = document_from_text(
+        "一级指标二级指标三级指标分值指标值全年实际值得分未完成原因分析及改进措施"
+        "时效指标(5分)工程完工时间52023年10月完工2023年10月完工4成本指标(10分)"
+    )
+    (table,) = doc.tables
+    assert [c.text for c in table.rows[0][:5]] == ["工程完工时间", "5", "2023年10月完工", "2023年10月完工", "4"]
+
+
+def test_doubled_words_in_prose_are_not_a_table() -> None:
+    assert document_from_text("我们我们认真开展工作，完成任务完成任务5次。").tables == []

@@ -397,3 +397,62 @@ def test_met_but_deducted_in_a_word_table(tmp_path: Path) -> None:
     doc = load_document(path)
     found = [f for f in run_checks(doc) if f.rule == "tables.met-but-deducted"]
     assert len(found) == 1 and doc.tables[0].source == "docx"
+
+
+# --- glued OCR rows and goal tables ------------------------------------------------------------------------------
+
+
+GLUED_FORM = (
+    "指标名称计量单位指标性质年初指标值调整指标值完成值得分系数(%)指标权重(分)指标得分(分)是否核心指标"
+    "监督抽检合格率%定量指标98%91.5%100%1010是执法案卷数量件120件126件100%55否制度执行情况好好100%33否"
+    "行政成本控制率%100%96%100%22否"
+)
+
+
+def test_glued_row_missing_its_target_keeps_full_marks() -> None:
+    (f,) = fired(GLUED_FORM, "tables.missed-but-full")
+    assert "监督抽检合格率" in f.message and "9.34" in f.message  # 91.5 ÷ 98 × 10
+
+
+def test_glued_verdict_copied_from_the_target() -> None:
+    (f,) = fired(GLUED_FORM, "tables.actual-copies-target")
+    assert f.quote == "好" and "制度执行情况" in f.message
+
+
+def test_glued_form_gets_no_error() -> None:
+    assert not [f for f in check(GLUED_FORM) if f.severity == "error"]
+
+
+def test_glued_row_completed_as_planned_but_deducted() -> None:
+    text = (
+        "一级指标二级指标三级指标分值指标值全年实际值得分未完成原因分析及改进措施"
+        "时效指标(5分)工程完工时间52023年10月完工2023年10月完工4成本指标(10分)"
+    )
+    (f,) = fired(text, "tables.met-but-deducted")
+    assert "工程完工时间" in f.message
+
+
+def test_goal_table_completion_written_as_one_word() -> None:
+    text = (
+        "项目基本情况 | 1.项目年度目标完成情况 | 项目年度目标 | 年度目标完成情况 |\n"
+        "完成全镇12个村污水管网改造，12月底前通水运行。 | 已完成 |\n"
+    )
+    (f,) = fired(text, "tables.verdict-actual")
+    assert f.quote == "已完成"
+
+
+def test_goal_table_with_a_measured_completion_is_fine() -> None:
+    text = (
+        "项目基本情况 | 1.项目年度目标完成情况 | 项目年度目标 | 年度目标完成情况 |\n"
+        "完成全镇12个村污水管网改造，12月底前通水运行。 | 完成11个村改造，1个村因征地延至次年3月 |\n"
+    )
+    assert fired(text, "tables.verdict-actual") == []
+
+
+def test_completion_cell_copying_the_goal_cell() -> None:
+    text = (
+        "| 年度总体目标 | 预期目标 | 实际完成情况 | 保障全县困难群众基本生活，按时足额发放救助金 "
+        "| 保障全县困难群众基本生活，按时足额发放救助金 | 绩效指标 |\n"
+    )
+    (f,) = fired(text, "tables.actual-copies-target")
+    assert f.quote == "保障全县困难群众基本生活，按时足额发放救助金"
