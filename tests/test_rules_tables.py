@@ -342,7 +342,8 @@ def test_required_explanation_left_blank() -> None:
 def test_yuan_figures_under_a_wanyuan_header() -> None:
     text = (
         "东山区档案馆部门整体支出绩效自评表\n资金结构\n（万元）\n年初预算 结转结余 年中调整 小计\n"
-        "财政资金小计 3620418 12050.6 0 3632468.6\n合 计 3620418 12050.6 0 3632468.6\n"
+        "财政资金小计 3620418 12050.6 0 3632468.6\n①中央及省级财政资金\n②区级财政资金 3620418 12050.6 0 3632468.6\n"
+        "合 计 3620418 12050.6 0 3632468.6\n"
     )
     (f,) = fired(text, "tables.unit-magnitude")
     assert f.quote == "（万元）"
@@ -456,3 +457,23 @@ def test_completion_cell_copying_the_goal_cell() -> None:
     )
     (f,) = fired(text, "tables.actual-copies-target")
     assert f.quote == "保障全县困难群众基本生活，按时足额发放救助金"
+
+
+def test_form_field_left_blank_in_a_one_cell_per_line_form() -> None:
+    text = "项目基本情况 |\n2.项目实施内容及过程概述 |\n|\n预算执行情况(10分) |\n"
+    (f,) = fired(text, "tables.empty-required")
+    assert f.quote == "2.项目实施内容及过程概述"
+
+
+def test_header_cell_followed_by_row_padding_is_not_a_blank_field() -> None:
+    text = "总体目标完成情况 | 总体目标 | 全年实际完成情况 | |||\n保障困难群众基本生活。 | 全年发放救助金1260万元。 | |||\n"
+    assert fired(text, "tables.empty-required") == []
+
+
+def test_nothing_to_improve_while_execution_is_low() -> None:
+    text = (
+        "项目 | 全年预算数 | 全年执行数 | 执行率 |\n年度资金总额 | 200 | 150 | 75% |\n"
+        "存在问题 | 无 |\n改进措施 | 无 |\n"
+    )
+    (f,) = fired(text, "tables.nothing-to-improve")
+    assert "75%" in f.message and f.quote == "存在问题 | 无"

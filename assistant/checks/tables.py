@@ -66,7 +66,9 @@ _REASON_HEADER = re.compile(
 )
 _UNIT_DECL = re.compile(r"[(（]\s*(?:单位[:：]\s*)?(万元|元|亿元|千元)\s*[)）]|单位[:：]\s*(万元|元|亿元|千元)")
 # A provincial or national unit (a 厅, a 省 not followed by its city or county) may hold amounts of 100亿元.
-_HIGH_LEVEL = re.compile(r"厅|国家|中央|国务院|[\u4e00-\u9fff]{1,3}(?:省|自治区)(?![\u4e00-\u9fff]{1,6}[市县区州盟])")
+_HIGH_LEVEL = re.compile(
+    r"厅|国家|国务院|中央(?![及和与]|财政|资金|级|补助|转移)|[\u4e00-\u9fff]{1,3}(?:省|自治区)(?!级)(?![\u4e00-\u9fff]{1,6}[市县区州盟])"
+)
 _ADJUSTED = re.compile(r"追加|追减|调增|调减|调整|调入|调出|增加|减少|新增|压减")
 
 
@@ -1040,7 +1042,9 @@ def empty_indicator(ctx: Context) -> Iterator[Finding]:
     counter_example="资金管理情况 | 情况说明 | 存在问题和改进措施\n分配科学性 | 按因素法分配到8个街道。 | 无\n下达及时性 | 资金于3月15日前全部下达 | 无",
 )
 def empty_required(ctx: Context) -> Iterator[Finding]:
-    """A row of a 情况说明 table whose label is filled and whose explanation is empty."""
+    """A row of a 情况说明 table whose label is filled and whose explanation is empty, or a form field
+    (“项目实施内容及过程概述 | |”) left blank."""
+    yield from _empty_fields(ctx)
     for row in table_rows(ctx):
         if "note" not in row.roles or row.is_total:
             continue
@@ -1061,6 +1065,109 @@ def empty_required(ctx: Context) -> Iterator[Finding]:
         )
 
 
+_FIELD_LABEL = re.compile(
+    r"^(?:\d[.、．])?[\u4e00-\u9fff]{2,20}(?:概述|情况说明|完成情况|评价结论|存在问题|改进措施|主要做法|主要成效)$"
+)
+
+
+def _pipe_stream(ctx: Context) -> list[tuple[int, str]]:
+    """Every ``|`` cell of the text in order, as (start, text) — rows and one-cell-per-line forms alike."""
+
+    def compute(c: Context) -> list[tuple[int, str]]:
+        cells: list[tuple[int, str]] = []
+        pos = 0
+        for line in c.text.split("\n"):
+            if "|" in line:
+                found = []
+                for m in re.finditer(r"[^|]*\|", line):
+                    body = m.group()[:-1]
+                    found.append((pos + m.start() + len(body) - len(body.lstrip()), body.strip()))
+                # Trailing empty cells of a row are padding; a line holding one empty cell is an empty cell.
+                while len(found) > 1 and not found[-1][1]:
+                    found.pop()
+                cells.extend(found)
+            pos += len(line) + 1
+        return cells
+
+    return ctx.memo("tables.pipe_stream", compute)
+
+
+def _empty_fields(ctx: Context) -> Iterator[Finding]:
+    cells = _pipe_stream(ctx)
+    for i, (start, text) in enumerate(cells[:-1]):
+        label = _squash(text)
+        if not _FIELD_LABEL.match(label) or cells[i + 1][1]:
+            continue
+        after = cells[i + 2][1] if i + 2 < len(cells) else ""
+        if after and cell_number(after) is None and len(after) > 24:
+            continue  # the value sits one cell further on (a merged cell)
+        yield ctx.finding(
+            "tables.empty-required",
+            "missing_value",
+            "warning",
+            start,
+            start + len(text),
+            f"“{label}”一栏空白",
+            "按表格要求填写该项内容",
+        )
+
+
+@rule(
+    "tables.nothing-to-improve",
+    "存在问题、改进措施写“无”，而表中有未完成或扣分的指标",
+    category="missing_value",
+    severity="warning",
+    example=_IND
+    + "产出指标 | 数量指标 | 改造户厕 | ≥ | 300 | 户 | 240 | 30 | 24 | |\n存在问题 | 无 |\n改进措施 | 无 |",
+    counter_example=_IND
+    + "产出指标 | 数量指标 | 改造户厕 | ≥ | 300 | 户 | 312 | 30 | 30 | |\n"
+    + "产出指标 | 质量指标 | 验收合格率 | ≥ | 95 | % | 98% | 30 | 30 | |\n存在问题 | 无 |\n改进措施 | 无 |",
+)
+def nothing_to_improve(ctx: Context) -> Iterator[Finding]:
+    """A form that answers 存在问题 with 无 while its own table shows a shortfall: a missed target, a deduction,
+    a verdict in place of a figure, execution below the threshold, or all points resting on one indicator."""
+    cells = _pipe_stream(ctx)
+    for i, (start, text) in enumerate(cells[:-1]):
+        if not re.fullmatch(r"存在(?:的)?问题", _squash(text)) or not re.fullmatch(
+            r"无|暂无|没有|无。", cells[i + 1][1]
+        ):
+            continue
+        form = _form_of(ctx, start)
+        reason = _shortfall(ctx, form)
+        if reason is None:
+            continue
+        yield ctx.finding(
+            "tables.nothing-to-improve",
+            "missing_value",
+            "warning",
+            start,
+            cells[i + 1][0] + len(cells[i + 1][1]),
+            f"存在问题写“无”，但{reason}",
+            "对照未完成或扣分的指标写明问题、原因和改进措施",
+        )
+
+
+def _shortfall(ctx: Context, form: tuple[int, int]) -> str | None:
+    """What in the form's tables shows something left to improve, in words; None when everything was met."""
+    inds = [i for i in indicators(ctx) if form[0] <= i.row.span[0] < form[1]]
+    for ind in inds:
+        if ind.weight is not None and ind.score is not None and ind.score < ind.weight:
+            return f"“{ind.row.label}”得分低于分值"
+        if ind.met() is False:
+            return f"“{ind.row.label}”未达到指标值"
+        actual = ind.row.get("actual")
+        if actual is not None and _VERDICT_WORD.match(_squash(actual.text)) and ind.target is not None:
+            return f"“{ind.row.label}”的完成值只写了“{_squash(actual.text)}”"
+    threshold = _scoring(ctx).low_execution_rate
+    for ex in executions(ctx):
+        if form[0] <= ex.row.span[0] < form[1] and ex.rate is not None and ex.rate < threshold:
+            return f"预算执行率仅 {_rate_text(ex)}"
+    weighted = [i for i in inds if i.weight]
+    if len(weighted) == 1:
+        return f"全部绩效指标分值只落在“{weighted[0].row.label}”一项上"
+    return None
+
+
 @rule(
     "tables.unit-magnitude",
     "表中金额单位与数额量级不符",
@@ -1073,7 +1180,7 @@ def empty_required(ctx: Context) -> Iterator[Finding]:
 )
 def unit_magnitude(ctx: Context) -> Iterator[Finding]:
     """A table declared in 万元 whose amounts run to 7 integer digits (≥ 100亿元): the figures are likely in 元."""
-    if _HIGH_LEVEL.search(ctx.text[:300]):
+    if _HIGH_LEVEL.search(ctx.text[:120]):  # the title and the unit's name, not the funding tiers below them
         return
     for table in ctx.doc.tables:
         first = min((c.start for row in table.rows for c in row if c.text.strip()), default=table.end)
