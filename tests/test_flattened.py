@@ -331,3 +331,40 @@ def test_glued_rows_with_the_target_written_twice() -> None:
 
 def test_doubled_words_in_prose_are_not_a_table() -> None:
     assert document_from_text("我们我们认真开展工作，完成任务完成任务5次。").tables == []
+
+
+# --- spaces extraction left at old line ends ----------------------------------------------------------------------
+
+
+def _joined_with_spaces(paragraph: str, width: int = 26) -> str:
+    """A PDF paragraph whose wrapped lines were joined with a space."""
+    return " ".join(paragraph[i : i + width] for i in range(0, len(paragraph), width))
+
+
+def test_spaces_at_old_line_ends_are_dropped_and_offsets_still_map_back() -> None:
+    paragraph = (
+        "为切实做好本年度项目支出绩效评价工作，进一步加强项目资金管理，提高财政资金使用效益，根据区财政局关于开展"
+        "单位自评工作的通知要求，按照早部署、早行动、早落实的工作思路，对我中心全年项目支出绩效开展了自评。"
+        "自评由分管领导牵头，财务、业务科室共同参与，逐项核对预算执行、绩效指标完成和资金使用情况。"
+    )
+    raw = _joined_with_spaces(paragraph)
+    doc = document_from_text(raw)
+    assert doc.text == paragraph
+    for offset, char in enumerate(doc.text):
+        line, col = doc.line_col(offset)
+        assert raw.split("\n")[line - 1][col - 1] == char
+
+
+def test_a_space_after_a_decimal_point_is_dropped() -> None:
+    from assistant.text.numbers import find_numbers
+
+    doc = document_from_text("烈士墓区维修项目预算48. 6万元，全年实际支付48. 6万元，使用率100%。")
+    assert [n.raw for n in find_numbers(doc.text) if n.unit == "万元"] == ["48.6万元", "48.6万元"]
+
+
+def test_spaces_between_tokens_and_list_numbers_are_kept() -> None:
+    tokens = (
+        "年初预算数 全年预算数 全年执行数 分值 执行率 得分 项目名称 主管部门 实施单位 其中 当年财政拨款 上年结转资金"
+    )
+    assert document_from_text(tokens).text == tokens
+    assert "1. 2023年" in document_from_text("主要工作如下：1. 2023年完成河道清淤12公里。").text

@@ -227,6 +227,65 @@ class _Numbering:
             out.append(head)
 
 
+# A space where extraction joined two wrapped lines, inside a run of CJK text ("进 一步").
+_WRAP_SPACE = re.compile(r"(?<=[\u4e00-\u9fff，。、；：])[ ](?=[\u4e00-\u9fff\d])")
+# A space PDF text puts after a decimal point ("35. 3万元"); "1. 2023年" (a list number and a year) is left alone.
+_DECIMAL_SPACE = re.compile(r"(?<=\d\d[.．])[ ](?=\d{1,2}(?![\d.]))")
+
+
+def _in_rhythm(hits: list[int]) -> set[int]:
+    """The positions that keep a line width's rhythm: each has another one about one width (15–60) away, for the
+    width most positions agree on; nothing when fewer than four (and than two in five) do."""
+    found = set(hits)
+
+    def partners(width: int) -> set[int]:
+        return {h for h in hits if any(h + d in found or h - d in found for d in range(width - 2, width + 3))}
+
+    best = max((partners(w) for w in range(15, 61)), key=len)
+    return best if len(best) >= 4 and len(best) * 5 >= len(hits) * 2 else set()
+
+
+def drop_wrap_spaces(raw: str, para: Paragraph) -> Paragraph:
+    """Remove the spaces extraction left inside words and numbers ("进 一步", "35. 3万元").
+
+    Spaces at old line ends are told from meant spaces by their rhythm: three or more of them a near-constant
+    distance apart (the old line width, 15 characters or more). Spaces between table cells or words don't keep
+    that rhythm.
+    """
+    text = para.text(raw)
+    if " " not in text:
+        return para
+    drop = {m.start() for m in _DECIMAL_SPACE.finditer(text)}
+    hits = [m.start() for m in _WRAP_SPACE.finditer(text)]
+    # Wrap spaces come once a line (about every 15–60 characters); spaces between cells or tokens are denser.
+    if len(hits) >= 4 and len(hits) * 12 <= len(text):
+        drop |= _in_rhythm(hits)
+    if not drop:
+        return para
+    segs: list[tuple[int, int]] = []
+    seps: list[str] = []
+    pos = 0
+    for i, (start, end) in enumerate(para.segs):
+        if i:
+            seps.append(para.seps[i - 1])
+            pos += len(para.seps[i - 1])
+        cut = start
+        for k in sorted(h for h in drop if pos <= h < pos + end - start):
+            segs.append((cut, start + k - pos))
+            seps.append("")
+            cut = start + k - pos + 1
+        segs.append((cut, end))
+        pos += end - start
+    kept = [(i, seg) for i, seg in enumerate(segs) if seg[1] > seg[0]]
+    if not kept:
+        return para
+    out = Paragraph([kept[0][1]], [], para.blank_before)
+    for (i, _), (j, seg) in zip(kept, kept[1:], strict=False):
+        out.seps.append("".join(seps[i:j]))
+        out.segs.append(seg)
+    return out
+
+
 class _Builder:
     def __init__(self, raw: str) -> None:
         self.raw = raw
@@ -299,7 +358,7 @@ class _Normaliser:
 
     def _prose(self, paras: list[Paragraph]) -> None:
         for para in paras:
-            for part in self.numbering.split_inline(self.raw, para):
+            for part in self.numbering.split_inline(self.raw, drop_wrap_spaces(self.raw, para)):
                 self.out.paragraph(part)
 
     def _flow(self, lines: Lines) -> None:
