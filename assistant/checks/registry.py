@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.budget.facts import FactSheet
+from assistant.budget.scoring import ScoringRules
 from assistant.checks.finding import Category, Finding, Severity, sort_findings
 from assistant.errors import InputError
 from assistant.text.document import Document
@@ -83,6 +84,7 @@ class CheckConfig(BaseModel):
     disable: list[str] = Field(default_factory=list, description="不运行的规则编号")
     severity: dict[str, Severity] = Field(default_factory=dict, description="改变某条规则的严重程度")
     packs: list[str] = Field(default_factory=list, description="额外的 YAML 规则包路径")
+    scoring: ScoringRules = Field(default_factory=ScoringRules, description="评分规则：等级分数线、执行率门槛等")
 
 
 def load_config(path: str | Path) -> CheckConfig:

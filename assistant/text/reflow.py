@@ -21,11 +21,11 @@ from typing import Literal
 
 from assistant.text.flattened import group_rows, header_columns, split_cells, table_regions
 from assistant.text.lines import LINE_BREAK, Line, Lines, Paragraph, first_unit_width, joined, separator, split_lines
-from assistant.text.sections import match_marker, parse_heading
+from assistant.text.sections import Heading, match_marker, parse_heading
+from assistant.text.tables import TableSpans, recover_tables
 
 _CONTINUES = set("，。、；：！？）》」』”’,.;:!?)]}%")
 _STUB_PUNCT = set("，。、；：！？,.;:!?")
-_INLINE_HEADING = re.compile(r"[。！？](?=[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
 _STANDALONE = re.compile(r"#{1,6}\s|\|")
 _SPACED_CJK = re.compile(r"[^\x00-\x7f][ \t\u3000]+[^\x00-\x7f]")
 
@@ -56,18 +56,6 @@ class Grid:
 
 
 Block = Flow | Para | Grid
-
-
-@dataclass
-class TableSpans:
-    """A table located in the normalised text (spans are normalised offsets)."""
-
-    title: str | None
-    header: list[str]
-    rows: list[list[tuple[int, int]]]
-    start: int
-    end: int
-    source: Literal["docx", "pdf", "flattened"]
 
 
 @dataclass
@@ -145,43 +133,157 @@ def _paragraphs(lines: Lines, lo: int, hi: int, width: int | None) -> list[Parag
     return paras
 
 
+# A heading run into the text around it ("…报告一、基本情况(一)项目概况我校…", text joined by PDF extraction) is
+# recognised by its number (the next one expected) and by a short title ending in a heading noun.
+_RUN_IN_MARKER = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、")
+_TITLE_RUN = re.compile(r"[\u4e00-\u9fff、（）()]{2,24}")
+_HEAD_NOUN = re.compile(
+    r"(?:情况|概况|分析|目标|措施|建议|结论|说明|职能|职责|依据|内容|过程|问题|结果|评价|成效|经验|做法|指标|效益|原因|"
+    r"自评|设置|计划|安排)$"
+)
+# What starts a body sentence glued to its heading: a subject, a date or figure, an opening preposition.
+_BODY_START = re.compile(r"[我本该经根按为在今全共截从对由]|\d|一是|首先|目前")
+_MARKER_FIRST = set("（(一二三四五六七八九十")
+# "统一、规范" and "之一、" are words, not the heading 一、.
+_WORD_BEFORE_ONE = set("统唯之第同逐万单其划")
+
+
+def run_in_title(text: str, pos: int) -> int | None:
+    """Where the title of a heading run into its text ends (after its heading noun), or None when the words after
+    ``pos`` don't read as a heading title."""
+    m = _TITLE_RUN.match(text, pos)
+    if m is None:
+        return None
+    run = m.group()
+    inner = _RUN_IN_MARKER.search(run, 1)
+    if inner is not None:
+        run = run[: inner.start()]
+    # The title ends at the first heading noun that a body sentence or the next heading follows, else at the last.
+    ends = [end for end in range(2, len(run) + 1) if _HEAD_NOUN.search(run[:end])]
+    for end in ends:
+        if end == len(run) or _BODY_START.match(run, end):
+            return pos + end
+    return pos + ends[-1] if ends else None
+
+
 @dataclass
 class _Numbering:
     """The last 一、 and （一） numbers seen, to recognise "…成效。（二）综合评价结论：" run into a paragraph."""
 
     last: dict[int, int] = field(default_factory=lambda: {1: 0, 2: 0})
 
-    def see(self, text: str) -> None:
-        heading = parse_heading(text)
+    def see(self, heading: Heading | None) -> None:
         if heading is not None and heading.level in (1, 2):
-            self.last[heading.level] = heading.number
-            if heading.level == 1:
-                self.last[2] = 0
+            self._set(heading.level, heading.number)
+
+    def _set(self, level: int, number: int) -> None:
+        self.last[level] = number
+        if level == 1:
+            self.last[2] = 0
+
+    def _cut(self, text: str) -> tuple[int, int, int] | None:
+        """The first place a heading starts inside ``text``: (offset, level, number)."""
+        for m in _RUN_IN_MARKER.finditer(text, 1):
+            found = match_marker(text, m.start())
+            if found is None:
+                continue
+            level, number, marker_end = found
+            if number != self.last[level] + 1 or (level == 2 and self.last[1] == 0 and number != 1):
+                continue
+            before = text[m.start() - 1]
+            if before in "。！？" and self.last[level] >= 1 and parse_heading(text, m.start()):
+                return m.start(), level, number
+            if level == 1 and number == 1 and before in _WORD_BEFORE_ONE:
+                continue
+            if run_in_title(text, marker_end) is not None:
+                return m.start(), level, number
+        return None
 
     def split_inline(self, raw: str, para: Paragraph) -> list[Paragraph]:
         out: list[Paragraph] = []
         while True:
             text = para.text(raw)
-            self.see(text)
-            cut = None
-            for m in _INLINE_HEADING.finditer(text):
-                found = match_marker(text, m.end())
-                if found is None:
-                    continue
-                level, number, _ = found
+            heading = parse_heading(text)
+            self.see(heading)
+            found = match_marker(text) if text[:1] in _MARKER_FIRST else None
+            if found is not None and found[0] in (1, 2):
+                # A heading that opens the paragraph with its body glued on ("（一）项目概况我校…"): cut after its title.
+                end = run_in_title(text, found[2])
                 if (
-                    level in (1, 2)
-                    and self.last[level] >= 1
-                    and number == self.last[level] + 1
-                    and parse_heading(text, m.end())
+                    end is not None
+                    and (heading is None or heading.title_end > end)
+                    and (_BODY_START.match(text, end) or _RUN_IN_MARKER.match(text, end))
                 ):
-                    cut = m.end()
-                    break
+                    self._set(found[0], found[1])
+                    head, para = para.split(end)
+                    out.append(head)
+                    continue
+            cut = self._cut(text)
             if cut is None:
                 out.append(para)
                 return out
-            head, para = para.split(cut)
+            head, para = para.split(cut[0])
+            self._set(cut[1], cut[2])
             out.append(head)
+
+
+# A space where extraction joined two wrapped lines, inside a run of CJK text ("进 一步").
+_WRAP_SPACE = re.compile(r"(?<=[\u4e00-\u9fff，。、；：])[ ](?=[\u4e00-\u9fff\d])")
+# A space PDF text puts after a decimal point ("35. 3万元"); "1. 2023年" (a list number and a year) is left alone.
+_DECIMAL_SPACE = re.compile(r"(?<=\d\d[.．])[ ](?=\d{1,2}(?![\d.]))")
+
+
+def _in_rhythm(hits: list[int]) -> set[int]:
+    """The positions that keep a line width's rhythm: each has another one about one width (15–60) away, for the
+    width most positions agree on; nothing when fewer than four (and than two in five) do."""
+    found = set(hits)
+
+    def partners(width: int) -> set[int]:
+        return {h for h in hits if any(h + d in found or h - d in found for d in range(width - 2, width + 3))}
+
+    best = max((partners(w) for w in range(15, 61)), key=len)
+    return best if len(best) >= 4 and len(best) * 5 >= len(hits) * 2 else set()
+
+
+def drop_wrap_spaces(raw: str, para: Paragraph) -> Paragraph:
+    """Remove the spaces extraction left inside words and numbers ("进 一步", "35. 3万元").
+
+    Spaces at old line ends are told from meant spaces by their rhythm: three or more of them a near-constant
+    distance apart (the old line width, 15 characters or more). Spaces between table cells or words don't keep
+    that rhythm.
+    """
+    text = para.text(raw)
+    if " " not in text:
+        return para
+    drop = {m.start() for m in _DECIMAL_SPACE.finditer(text)}
+    hits = [m.start() for m in _WRAP_SPACE.finditer(text)]
+    # Wrap spaces come once a line (about every 15–60 characters); spaces between cells or tokens are denser.
+    if len(hits) >= 4 and len(hits) * 12 <= len(text):
+        drop |= _in_rhythm(hits)
+    if not drop:
+        return para
+    segs: list[tuple[int, int]] = []
+    seps: list[str] = []
+    pos = 0
+    for i, (start, end) in enumerate(para.segs):
+        if i:
+            seps.append(para.seps[i - 1])
+            pos += len(para.seps[i - 1])
+        cut = start
+        for k in sorted(h for h in drop if pos <= h < pos + end - start):
+            segs.append((cut, start + k - pos))
+            seps.append("")
+            cut = start + k - pos + 1
+        segs.append((cut, end))
+        pos += end - start
+    kept = [(i, seg) for i, seg in enumerate(segs) if seg[1] > seg[0]]
+    if not kept:
+        return para
+    out = Paragraph([kept[0][1]], [], para.blank_before)
+    for (i, _), (j, seg) in zip(kept, kept[1:], strict=False):
+        out.seps.append("".join(seps[i:j]))
+        out.segs.append(seg)
+    return out
 
 
 class _Builder:
@@ -223,7 +325,11 @@ class _Builder:
 
     def result(self, tables: list[TableSpans]) -> Normalised:
         self.origin.append(self.last_end)
-        return Normalised("".join(self.parts), self.origin, tables)
+        text = "".join(self.parts)
+        # Tables that extraction flattened into lines ("a | b | c", aligned columns, glued cells) are found in the
+        # normalised text, so every format (.txt, .docx paragraphs, .pdf text) gets the same tables.
+        recovered = recover_tables(text, [(t.start, t.end) for t in tables])
+        return Normalised(text, self.origin, sorted([*tables, *recovered], key=lambda t: t.start))
 
 
 class _Normaliser:
@@ -252,7 +358,7 @@ class _Normaliser:
 
     def _prose(self, paras: list[Paragraph]) -> None:
         for para in paras:
-            for part in self.numbering.split_inline(self.raw, para):
+            for part in self.numbering.split_inline(self.raw, drop_wrap_spaces(self.raw, para)):
                 self.out.paragraph(part)
 
     def _flow(self, lines: Lines) -> None:
