@@ -29,7 +29,7 @@ _BUDGET = (
     r"下达资金|批复|预计需资金|需资金|安排|预算|下达"
 )
 # Names of budget categories end in 支出 but are not spending: "项目支出718.34万元" is a budget line.
-_CATEGORY = r"基本支出|项目支出|人员支出|公用支出|人员经费|公用经费|预算总支出|总支出|三公经费"
+_CATEGORY = r"基本支出|项目支出|预算支出|专项支出|人员支出|公用支出|人员经费|公用经费|预算总支出|总支出|三公经费"
 _ATTR = re.compile(
     f"(?P<category>(?:{_CATEGORY})(?!金额|数))|(?P<initial>{_INITIAL})|(?P<spent>{_SPENT})|(?P<budget>{_BUDGET})"
 )

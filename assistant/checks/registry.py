@@ -6,6 +6,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
@@ -83,6 +84,7 @@ class CheckConfig(BaseModel):
     disable: list[str] = Field(default_factory=list, description="不运行的规则编号")
     severity: dict[str, Severity] = Field(default_factory=dict, description="改变某条规则的严重程度")
     packs: list[str] = Field(default_factory=list, description="额外的 YAML 规则包路径")
+    execution_threshold: Decimal = Field(Decimal(90), description="预算执行率低于此值（%）时须说明原因（各地要求不同）")
 
 
 def load_config(path: str | Path) -> CheckConfig:
