@@ -38,7 +38,8 @@ def parts_total(ctx: Context) -> Iterator[Finding]:
     for b in breakdowns(ctx):
         summed = sum((size(p) for p in b.parts), Decimal(0))
         total = size(b.total)
-        tolerance = _half_step(b.total, *b.parts) * len(b.parts)
+        # Each figure may carry half a step of rounding; whole counts carry none.
+        tolerance = sum((_half_step(n) for n in (b.total, *b.parts) if n.unit in MONEY_UNITS or n.decimals), Decimal(0))
         if abs(summed - total) <= tolerance or (not b.exhaustive and summed < total):
             continue
         unit = b.total.unit or "元"
@@ -55,7 +56,14 @@ def parts_total(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("arithmetic.rate", "所写执行率与其金额算出的不符", category="arithmetic", severity="error")
+@rule(
+    "arithmetic.rate",
+    "所写执行率与其金额算出的不符",
+    category="arithmetic",
+    severity="error",
+    example="资助项目全年预算200万元，实际支出150万元，预算执行率为85%。",
+    counter_example="资助项目全年预算200万元，实际支出150万元，预算执行率为75%。",
+)
 def stated_rate(ctx: Context) -> Iterator[Finding]:
     """A stated rate that disagrees with the budget and spending figures it is computed from."""
     text = ctx.text

@@ -1,0 +1,139 @@
+"""Arithmetic rules: breakdowns written every way a report writes them, and the rate rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.checks.arithmetic import parts_total
+from assistant.checks.breakdowns import breakdowns
+from assistant.checks.finding import Finding
+from assistant.checks.registry import Context, all_rules
+from assistant.text.document import document_from_text
+
+
+def ctx_of(text: str) -> Context:
+    return Context(doc=document_from_text(text))
+
+
+def parts_findings(text: str) -> list[Finding]:
+    return list(parts_total(ctx_of(text)))
+
+
+# --- totals whose parts don't add up, in every form -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 其中, total first, same sentence
+        "2024年局机关预算支出合计1250.6万元，其中基本支出830.4万元，项目支出440.2万元。",
+        "部门年初预算1250.6万元；其中：人员经费830.4万元，公用经费440.2万元。",
+        # total in one sentence, parts in the next
+        "省级下达专项资金5200万元。具体是：农村公路养护1800万元；危桥改造950万元；安防工程2300万元。",
+        "区财政共安排补助资金760万元。其中：学前教育补助310万元，义务教育补助420万元。",
+        # 分别为 / 包括
+        "全年拨付三个街道资金共420万元，分别为东街道150万元、西街道160万元、南街道100万元。",
+        "项目资金96万元，包括设备购置52万元、场地租赁24万元、人员培训15万元。",
+        # total after its parts
+        "设备购置52万元、场地租赁24万元、人员培训15万元，合计96万元。",
+        "东片区拨付38.5万元，西片区拨付41.2万元，共计80.2万元。",
+        # parts in a bracket
+        "下达补助资金860万元（其中校舍维修520万元、设备购置300万元），全年支出760万元。",
+        # units mixed in one breakdown
+        "项目总投资1.2亿元，其中中央资金8000万元，地方配套3000万元。",
+        "年初预算40万元，其中财政拨款250000元，单位自筹100000元。",
+    ],
+)
+def test_parts_that_do_not_add_up_are_flagged(text: str) -> None:
+    found = parts_findings(text)
+    assert len(found) == 1, [f.message for f in found]
+    assert found[0].severity == "error"
+    assert "分项之和与合计不符" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024年局机关预算支出合计1250.6万元，其中基本支出830.4万元，项目支出420.2万元。",
+        "省级下达专项资金5050万元。具体是：农村公路养护1800万元；危桥改造950万元；安防工程2300万元。",
+        "全年拨付三个街道资金共410万元，分别为东街道150万元、西街道160万元、南街道100万元。",
+        "设备购置52万元、场地租赁24万元、人员培训15万元，合计91万元。",
+        "项目总投资1.1亿元，其中中央资金8000万元，地方配套3000万元。",
+        "年初预算35万元，其中财政拨款250000元，单位自筹100000元。",
+        # a closing bracket ends the parts: the next clause's figure is not one of them
+        "下达补助资金820万元（其中校舍维修520万元、设备购置300万元），全年支出760万元。",
+        # the parts end at a clause without a figure, even with no full stop anywhere
+        "按生均800元安排，共计239万元，其中上级资金179.25万元，本级59.75万元，目标是保障学校运转"
+        "二、资金使用情况全年支出共计87.06万元，余款结转下年",
+        # rounding the figures themselves carry
+        "合计支出100万元，其中人员经费33.3万元，公用经费33.3万元，项目经费33.4万元。",
+        # a count breakdown that adds up
+        "全年共实施项目9个。其中：住建局6个、教育局2个、卫健委1个。",
+    ],
+)
+def test_parts_that_add_up_are_not_flagged(text: str) -> None:
+    assert parts_findings(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a section heading ends the parts: 87.06 belongs to the next section
+        "共计239万元，其中上级资金179.25万元，本级59.75万元二、资金使用情况全年支出87.06万元。",
+        # the document ends inside the list: cut off, not complete
+        "项目支出87.5万元，分别是交流经费5万元，评审经费18万元，专家经费2.5万元，科",
+        # 主要包括 is not all of it
+        "项目资金96万元，主要包括设备购置52万元、场地租赁24万元。",
+        # 用于 lists what money is for, not always all of it
+        "安排资金500万元，用于道路硬化200万元、路灯安装100万元。",
+        # spending is not a part of a budget
+        "预算100万元，其中中央资金60万元，已支出90万元。",
+        # two figures in one clause: which one is the part?
+        "预算100万元，其中中央资金60万元比上年增加5万元，省级资金30万元。",
+        # per-head standards are not parts
+        "共计120万元，其中按每人2000元标准发放，按每户500元补助。",
+    ],
+)
+def test_ambiguous_or_partial_lists_are_left_alone(text: str) -> None:
+    assert parts_findings(text) == []
+
+
+def test_count_breakdown_that_does_not_add_up() -> None:
+    found = parts_findings("全年共实施项目9个。其中：住建局6个、教育局2个、卫健委2个。")
+    assert found and "6个 + 2个 + 2个 = 10个" in found[0].message
+
+
+def test_breakdown_spans_total_and_parts() -> None:
+    text = "部门年初预算1250.6万元；其中：人员经费830.4万元，公用经费440.2万元。"
+    (b,) = breakdowns(ctx_of(text))
+    assert b.total.raw == "1250.6万元"
+    assert [p.raw for p in b.parts] == ["830.4万元", "440.2万元"]
+    found = parts_findings(text)
+    assert found[0].quote.startswith("1250.6万元") and found[0].quote.endswith("440.2万元")
+
+
+@pytest.mark.parametrize("total,unit", [("96", "万元"), ("960000", "元"), ("0.0096", "亿元")])
+def test_units_are_converted_before_adding(total: str, unit: str) -> None:
+    text = f"设备购置52万元、场地租赁24万元、人员培训20万元，合计{total}{unit}。"
+    assert parts_findings(text) == []
+
+
+# --- the rate rule ----------------------------------------------------------------------------------------
+
+
+def test_stated_rate_that_disagrees_with_its_amounts() -> None:
+    from assistant.checks.arithmetic import stated_rate
+
+    ctx = ctx_of("资助项目全年预算200万元，实际支出150万元，预算执行率为85%。")
+    found = list(stated_rate(ctx))
+    assert found and "75" in found[0].message
+    assert list(stated_rate(ctx_of("资助项目全年预算200万元，实际支出150万元，预算执行率为75%。"))) == []
+
+
+def test_every_arithmetic_rule_declares_an_example_and_counter_example() -> None:
+    rules = [r for r in all_rules() if r.id.startswith("arithmetic.")]
+    assert rules
+    for r in rules:
+        assert r.example and r.counter_example, r.id
+        if r.id == "arithmetic.parts-total":
+            assert parts_findings(r.example) and not parts_findings(r.counter_example)
