@@ -105,25 +105,41 @@ def _threshold(ctx: Context) -> Decimal:
     return Decimal(ctx.config.execution_threshold)
 
 
+_ITEM_TITLE = re.compile(r"项目|资金|经费|专项|工程")
+
+
+def _same_scope(ctx: Context, claim: Claim, r: Rate) -> bool:
+    """Whether a rate speaks of the money a claim speaks of: same form, same item, same item section."""
+    if len(forms(ctx)) >= 2 and form_at(ctx, r.start) != form_at(ctx, claim.start):
+        return False  # another form is another project
+    claim_item, rate_item = item_at(ctx, claim.start), r.item or item_at(ctx, r.start)
+    cs, rs = ctx.doc.section_at(claim.start), ctx.doc.section_at(r.start)
+    if claim_item:
+        # A claim about one project is checked against that project's figures only.
+        if rate_item:
+            return same_item(claim_item, rate_item)
+        return cs is None or rs is None or cs.id == rs.id
+    if cs is not None and rs is not None and cs.id != rs.id:
+        # Two sections each about a project ("（一）甲项目", "（二）乙项目") are two projects.
+        if _ITEM_TITLE.search(cs.title) and _ITEM_TITLE.search(rs.title) and cs.level == rs.level:
+            return False
+    return True
+
+
 def _contradicting_rate(ctx: Context, claim: Claim) -> Rate | None:
     """The first rate in the claim's scope that the claim cannot be true beside."""
     limit = _FULL if claim.kind == "spent" else _threshold(ctx)
-    own_form = form_at(ctx, claim.start)
-    several_forms = len(forms(ctx)) >= 2
-    item = item_at(ctx, claim.start)
     for r in rates(ctx):
         if r.value >= limit or claim.start <= r.start < claim.end:
             continue
-        if several_forms and form_at(ctx, r.start) != own_form:
-            continue  # another form is another project
-        if item and r.item and not same_item(item, r.item):
-            continue
-        return r
+        if _same_scope(ctx, claim, r):
+            return r
     return None
 
 
-def _underspent_item(ctx: Context) -> str | None:
-    """A sentence naming the first item whose spending anywhere in the report is below its budget."""
+def _underspent_item(ctx: Context, claim: Claim) -> str | None:
+    """A sentence naming the first item (the claim's own, when it names one) spent below its budget."""
+    claim_item = item_at(ctx, claim.start)
     by_item: dict[str, dict[str, list[Decimal]]] = {}
     raw: dict[tuple[str, str], str] = {}
     for a in amounts(ctx):
@@ -132,6 +148,8 @@ def _underspent_item(ctx: Context) -> str | None:
         by_item.setdefault(a.item, {}).setdefault(a.attribute, []).append(a.yuan)
         raw.setdefault((a.item, a.attribute), a.mention.raw)
     for item, attrs in by_item.items():
+        if claim_item and not same_item(claim_item, item):
+            continue
         budgets, spent = attrs.get("budget") or attrs.get("initial"), attrs.get("spent")
         if budgets and spent and min(spent) < max(budgets) * _FULL / 100:
             low = min(spent)
@@ -152,7 +170,7 @@ def _evidence(ctx: Context, claim: Claim) -> str | None:
         how = "按金额计算" if r.source == "derived" else "报告所写"
         return f"{how}的执行率为 {r.shown()}（{r.basis}，原文第 {line} 行）"
     if claim.kind == "spent" or claim.kind == "full-rate":
-        return _underspent_item(ctx)
+        return _underspent_item(ctx, claim)
     return None
 
 
