@@ -137,3 +137,39 @@ def test_every_arithmetic_rule_declares_an_example_and_counter_example() -> None
         assert r.example and r.counter_example, r.id
         if r.id == "arithmetic.parts-total":
             assert parts_findings(r.example) and not parts_findings(r.counter_example)
+
+
+# --- counts against the items listed ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年共实施3个项目，分别是道路硬化、路灯安装、绿化提升和公厕改造。",
+        "局机关共有5个股室，分别为办公室、财务股、规划股、执法股。",
+        "涉及两类支出，即人员经费、公用经费及项目经费。",
+        "局机关下设办公室、财务股、规划股、执法股3个股室。",
+    ],
+)
+def test_a_count_that_the_list_does_not_match(text: str) -> None:
+    from assistant.checks.arithmetic import count_items
+
+    found = list(count_items(ctx_of(text)))
+    assert len(found) == 1 and found[0].category == "arithmetic" and found[0].severity == "warning"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "全年共实施4个项目，分别是道路硬化、路灯安装、绿化提升和公厕改造。",
+        "局机关共有4个股室，分别为办公室、财务股、规划股、执法股。",
+        "主要有人员经费、公用经费两类支出。",
+        "包括办公室、财务股、规划股等5个股室。",
+        "全年共实施9个项目，分别是道路硬化、路灯安装等。",
+        "局机关下设办公室、财务股、规划股、执法股4个股室。",
+    ],
+)
+def test_a_count_that_matches_or_an_open_list_is_left_alone(text: str) -> None:
+    from assistant.checks.arithmetic import count_items
+
+    assert list(count_items(ctx_of(text))) == []

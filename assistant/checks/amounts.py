@@ -25,8 +25,7 @@ _SPENT = (
 # 年初预算 and 全年（调整后）预算 are different amounts of one project; both are "budget" to the claims rule.
 _INITIAL = r"年初预算数|年初预算|年初安排|年初批复"
 _BUDGET = (
-    r"财政最终给予支持额度|支持额度|安排资金|申报项目金额|项目金额|预算数|全年预算|调整后预算|预算金额|"
-    r"下达资金|批复|预计需资金|需资金|安排|预算|下达"
+    r"额度|安排资金|申报金额|项目金额|预算数|全年预算|调整后预算|预算金额|下达资金|批复|所需资金|需资金|安排|预算|下达"
 )
 # Names of budget categories end in 支出 but are not spending: "项目支出718.34万元" is a budget line.
 _CATEGORY = r"基本支出|项目支出|预算支出|专项支出|人员支出|公用支出|人员经费|公用经费|预算总支出|总支出|三公经费"

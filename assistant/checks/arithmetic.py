@@ -10,7 +10,7 @@ from assistant.checks.amounts import amounts_in
 from assistant.checks.breakdowns import breakdowns, size
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
-from assistant.text.numbers import NumberMention
+from assistant.text.numbers import NumberMention, parse_chinese_numeral
 from assistant.units import MONEY_UNITS, format_number, to_yuan
 
 _RATE = re.compile(r"(预算执行率|执行率|支出率|预算完成率|完成(年初|全年)?预算的?)(为|达到?|是)?\s*$")
@@ -94,3 +94,70 @@ def stated_rate(ctx: Context) -> Iterator[Finding]:
             f"执行率写作 {n.raw}，但按 {spent.mention.raw} ÷ {budget.mention.raw} 计算应为 {format_number(rate, 2)}%",
             f"改为 {format_number(rate, 2)}%，或核对预算数与执行数",
         )
+
+
+_COUNT = r"(?P<n>\d{1,2}|[两二三四五六七八九十]{1,3})(?P<unit>个|项|类|家|所|座|条|支|批)"
+_COUNT_THEN_LIST = re.compile(
+    rf"(?:共|共计|合计|总计|涉及|包括|有)[\u4e00-\u9fa5]{{0,4}}?{_COUNT}(?P<noun>[\u4e00-\u9fa5]{{0,6}}?)[，,：:]?"
+    r"(?:分别是|分别为|即|包括)[：:]?(?P<list>[^。；;！？\n，,（(]+)"
+)
+_LIST_THEN_COUNT = re.compile(
+    rf"(?P<list>(?:[\u4e00-\u9fa5]{{2,20}}、)+[\u4e00-\u9fa5]{{2,24}}?)(?P<etc>等)?(?:共|共计|在内的)?{_COUNT}"
+    r"(?=[\u4e00-\u9fa5]{0,6}[，,。；;：:\s])"
+)
+_JOIN = re.compile(r"以及|和|及|与")
+
+
+def _listed(raw: str) -> list[str] | None:
+    """The names of an enumeration "A、B和C"; None when it is not a clean list of names."""
+    if raw.endswith("等") or "等" in raw[-3:]:
+        return None
+    items = raw.split("、")
+    if len(items) < 2:
+        return None
+    last = _JOIN.split(items[-1])
+    items = [*items[:-1], *last]
+    if any(not 2 <= len(i) <= 24 or re.search(r"\d", i) for i in items):
+        return None
+    return items
+
+
+def _count_value(raw: str) -> int | None:
+    try:
+        return int(raw) if raw.isdigit() else int(parse_chinese_numeral(raw.replace("两", "二")))
+    except ValueError:
+        return None
+
+
+@rule(
+    "arithmetic.count-items",
+    "所写个数与列举的项目数不符（“共3个项目，分别是A、B、C、D”）",
+    category="arithmetic",
+    severity="warning",
+    example="全年共实施3个项目，分别是道路硬化、路灯安装、绿化提升和公厕改造。",
+    counter_example="全年共实施4个项目，分别是道路硬化、路灯安装、绿化提升和公厕改造。",
+)
+def count_items(ctx: Context) -> Iterator[Finding]:
+    """A stated count that the names listed beside it do not match."""
+    text = ctx.text
+    for pattern in (_COUNT_THEN_LIST, _LIST_THEN_COUNT):
+        for m in pattern.finditer(text):
+            if m.groupdict().get("etc"):
+                continue  # "A、B等5个": the list is not all of them
+            raw = m.group("list").strip()
+            if pattern is _LIST_THEN_COUNT:
+                # The list starts after the last separator before it: "包括A、B、C3个" lists A, B, C.
+                raw = re.split(r"[，,：:；;。包括有即]", raw)[-1]
+            items = _listed(raw)
+            n = _count_value(m.group("n"))
+            if items is None or n is None or n == len(items):
+                continue
+            yield ctx.finding(
+                "arithmetic.count-items",
+                "arithmetic",
+                "warning",
+                m.start(),
+                m.end(),
+                f"此处写 {m.group('n')}{m.group('unit')}，但列举了 {len(items)} 项（{'、'.join(items)}）",
+                "核对个数与列举的名称，补全遗漏的一项或改正个数",
+            )
