@@ -208,8 +208,60 @@ def test_every_claims_rule_declares_an_example_and_counter_example() -> None:
         "claims.completeness": full_claims,
         "claims.no-deviation": steady_claims,
         "execution.low-rate-no-reason": low,
+        "execution.adjustment-no-reason": adjusted,
     }
     for r in all_rules():
         if r.id in checks:
             assert checks[r.id](r.example), r.id
             assert not checks[r.id](r.counter_example), r.id
+
+
+# --- precision: what is not a claim, not a spending total --------------------------------------------------
+
+
+def test_salaries_paid_in_full_is_not_a_claim_about_the_fund() -> None:
+    assert full_claims("项目资金执行率为75%，主要原因是工程延期。\n保障在职人员工资足额发放。") == []
+
+
+def test_one_use_among_several_is_not_the_spending_total() -> None:
+    text = "安排资金100万元，发放农机补贴30万元，发放种粮补贴70万元。"
+    assert rates(ctx_of(text)) == []
+
+
+# --- budgets adjusted during the year --------------------------------------------------------------------
+
+
+def adjusted(text: str) -> list[Finding]:
+    from assistant.checks.claims import adjustment_without_reason
+
+    return list(adjustment_without_reason(ctx_of(text)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "年初预算50万元，年中追加至80万元，全年支出79万元。",
+        "2024年部门预算调增36.5万元；全年支出1200万元。",
+        "预算执行情况 | 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 原因 |\n"
+        "总额 | 100.00 | 120.00 | 118.00 | 98.33% | |",
+        "总额 |\n100.00 |\n120.00 |\n118.00 |\n98.33% |\n|",
+    ],
+)
+def test_an_adjustment_without_a_reason(text: str) -> None:
+    found = adjusted(text)
+    assert len(found) == 1 and found[0].category == "missing_value"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "年初预算50万元，年中追加至80万元，用于新增2处监测站点建设，全年支出79万元。",
+        "年中追加12.96万元，原因是新增2名工作人员。",
+        "2024年部门预算调增36.5万元。主要是由于上级下达防汛应急补助。",
+        "总额 | 120.00 | 120.00 | 118.00 | 98.33% | 10 | 9.8 |",
+        # more figures before the row: these are not initial/adjusted/spent columns
+        "小计 2537695 213722.82 0 2751417.82 2546673.98 93% 204743.84 7%",
+    ],
+)
+def test_an_explained_or_absent_adjustment_is_left_alone(text: str) -> None:
+    assert adjusted(text) == []

@@ -18,6 +18,8 @@ from assistant.checks.amounts import amounts, item_at, same_item
 from assistant.checks.finding import Finding
 from assistant.checks.rates import (
     Rate,
+    adjustment_explained,
+    adjustments,
     block_of,
     form_at,
     forms,
@@ -39,7 +41,11 @@ _CLAIM_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(rf"(?:所有|全部|各项){_MONEY}[^。；\n|]{{0,12}}?(?:完成支出|{_PAY}完毕|全部{_PAY}|已{_PAY}(?!\d))"),
     ),
     ("spent", re.compile(rf"{_PAY}完毕")),
-    ("spent", re.compile(rf"(?:已|均已)?(?:全部|全额|足额){_PAY}(?:到位|完毕)?(?![\d率])")),
+    # 全额/足额 of the money itself: "工资足额发放" speaks of salaries, not of the fund being spent.
+    (
+        "spent",
+        re.compile(rf"{_MONEY}[^。；|，,\n]{{0,4}}?(?:已|均已)?(?:全部|全额|足额){_PAY}(?:到位|完毕)?(?![\d率])"),
+    ),
     ("spent", re.compile(rf"已完成[^。；|，,\n]{{0,14}}?{_MONEY}[^。；|，,\n]{{0,4}}?(?:的)?(?:支付|拨付|发放|兑付)")),
     ("full-rate", re.compile(r"完成(?:年初|全年)?预算的\s*100(?:\.0+)?\s*[%％]")),
     (
@@ -259,4 +265,33 @@ def low_rate_without_reason(ctx: Context) -> Iterator[Finding]:
             end,
             f"执行率为 {r.shown()}（{r.basis}），低于 {format_number(threshold)}%，但未说明原因{where}",
             "说明未执行部分的金额、原因（如合同未到付款节点、项目延期）和改进措施；结转本身不是原因",
+        )
+
+
+@rule(
+    "execution.adjustment-no-reason",
+    "年中调整（追加/调减）预算却未说明原因",
+    category="missing_value",
+    severity="warning",
+    example="年初预算50万元，年中追加至80万元，全年支出79万元。",
+    counter_example="年初预算50万元，年中追加至80万元，用于新增2处监测站点建设，全年支出79万元。",
+)
+def adjustment_without_reason(ctx: Context) -> Iterator[Finding]:
+    """A budget raised or cut during the year (in an execution row or in prose) with no reason given."""
+    seen: set[tuple[str, str, int]] = set()
+    for adj in adjustments(ctx):
+        form = form_at(ctx, adj.start)
+        key = (adj.initial, adj.adjusted, form[0] if form else adj.start)
+        if key in seen or adjustment_explained(ctx, adj):
+            continue  # the 其中 row repeats the total row's change: one finding
+        seen.add(key)
+        change = f"由 {adj.initial} 调整为 {adj.adjusted}" if adj.initial else f"调整 {adj.adjusted}"
+        yield ctx.finding(
+            "execution.adjustment-no-reason",
+            "missing_value",
+            "warning",
+            adj.start,
+            adj.end,
+            f"预算{change}，但未说明调整原因",
+            "写明调增或调减的金额、依据和原因（如新增任务、政策调整）",
         )

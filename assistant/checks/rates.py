@@ -44,9 +44,15 @@ _VALUE = re.compile(r"[Oo]?(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*[%％]")
 _THRESHOLD_BEFORE = re.compile(r"(低于|高于|不足|不到|小于|大于|超过|以下|以上|≥|≤|＞|＜|>|<)\s*$")
 _NOT_A_RATE_AFTER = re.compile(r"\s*(以下|以上|的|及以)")
 
-_SEP = r"(?:[ \t]*\|[ \t]*|[ \t]+)"
+# Cells are separated by "|" (one row per line, or one cell per line) or by spaces in whitespace-aligned text.
+_SEP = r"(?:\s*\|\s*|[ \t]+)"
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _TRIPLE = re.compile(rf"(?<![\d.,])(?P<a>{_NUM}){_SEP}(?P<b>{_NUM}){_SEP}[Oo]?(?P<p>\d{{1,3}}(?:\.\d+)?)[ \t]*[%％]")
+# Words that make a figure the spending total of its item (实际支出, 支出共计, 累计使用, 执行数 …).
+_SPENT_TOTAL = re.compile(
+    r"(?:实际|累计|全年|共计?|合计|总|已|完成)[\u4e00-\u9fa5]{0,3}?(?:支出|使用|执行|支付)[\u4e00-\u9fa5]{0,3}$"
+    r"|(?:支出|使用|执行|支付)(?:共计|合计|总额|金额|数)[为是:：]?$"
+)
 _HEADING_MARK = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]")
 _FORM_TITLE = re.compile(r"[\u4e00-\u9fa5（）()]{2,30}自评表")
 _FREE_PERCENT = re.compile(r"(?<![\d.≥≤=＝≧≦═><%％])(\d{1,3}(?:\.\d+)?)\s*[%％](?!\s*[≥≤=><\d])")
@@ -163,6 +169,58 @@ def _triples(ctx: Context) -> list[Rate]:
     return out
 
 
+@dataclass(frozen=True)
+class Adjustment:
+    """A budget changed during the year: the initial and adjusted figures as written, and their span."""
+
+    initial: str
+    adjusted: str
+    start: int
+    end: int
+
+
+_QUAD = re.compile(
+    rf"(?<![\d.,])(?P<i>{_NUM}){_SEP}(?P<a>{_NUM}){_SEP}(?P<e>{_NUM}){_SEP}[Oo]?(?P<p>\d{{1,3}}(?:\.\d+)?)[ \t]*[%％]"
+)
+_ROW_START = re.compile(r"(?:[\u4e00-\u9fa5:：)）]\s*\|?\s*|^\s*)$", re.MULTILINE)
+_ADJUST_PROSE = re.compile(
+    r"(?:追加|调增|调减|调剂|核增|核减)(?:后|至|为|了)?(?:预算|资金|经费)?[^，。；\n\d]{0,6}?"
+    r"(?P<a>\d+(?:\.\d+)?\s*(?:万元|亿元|元))"
+)
+_ADJUST_REASON = re.compile(r"用于|新增|因[^，。；\n]{1,12}(?:需要|增加|减少|调整)")
+
+
+def adjustments(ctx: Context) -> list[Adjustment]:
+    """Budgets adjusted during the year: execution rows whose initial and adjusted budgets differ, and prose."""
+
+    def compute(c: Context) -> list[Adjustment]:
+        out = []
+        for m in _QUAD.finditer(c.text):
+            initial, adjusted, spent = _parse(m.group("i")), _parse(m.group("a")), _parse(m.group("e"))
+            if initial == adjusted or not _quotient_matches(spent, adjusted, m.group("p")):
+                continue
+            if _ROW_START.search(c.text, max(m.start() - 4, 0), m.start()) is None:
+                continue  # the row has more figures before these: the columns are not initial/adjusted/spent
+            out.append(Adjustment(m.group("i"), m.group("a"), m.start(), m.end()))
+        for m in _ADJUST_PROSE.finditer(c.text):
+            out.append(Adjustment("", m.group("a"), m.start(), m.end()))
+        return out
+
+    return ctx.memo("adjustments", compute)
+
+
+def adjustment_explained(ctx: Context, adj: Adjustment) -> bool:
+    """Whether the report says why the budget changed: in the form, or in the sentence or the next one."""
+    form = form_at(ctx, adj.start)
+    if form is not None:
+        lo, hi = form
+    else:
+        lo, hi = ctx.sentence_at(adj.start)
+        following = ctx.sentence_at(hi + 1)
+        hi = max(hi, following[1])
+    return has_reason(ctx, lo, hi) or _ADJUST_REASON.search(ctx.text, lo, hi) is not None
+
+
 def _form_rates(ctx: Context, known: list[Rate]) -> list[Rate]:
     """In a flattened form whose header names 执行率 but holds no value next to it, the form's first free percent."""
     out = []
@@ -186,6 +244,8 @@ def _derived(ctx: Context, known: list[Rate]) -> list[Rate]:
     for i, a in enumerate(money):
         if a.attribute != "spent" or a.yuan <= 0:
             continue
+        if not _SPENT_TOTAL.search(ctx.text, max(a.mention.start - 10, 0), a.mention.start):
+            continue  # "发放农机补贴30万元" may be one use among several; a rate needs the spending total
         para = ctx.paragraph_at(a.mention.start)
         if any(para[0] <= r.start < para[1] for r in known):
             continue  # the paragraph states its rate; derive nothing
