@@ -173,3 +173,33 @@ def test_a_count_that_matches_or_an_open_list_is_left_alone(text: str) -> None:
     from assistant.checks.arithmetic import count_items
 
     assert list(count_items(ctx_of(text))) == []
+
+
+# --- rates in a flattened form: values bound to the column names by position ----------------------------------
+
+FORM = (
+    "项目支出绩效自评表 项目名称 社区养老服务补助 年初预算数 全年预算数 全年执行数 分值 执行率 得分 "
+    "80000.00 80000.00 60,500 10 {score} 其中:当年财政拨款 0 0 — 年度资金总额 实施单位 "
+    "年度 总体 目标 {rate} 实际完成情况 已完成全年助餐服务。"
+)
+
+
+def rate_findings(text: str) -> list[Finding]:
+    from assistant.checks.arithmetic import stated_rate
+
+    return list(stated_rate(ctx_of(text)))
+
+
+def test_a_form_rate_that_its_columns_disagree_with() -> None:
+    found = rate_findings(FORM.format(score="7.56", rate="75.60%"))
+    assert len(found) == 1 and found[0].quote == "75.60%" and "75.63%" in found[0].message
+
+
+@pytest.mark.parametrize("rate", ["75.63%", "75.62%", "75.6%", "76%"])
+def test_a_form_rate_at_its_written_precision_is_accepted(rate: str) -> None:
+    assert rate_findings(FORM.format(score="7.56", rate=rate)) == []
+
+
+def test_a_binding_that_the_score_contradicts_is_not_trusted() -> None:
+    # 9.90 points for a 75.6% rate: the figures are not in the order of the names, so nothing is computed.
+    assert rate_findings(FORM.format(score="9.90", rate="75.60%")) == []

@@ -9,6 +9,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from assistant.checks.amounts import amounts_in
 from assistant.checks.breakdowns import breakdowns, size
 from assistant.checks.finding import Finding
+from assistant.checks.rates import form_at, header_rows, rate_matches, rates
 from assistant.checks.registry import Context, rule
 from assistant.text.numbers import NumberMention, parse_chinese_numeral
 from assistant.units import MONEY_UNITS, format_number, to_yuan
@@ -93,6 +94,35 @@ def stated_rate(ctx: Context) -> Iterator[Finding]:
             n.end,
             f"执行率写作 {n.raw}，但按 {spent.mention.raw} ÷ {budget.mention.raw} 计算应为 {format_number(rate, 2)}%",
             f"改为 {format_number(rate, 2)}%，或核对预算数与执行数",
+        )
+
+    yield from _header_row_rates(ctx)
+
+
+def _header_row_rates(ctx: Context) -> Iterator[Finding]:
+    """A form's written rate against the budget and spending bound to its column names."""
+    for row in header_rows(ctx):
+        form = form_at(ctx, row.start)
+        if form is None:
+            continue
+        written = next(
+            (r for r in rates(ctx) if r.source in ("stated", "form") and form[0] <= r.start < form[1]),
+            None,
+        )
+        if written is None:
+            continue
+        number = re.sub(r"[^\d.]", "", ctx.text[written.start : written.end])
+        if rate_matches(number, row):
+            continue
+        shown = format_number(row.rate(), 2)
+        yield ctx.finding(
+            "arithmetic.rate",
+            "arithmetic",
+            "error",
+            written.start,
+            written.end,
+            f"执行率写作 {ctx.text[written.start : written.end]}，但按 {row.spent} ÷ {row.budget} 计算应为 {shown}%",
+            f"改为 {shown}%，或核对预算数与执行数",
         )
 
 

@@ -109,6 +109,10 @@ def rates(ctx: Context) -> list[Rate]:
                 taken.add(r.start)
                 found.append(r)
         found.extend(_form_rates(c, found))
+        for row in header_rows(c):
+            if not any(r.source == "form" and form_at(c, r.start) == form_at(c, row.start) for r in found):
+                basis = f"{row.spent} ÷ {row.budget}"
+                found.append(Rate(row.rate(), row.start, row.end, "derived", basis))
         found.extend(_derived(c, found))
         found.sort(key=lambda r: r.start)
         return found
@@ -167,6 +171,73 @@ def _triples(ctx: Context) -> list[Rate]:
             continue
         out.append(Rate(Decimal(p), m.start("p"), m.end(), "row", f"{m.group('b')} ÷ {m.group('a')} = {p}%"))
     return out
+
+
+@dataclass(frozen=True)
+class HeaderRow:
+    """Figures bound to a run of execution-table column names by position (a PDF text layer's order)."""
+
+    budget: str
+    spent: str
+    start: int
+    end: int
+    weight: str | None = None
+    score: str | None = None
+
+    def rate(self) -> Decimal:
+        """Spending over budget, in percent."""
+        return _parse(self.spent) / _parse(self.budget) * 100
+
+
+_COLUMN = r"年初预算数?|全年预算数?|调整后预算数?|全年执行数?|预算执行数|执行数|预算执行率|执行率|分值|权重|得分"
+_HEADER_RUN = re.compile(rf"(?:(?:{_COLUMN})[ \t]*\|?[ \t]*){{3,}}")
+_TOKEN = re.compile(rf"\s*\|?\s*(?P<num>{_NUM})(?P<pct>\s*[%％])?")
+
+
+def header_rows(ctx: Context) -> list[HeaderRow]:
+    """Execution figures that follow a run of column names, bound in column order; only complete, sane rows."""
+
+    def compute(c: Context) -> list[HeaderRow]:
+        text = c.text
+        out = []
+        for m in _HEADER_RUN.finditer(text):
+            labels = re.findall(_COLUMN, m.group())
+            bound: dict[str, str] = {}
+            pos, complete = m.end(), True
+            for label in labels:
+                t = _TOKEN.match(text, pos)
+                is_rate = label.endswith("执行率")
+                if t is None or (bool(t.group("pct")) != is_rate and not is_rate):
+                    complete = False
+                    break
+                if is_rate and not t.group("pct"):
+                    continue  # the rate column is empty here; its value is written elsewhere
+                bound[label] = t.group("num")
+                pos = t.end()
+            budget = next(
+                (bound[k] for k in ("调整后预算数", "调整后预算", "全年预算数", "全年预算") if k in bound), None
+            )
+            budget = budget or bound.get("年初预算数") or bound.get("年初预算")
+            spent = next((bound[k] for k in ("全年执行数", "全年执行", "预算执行数", "执行数") if k in bound), None)
+            if not complete or budget is None or spent is None or _parse(budget) <= 0:
+                continue
+            weight = bound.get("分值") or bound.get("权重")
+            score = bound.get("得分")
+            row = HeaderRow(budget, spent, m.end(), pos, weight, score)
+            if weight and score:
+                # The score of the execution row is its weight times the rate: a check that the binding is right.
+                expected = _parse(weight) * min(row.rate(), Decimal(100)) / 100
+                if abs(expected - _parse(score)) > _parse(weight) * Decimal("0.006") + Decimal("0.01"):
+                    continue
+            out.append(row)
+        return out
+
+    return ctx.memo("header_rows", compute)
+
+
+def rate_matches(written: str, row: HeaderRow) -> bool:
+    """Whether a written percent is the row's spending over budget at the precision written."""
+    return _quotient_matches(_parse(row.spent), _parse(row.budget), written)
 
 
 @dataclass(frozen=True)
