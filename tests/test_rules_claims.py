@@ -265,3 +265,14 @@ def test_an_adjustment_without_a_reason(text: str) -> None:
 )
 def test_an_explained_or_absent_adjustment_is_left_alone(text: str) -> None:
     assert adjusted(text) == []
+
+
+def test_a_form_named_in_prose_does_not_make_a_percent_the_rate() -> None:
+    text = "按要求填报了项目支出绩效自评表。执行率偏低的项目已督促整改，群众满意度85%。"
+    assert rates(ctx_of(text)) == []
+
+
+def test_compliance_without_problems_is_not_a_claim_about_spending() -> None:
+    text = "全年安排资金300万元，实际支出120万元，原因是工程延期。\n资金使用管理良好，未发现问题。"
+    assert steady_claims(text) == []
+    assert steady_claims(text.replace("资金使用管理良好", "项目执行正常")) != []

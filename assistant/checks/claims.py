@@ -57,6 +57,7 @@ _CLAIM_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
 _NO_PROBLEM = re.compile(r"(?:暂无|无|没有|不存在|未发现)(?:明显|突出|重大|任何)?问题")
 _PROBLEM_HEADING = re.compile(r"存在(?:的)?问题")
 _GOING_WELL = re.compile(r"正常|良好|顺利")
+_ABOUT_MONEY = re.compile(r"执行|支出|进度|运转|运行")
 _FULL = Decimal("99.5")  # below 99.5% spent is not "all spent"
 
 
@@ -85,7 +86,7 @@ def claims(ctx: Context) -> list[Claim]:
         for m in _NO_PROBLEM.finditer(text):
             s = _clause_of(text, m.start())
             heading = _PROBLEM_HEADING.search(text, max(m.start() - 40, 0), m.start())
-            if heading or _GOING_WELL.search(text, s, m.start()):
+            if heading or (_GOING_WELL.search(text, s, m.start()) and _ABOUT_MONEY.search(text, s, m.start())):
                 found.append(Claim(s, m.end(), "steady", text[s : m.end()]))
         found.sort(key=lambda c: (c.start, c.end))
         out: list[Claim] = []

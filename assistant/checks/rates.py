@@ -298,10 +298,11 @@ def _form_rates(ctx: Context, known: list[Rate]) -> list[Rate]:
     for start, end in forms(ctx):
         if any(start <= r.start < end for r in known):
             continue
-        header = re.search(r"执行率", ctx.text[start:end])
+        # Only a header run of column names ("全年执行数 分值 执行率 得分") makes the form a flattened table.
+        header = next((h for h in _HEADER_RUN.finditer(ctx.text, start, end) if "执行率" in h.group()), None)
         if header is None:
             continue
-        for v in _FREE_PERCENT.finditer(ctx.text, start + header.end(), end):
+        for v in _FREE_PERCENT.finditer(ctx.text, header.end(), end):
             out.append(Rate(Decimal(v.group(1)), v.start(), v.end(), "form", f"执行率 {v.group()}"))
             break
     return out
