@@ -86,7 +86,8 @@ def claims(ctx: Context) -> list[Claim]:
         for m in _NO_PROBLEM.finditer(text):
             s = _clause_of(text, m.start())
             heading = _PROBLEM_HEADING.search(text, max(m.start() - 40, 0), m.start())
-            if heading or (_GOING_WELL.search(text, s, m.start()) and _ABOUT_MONEY.search(text, s, m.start())):
+            sent = c.sentence_at(m.start())[0]
+            if heading or (_GOING_WELL.search(text, sent, m.start()) and _ABOUT_MONEY.search(text, sent, m.start())):
                 found.append(Claim(s, m.end(), "steady", text[s : m.end()]))
         found.sort(key=lambda c: (c.start, c.end))
         out: list[Claim] = []
