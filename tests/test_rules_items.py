@@ -74,3 +74,33 @@ def test_a_named_project_with_two_spending_amounts() -> None:
 def test_the_rule_declares_example_and_counter_example() -> None:
     (r,) = [r for r in all_rules() if r.id == "items.conflicting-amounts"]
     assert conflicts(r.example) and not conflicts(r.counter_example)
+
+
+@pytest.mark.parametrize(
+    ("first", "later"),
+    [
+        ("农机购置补贴资金62万元", "农机购置补贴资金66万元"),
+        ("安排困难职工帮扶资金120万元", "下达困难职工帮扶资金102万元"),
+        # the same fund named two ways
+        ("教育专项工作经费16.2万元", "教育工作经费项目财政资金16.8万元"),
+    ],
+)
+def test_a_named_fund_with_two_amounts(first: str, later: str) -> None:
+    text = f"一、基本情况\n2024年{first}。\n二、执行情况\n2024年{later}。\n"
+    found = conflicts(text)
+    assert len(found) == 1 and found[0].quote in later
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another year's figure for the same fund
+        "2023年农机购置补贴资金62万元。\n2024年农机购置补贴资金66万元。",
+        # generic labels name no particular fund
+        "专项资金62万元。\n专项资金66万元。",
+        # one amount restated in 元
+        "农机购置补贴资金62万元。\n农机购置补贴资金620000元。",
+    ],
+)
+def test_named_funds_that_do_not_conflict(text: str) -> None:
+    assert conflicts(text) == []

@@ -141,6 +141,38 @@ def amounts(ctx: Context) -> list[Amount]:
     return ctx.memo("amounts", compute)
 
 
+_LABEL_START = re.compile(r"[，,。；;：:\n|（(、）)]")
+_LABEL_LEAD = re.compile(r"^(?:\d{4}年度?|全年|本年|当年|年初|年度|其中|共|我[单位局校区市县]*|本[单位项目]*)+")
+_LABEL_TAIL = re.compile(
+    r"(?:安排|下达|拨付|支出|使用|发放|兑付|共计|合计|总计|累计|为|是|达到?|预算|实际|金额|共|已|了|数|总额)+$"
+)
+_LABEL_HEAD = re.compile(r"(?:资金|经费|补助|补贴|专项|费|款)$")
+_LABEL_VERB = r"拨付|下达|安排|支出|使用|发放|兑付|用于|投入|收到|开支|完成|给予|分别是|分别为|包括|我区|我市|我县|的"
+# Words every fund name has; a label made only of these names no particular fund.
+_GENERIC = re.compile(r"中央|省级|市级|县级|区级|本级|上级|财政|专项|项目|资金|经费|补助|补贴|预算|部门|整体|其他|支出")
+
+
+def label_of(ctx: Context, mention: NumberMention) -> str | None:
+    """The fund an amount is written against ("农机购置补贴资金62万元" -> 农机购置补贴资金), if it names one."""
+    text = ctx.text
+    lo = mention.start
+    while lo > max(mention.start - 30, 0) and not _LABEL_START.match(text[lo - 1]):
+        lo -= 1
+    label = _norm(text[lo : mention.start])
+    label = _LABEL_LEAD.sub("", label)
+    label = _LABEL_TAIL.sub("", label)
+    # A verb before the name ("省级拨付我区农机购置补贴资金"): the name is what follows the last verb.
+    label = re.split(_LABEL_VERB, label)[-1]
+    if re.search(r"\d", label) or not _LABEL_HEAD.search(label) or len(label) < 6 or len(_GENERIC.sub("", label)) < 4:
+        return None
+    return label
+
+
+def label_core(label: str) -> str:
+    """What names a fund once generic words are gone: 教育专项工作经费资金 and 教育工作经费项目财政资金 are one fund."""
+    return _GENERIC.sub("", label)
+
+
 def item_key(name: str) -> str:
     """A name as compared across places: spaces and a trailing 项目 don't make another item."""
     name = _norm(name)

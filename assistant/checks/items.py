@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from assistant.checks.amounts import Amount, amounts, item_anchors, item_key
+from assistant.checks.amounts import Amount, amounts, item_anchors, item_key, label_core, label_of
 from assistant.checks.finding import Finding
-from assistant.checks.rates import form_at
+from assistant.checks.rates import form_at, forms
 from assistant.checks.registry import Context, rule
 
 _ATTRIBUTE_NAMES = {"initial": "年初预算金额", "budget": "预算（安排）金额", "spent": "支出（执行）金额"}
@@ -23,6 +23,7 @@ _TIER = re.compile(
 )
 _TIER_NAMES = {"省": "省级", "市": "市级", "县": "县级", "区": "区级"}
 _TIER_REACH = 12
+_YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
 _COMPARISON = re.compile(r"上年|去年|上一年|同比|较\d{4}年|较上|比上|增加|减少|下降|增长")
 
 
@@ -40,24 +41,31 @@ def tier_of(ctx: Context, a: Amount) -> str | None:
 
 
 def _key(ctx: Context, a: Amount, one_item: bool) -> tuple[str, ...] | None:
-    if a.attribute == "other" and tier_of(ctx, a) is None:
-        return None
     tier = tier_of(ctx, a)
     if a.item is not None:
-        return (item_key(a.item), a.attribute, tier or "")
+        if a.attribute == "other" and tier is None:
+            return None
+        return ("item", item_key(a.item), a.attribute, tier or "")
+    form = form_at(ctx, a.mention.start)
+    scope = str(form[0]) if form and len(forms(ctx)) >= 2 else ""
+    label = label_of(ctx, a.mention)
+    if label is not None:
+        return ("label", label_core(label), a.attribute, tier or "", scope)
     if tier is not None and one_item:
-        form = form_at(ctx, a.mention.start)
-        return ("", a.attribute, tier, str(form[0] if form else ""))
+        return ("tier", a.attribute, tier, scope)
     return None
 
 
-def _other_year(ctx: Context, a: Amount, b: Amount) -> bool:
-    """Whether the two figures are about different years, or one is a comparison with another year."""
+def _other_year(ctx: Context, a: Amount, b: Amount, *, strict: bool) -> bool:
+    """Whether the two figures compare or are about different years (``strict``: different years named)."""
     sa, sb = ctx.sentence_at(a.mention.start), ctx.sentence_at(b.mention.start)
     if sa == sb:
         return True  # one sentence giving two figures compares them
     ta, tb = ctx.text[sa[0] : sa[1]], ctx.text[sb[0] : sb[1]]
-    return bool(_COMPARISON.search(ta) or _COMPARISON.search(tb))
+    if _COMPARISON.search(ta) or _COMPARISON.search(tb):
+        return True
+    ya, yb = set(_YEAR.findall(ta)), set(_YEAR.findall(tb))
+    return strict and bool(ya and yb and not ya & yb)
 
 
 @rule(
@@ -83,10 +91,10 @@ def conflicting_amounts(ctx: Context) -> Iterator[Finding]:
             first[key] = a
             continue
         b = first[key]
-        if a.yuan == b.yuan or _other_year(ctx, a, b):
+        if a.yuan == b.yuan or _other_year(ctx, a, b, strict=key[0] != "item"):
             continue
         line, _ = ctx.doc.line_col(b.mention.start)
-        what = a.item or f"{key[2]}资金"
+        what = a.item or label_of(ctx, a.mention) or f"{tier_of(ctx, a)}资金"
         yield ctx.finding(
             "items.conflicting-amounts",
             "contradiction",
