@@ -276,3 +276,26 @@ def test_compliance_without_problems_is_not_a_claim_about_spending() -> None:
     text = "全年安排资金300万元，实际支出120万元，原因是工程延期。\n资金使用管理良好，未发现问题。"
     assert steady_claims(text) == []
     assert steady_claims(text.replace("资金使用管理良好", "项目执行正常")) != []
+
+
+# --- money the report says is left -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "leftover",
+    ["截至年底尚未支付工程尾款12万元。", "结转下年使用资金3.5万元。", "年末结余资金8万元。", "暂未拨付资金20万元。"],
+)
+@pytest.mark.parametrize("claim", ["项目资金已全部支出完毕。", "不存在结转结余。", "执行进度100%。"])
+def test_a_full_claim_against_money_the_report_says_is_left(leftover: str, claim: str) -> None:
+    found = full_claims(leftover + "\n" + claim)
+    assert len(found) == 1 and "报告写明" in found[0].message
+
+
+def test_no_deviation_against_money_left_unspent() -> None:
+    (f,) = steady_claims("已下达资金200万元，尚未支出资金200万元。\n执行进度正常，无偏差。")
+    assert "尚未支出" in f.message
+
+
+@pytest.mark.parametrize("text", ["不存在结转结余资金。", "无结余资金。", "全部资金已支出，没有结转资金。"])
+def test_denied_leftovers_are_not_evidence(text: str) -> None:
+    assert full_claims(text + "\n项目资金已全部支出完毕。") == []

@@ -48,6 +48,7 @@ _CLAIM_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
     ),
     ("spent", re.compile(rf"已完成[^。；|，,\n]{{0,14}}?{_MONEY}[^。；|，,\n]{{0,4}}?(?:的)?(?:支付|拨付|发放|兑付)")),
     ("full-rate", re.compile(r"完成(?:年初|全年)?预算的\s*100(?:\.0+)?\s*[%％]")),
+    ("full-rate", re.compile(r"(?:执行|支出|支付|资金|预算)进度(?:为|达到?|是)?\s*100(?:\.0+)?\s*[%％]")),
     (
         "steady",
         re.compile(r"(?:不存在|未出现|没有|无)[^。；|，,\n]{0,12}?(?:偏离|偏差|差异)|执行数与预算数(?:基本)?一致"),
@@ -58,6 +59,12 @@ _NO_PROBLEM = re.compile(r"(?:暂无|无|没有|不存在|未发现)(?:明显|�
 _PROBLEM_HEADING = re.compile(r"存在(?:的)?问题")
 _GOING_WELL = re.compile(r"正常|良好|顺利")
 _ABOUT_MONEY = re.compile(r"执行|支出|进度|运转|运行")
+# Money the report itself says is left: "尚未支付12万元", "结转下年资金3.5万元", "结余资金8万元".
+_LEFTOVER = re.compile(
+    r"(?<!不存在)(?<!无)(?<!没有)(?:尚未|暂未|未)(?:支出|使用|支付|拨付|兑付|发放)(?:的)?(?:资金|金额|款项)?"
+    r"|(?<!不存在)(?<!无)(?<!没有)(?:结转|结余|剩余|余款)(?:至|到)?(?:下年|下一年度|下年度)?(?:使用)?(?:的)?(?:资金|金额)?"
+    r"(?:为|共|共计)?"
+)
 _FULL = Decimal("99.5")  # below 99.5% spent is not "all spent"
 
 
@@ -171,12 +178,30 @@ def _underspent_item(ctx: Context, claim: Claim) -> str | None:
     return None
 
 
+def _leftover(ctx: Context, claim: Claim) -> str | None:
+    """Money the report says is unspent or carried over, in the claim's scope, as a sentence."""
+    for m in _LEFTOVER.finditer(ctx.text):
+        after = [n for n in ctx.numbers_in(m.end(), m.end() + 12) if n.kind == "money" and n.value > 0]
+        if not after or re.search(r"[，,。；;\n\d]", ctx.text[m.end() : after[0].start]):
+            continue  # the amount must be the leftover's own, in the same clause
+        if claim.start <= m.start() < claim.end:
+            continue
+        spot = Rate(Decimal(0), m.start(), after[0].end, "stated", "")
+        if _same_scope(ctx, claim, spot):
+            line, _ = ctx.doc.line_col(m.start())
+            return f"报告写明“{ctx.text[m.start() : after[0].end]}”（原文第 {line} 行）"
+    return None
+
+
 def _evidence(ctx: Context, claim: Claim) -> str | None:
     r = _contradicting_rate(ctx, claim)
     if r is not None:
         line, _ = ctx.doc.line_col(r.start)
         how = "按金额计算" if r.source == "derived" else "报告所写"
         return f"{how}的执行率为 {r.shown()}（{r.basis}，原文第 {line} 行）"
+    left = _leftover(ctx, claim)
+    if left is not None:
+        return left
     if claim.kind == "spent" or claim.kind == "full-rate":
         return _underspent_item(ctx, claim)
     return None
@@ -222,17 +247,20 @@ def no_deviation_claims(ctx: Context) -> Iterator[Finding]:
         if claim.kind != "steady":
             continue
         r = _contradicting_rate(ctx, claim)
-        if r is None:
+        if r is not None:
+            line, _ = ctx.doc.line_col(r.start)
+            why = f"执行率为 {r.shown()}（{r.basis}，原文第 {line} 行），低于 {format_number(_threshold(ctx))}%"
+        else:
+            why = _leftover(ctx, claim) or ""
+        if not why:
             continue
-        line, _ = ctx.doc.line_col(r.start)
         yield ctx.finding(
             "claims.no-deviation",
             "contradiction",
             "error",
             claim.start,
             claim.end,
-            f"此处称“{claim.text}”，但执行率为 {r.shown()}（{r.basis}，原文第 {line} 行），"
-            f"低于 {format_number(_threshold(ctx))}%",
+            f"此处称“{claim.text}”，但{why}",
             "如实说明执行偏差及其原因和改进措施",
         )
 
