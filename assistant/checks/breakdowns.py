@@ -21,10 +21,11 @@ from assistant.text.numbers import NumberMention
 from assistant.units import MONEY_UNITS, to_yuan
 
 _OPENER = re.compile(
-    r"(?P<bracket>[（(])?(?P<word>其中|分别为|分别是|分别|具体为|具体是|具体如下|明细如下|包括|包含|用于)[：:，,]?"
+    r"(?P<bracket>[（(])?(?P<word>其中|分别为|分别是|分别|具体为|具体是|具体如下|明细如下|包括|包含|用于|来源为|来源是|构成为|组成为)[：:，,]?"
 )
 _PARTIAL_BEFORE = re.compile(r"(主要|大部分|部分|重点)$")
 _TOTAL_WORD = re.compile(r"(?P<word>合计|共计|总计|累计|总共|一共|总额)(?:为|达|达到|是)?[：:]?\s*")
+_SUMMING = re.compile(r"(?:以上|上述)?(?:各项|资金|几项|两项|三项)?")
 _CLAUSE_SEP = re.compile(r"[，,；;、]|(?<!\d)\.(?!\d)")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _HEADING = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|(?<![\d.])\d{1,2}[、.．](?!\d)")
@@ -195,8 +196,11 @@ def _total_after(ctx: Context) -> list[Breakdown]:
 def _parts_before(ctx: Context, hi: int, kind: str | None) -> list[NumberMention] | None:
     text = ctx.text
     lo = max(hi - 300, 0)
+    window = lo
     ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, hi)]
     lo = ends[-1] if ends else lo
+    if ends and _SUMMING.fullmatch(text[lo:hi].strip()):
+        lo = ends[-2] if len(ends) >= 2 else window  # "A…；B…。以上合计C": the parts are the sentence before
     heading = [m.end() for m in _HEADING.finditer(text, lo, hi)]
     lo = heading[-1] if heading else lo
     opener = [m.end() for m in _OPENER.finditer(text, lo, hi)]
