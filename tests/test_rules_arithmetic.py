@@ -208,3 +208,28 @@ def test_a_form_rate_at_its_written_precision_is_accepted(rate: str) -> None:
 def test_a_binding_that_the_score_contradicts_is_not_trusted() -> None:
     # 9.90 points for a 75.6% rate: the figures are not in the order of the names, so nothing is computed.
     assert rate_findings(FORM.format(score="9.90", rate="75.60%")) == []
+
+
+# --- rows under an execution header -------------------------------------------------------------------------
+
+HEADER = "资金投入情况 | 全年预算数(A) | 全年执行数(B) | 预算执行率(B/A×100%) |\n"
+
+
+def test_a_row_whose_rate_is_not_its_quotient() -> None:
+    found = rate_findings(HEADER + "年度资金总额 | 808.10 | 692.98 | 96% |\n")
+    assert len(found) == 1 and found[0].quote == "96%" and "85.75%" in found[0].message
+
+
+@pytest.mark.parametrize("rate", ["85.75%", "85.7%", "86%", "85%"])
+def test_a_row_whose_rate_is_its_quotient_at_the_written_precision(rate: str) -> None:
+    assert rate_findings(HEADER + f"年度资金总额 | 808.10 | 692.98 | {rate} |\n") == []
+
+
+def test_figures_without_an_execution_header_are_not_a_rate_row() -> None:
+    assert rate_findings("指标 | 目标 | 实际 | 完成比例 |\n培训人次 | 500 | 480 | 100% |\n") == []
+
+
+def test_a_row_with_a_missing_cell_is_not_read_against_the_header() -> None:
+    # 全年执行数 is empty in this row: 10 is the weight, not the spending.
+    text = "| 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |\n| 5000.00 | 5000.00 | 10 | 100% | 10 |\n"
+    assert rate_findings(text) == []

@@ -9,7 +9,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from assistant.checks.amounts import amounts_in
 from assistant.checks.breakdowns import breakdowns, size
 from assistant.checks.finding import Finding
-from assistant.checks.rates import form_at, header_rows, rate_matches, rates
+from assistant.checks.rates import form_at, header_rows, miscomputed_rows, rate_matches, rates
 from assistant.checks.registry import Context, rule
 from assistant.text.numbers import NumberMention, parse_chinese_numeral
 from assistant.units import MONEY_UNITS, format_number, to_yuan
@@ -97,6 +97,17 @@ def stated_rate(ctx: Context) -> Iterator[Finding]:
         )
 
     yield from _header_row_rates(ctx)
+    for row in miscomputed_rows(ctx):
+        shown = format_number(row.rate(), 2)
+        yield ctx.finding(
+            "arithmetic.rate",
+            "arithmetic",
+            "error",
+            row.start,
+            row.end,
+            f"执行率写作 {row.written}%，但按 {row.spent} ÷ {row.budget} 计算应为 {shown}%",
+            f"改为 {shown}%，或核对预算数与执行数",
+        )
 
 
 def _header_row_rates(ctx: Context) -> Iterator[Finding]:

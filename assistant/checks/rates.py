@@ -174,6 +174,69 @@ def _triples(ctx: Context) -> list[Rate]:
 
 
 @dataclass(frozen=True)
+class MiscomputedRow:
+    """An execution row under a 预算数/执行数/执行率 header whose written rate is not its quotient."""
+
+    budget: str
+    spent: str
+    written: str
+    start: int
+    end: int
+
+    def rate(self) -> Decimal:
+        """The quotient the row's figures give, in percent."""
+        return _parse(self.spent) / _parse(self.budget) * 100
+
+
+_EXEC_HEADER = re.compile(r"预算(?:数|金额)?[^\n]{0,40}?执行(?:数|金额)[^\n]{0,30}?执行率")
+
+
+def miscomputed_rows(ctx: Context) -> list[MiscomputedRow]:
+    """Rows whose header names budget, spending and rate in that order but whose rate is not spending ÷ budget."""
+
+    def compute(c: Context) -> list[MiscomputedRow]:
+        text = c.text
+        out = []
+        for m in _TRIPLE.finditer(text):
+            a, b, p = _parse(m.group("a")), _parse(m.group("b")), m.group("p")
+            if a <= 0 or _quotient_matches(b, a, p):
+                continue
+            if not _aligned(text, m):
+                continue
+            out.append(MiscomputedRow(m.group("a"), m.group("b"), p, m.start("p"), m.end()))
+        return out
+
+    return ctx.memo("miscomputed_rows", compute)
+
+
+def _aligned(text: str, m: re.Match[str]) -> bool:
+    """Whether the row's three figures sit in the budget, spending and rate columns of a header line above it."""
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_end = text.find("\n", m.end())
+    row = text[line_start : len(text) if line_end < 0 else line_end]
+    pos = line_start
+    for _ in range(3):
+        if pos <= 0:
+            return False
+        above_start = text.rfind("\n", 0, pos - 1) + 1
+        header = text[above_start : pos - 1]
+        pos = above_start
+        if not _EXEC_HEADER.search(header):
+            continue
+        names = [c.strip() for c in header.split("|")]
+        budget = next((i for i, n in enumerate(names) if re.search(r"(全年|调整后)预算", n)), None)
+        if budget is None:
+            budget = next((i for i, n in enumerate(names) if "预算" in n and "执行" not in n), None)
+        spent = next((i for i, n in enumerate(names) if re.search(r"执行(数|金额)", n)), None)
+        rate = next((i for i, n in enumerate(names) if "执行率" in n), None)
+        if budget is None or spent is None or rate is None:
+            return False
+        cell = [row[: x - line_start].count("|") for x in (m.start("a"), m.start("b"), m.start("p"))]
+        return cell[1] - cell[0] == spent - budget and cell[2] - cell[1] == rate - spent
+    return False
+
+
+@dataclass(frozen=True)
 class HeaderRow:
     """Figures bound to a run of execution-table column names by position (a PDF text layer's order)."""
 
