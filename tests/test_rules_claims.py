@@ -299,3 +299,12 @@ def test_no_deviation_against_money_left_unspent() -> None:
 @pytest.mark.parametrize("text", ["不存在结转结余资金。", "无结余资金。", "全部资金已支出，没有结转资金。"])
 def test_denied_leftovers_are_not_evidence(text: str) -> None:
     assert full_claims(text + "\n项目资金已全部支出完毕。") == []
+
+
+def test_a_reason_given_in_the_problems_section_counts() -> None:
+    text = (
+        "三、预算执行情况\n全年预算120万元，实际支出86万元。\n四、绩效目标完成情况\n完成培训2000人次。\n"
+        "五、存在的问题\n部分资金执行率偏低，主要原因是设备采购合同12月签订，尾款待验收后支付。\n"
+    )
+    assert low(text) == []
+    assert low(text.replace("，主要原因是设备采购合同12月签订，尾款待验收后支付", "")) != []

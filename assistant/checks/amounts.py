@@ -40,6 +40,7 @@ _PROSE_ITEM = re.compile(
     r"(?=(?:全年|年初|实际|预算|安排|支出|执行|共|累计))",
     re.MULTILINE,
 )
+_NOT_A_NAME = re.compile(r"部分|全部|所有|各项|其余|剩余|结余|该|本|此|其中|我|各")
 _ITEM_LINE = re.compile(r"^[^。；，,：:]{3,40}(专项资金|补助资金|资金|项目|经费|专项)$")
 
 
@@ -75,6 +76,8 @@ def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
         # covers that sentence only.
         for m in _PROSE_ITEM.finditer(text):
             name = m.group("name")
+            if len(_GENERIC.sub("", _NOT_A_NAME.sub("", name))) < 2:
+                continue  # "部分资金执行率偏低", "项目资金支出": no particular item is named
             _, sent_end = c.sentence_at(m.start("name"))
             anchors.append((m.start("name"), max(sent_end, m.end()), name))
         if c.facts is not None:

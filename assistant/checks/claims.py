@@ -265,6 +265,19 @@ def no_deviation_claims(ctx: Context) -> Iterator[Finding]:
         )
 
 
+_ABOUT_EXECUTION = re.compile(r"执行率|执行进度|支出进度|未支出|未使用|未支付|结转|结余|资金使用率|偏低")
+
+
+def _explained_elsewhere(ctx: Context, r: Rate) -> bool:
+    """Whether another sentence of the same scope explains low execution (a 存在问题 section often does)."""
+    for lo, hi in ctx.sentences:
+        if lo <= r.start < hi or not _ABOUT_EXECUTION.search(ctx.text, lo, hi):
+            continue
+        if has_reason(ctx, lo, hi) and _same_scope(ctx, Claim(lo, hi, "steady", ""), r):
+            return True
+    return False
+
+
 @rule(
     "execution.low-rate-no-reason",
     "预算执行率低于要求（默认 90%）却未说明原因",
@@ -281,7 +294,7 @@ def low_rate_without_reason(ctx: Context) -> Iterator[Finding]:
         if r.value >= threshold:
             continue
         lo, hi = block_of(ctx, r)
-        if (lo, r.value) in seen or has_reason(ctx, lo, hi):
+        if (lo, r.value) in seen or has_reason(ctx, lo, hi) or _explained_elsewhere(ctx, r):
             continue
         seen.add((lo, r.value))
         column = reason_column(ctx, lo, hi) if form_at(ctx, r.start) else None
