@@ -504,3 +504,15 @@ def test_any_text_gives_consistent_ordered_spans(text: str) -> None:
 def test_arbitrary_unicode_never_breaks_the_scanner(text: str) -> None:
     for n in find_numbers(text):
         assert text[n.start : n.end] == n.raw
+
+
+def test_a_wrap_space_after_the_decimal_point_is_read_through() -> None:
+    # PDF text joined at a line wrap: "35. 3万元" is 35.3万元, not 3万元.
+    (n,) = find_numbers("预算35. 3万元，")
+    assert (n.value, n.unit, n.decimals, n.raw) == (Decimal("35.3"), "万元", 1, "35. 3万元")
+    assert [n.value for n in find_numbers("执行率98. 5%")] == [Decimal("98.5")]
+
+
+def test_a_list_marker_before_an_amount_is_not_a_wrapped_decimal() -> None:
+    assert [(n.value, n.unit) for n in find_numbers("1. 5万元用于设备购置")] == [(Decimal(5), "万元")]
+    assert [(n.value, n.unit) for n in find_numbers("完成3. 2个项目")] == [(Decimal(2), "个")]

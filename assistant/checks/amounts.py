@@ -25,21 +25,22 @@ _SPENT = (
 # 年初预算 and 全年（调整后）预算 are different amounts of one project; both are "budget" to the claims rule.
 _INITIAL = r"年初预算数|年初预算|年初安排|年初批复"
 _BUDGET = (
-    r"财政最终给予支持额度|支持额度|安排资金|申报项目金额|项目金额|预算数|全年预算|调整后预算|预算金额|"
-    r"下达资金|批复|预计需资金|需资金|安排|预算|下达"
+    r"额度|安排资金|申报金额|项目金额|预算数|全年预算|调整后预算|预算金额|下达资金|批复|所需资金|需资金|安排|预算|下达"
 )
 # Names of budget categories end in 支出 but are not spending: "项目支出718.34万元" is a budget line.
-_CATEGORY = r"基本支出|项目支出|人员支出|公用支出|人员经费|公用经费|预算总支出|总支出|三公经费"
+_CATEGORY = r"基本支出|项目支出|预算支出|专项支出|人员支出|公用支出|人员经费|公用经费|预算总支出|总支出|三公经费"
 _ATTR = re.compile(
     f"(?P<category>(?:{_CATEGORY})(?!金额|数))|(?P<initial>{_INITIAL})|(?P<spent>{_SPENT})|(?P<budget>{_BUDGET})"
 )
 _WINDOW = 14
 
 _PROSE_ITEM = re.compile(
-    r"(?:^|(?<=[。；\n]))(?:\d{4}年度?)?(?P<name>[\u4e00-\u9fa5“”]{2,24}?(?:专项资金|补助资金|资金|项目|经费))"
+    r"(?:^|(?<=[。；\n]))(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．]|[一二三四五六七八九十]{1,3}、)?"
+    r"(?:\d{4}年度?)?(?P<name>[\u4e00-\u9fa5“”]{2,24}?(?:专项资金|补助资金|资金|项目|经费))"
     r"(?=(?:全年|年初|实际|预算|安排|支出|执行|共|累计))",
     re.MULTILINE,
 )
+_NOT_A_NAME = re.compile(r"部分|全部|所有|各项|其余|剩余|结余|该|本|此|其中|我|各")
 _ITEM_LINE = re.compile(r"^[^。；，,：:]{3,40}(专项资金|补助资金|资金|项目|经费|专项)$")
 
 
@@ -75,6 +76,8 @@ def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
         # covers that sentence only.
         for m in _PROSE_ITEM.finditer(text):
             name = m.group("name")
+            if len(_GENERIC.sub("", _NOT_A_NAME.sub("", name))) < 2:
+                continue  # "部分资金执行率偏低", "项目资金支出": no particular item is named
             _, sent_end = c.sentence_at(m.start("name"))
             anchors.append((m.start("name"), max(sent_end, m.end()), name))
         if c.facts is not None:
@@ -139,6 +142,38 @@ def amounts(ctx: Context) -> list[Amount]:
         return out
 
     return ctx.memo("amounts", compute)
+
+
+_LABEL_START = re.compile(r"[，,。；;：:\n|（(、）)]")
+_LABEL_LEAD = re.compile(r"^(?:\d{4}年度?|全年|本年|当年|年初|年度|其中|共|我[单位局校区市县]*|本[单位项目]*)+")
+_LABEL_TAIL = re.compile(
+    r"(?:安排|下达|拨付|支出|使用|发放|兑付|共计|合计|总计|累计|为|是|达到?|预算|实际|金额|共|已|了|数|总额)+$"
+)
+_LABEL_HEAD = re.compile(r"(?:资金|经费|补助|补贴|专项|费|款)$")
+_LABEL_VERB = r"拨付|下达|安排|支出|使用|发放|兑付|用于|投入|收到|开支|完成|给予|分别是|分别为|包括|我区|我市|我县|的"
+# Words every fund name has; a label made only of these names no particular fund.
+_GENERIC = re.compile(r"中央|省级|市级|县级|区级|本级|上级|财政|专项|项目|资金|经费|补助|补贴|预算|部门|整体|其他|支出")
+
+
+def label_of(ctx: Context, mention: NumberMention) -> str | None:
+    """The fund an amount is written against ("农机购置补贴资金62万元" -> 农机购置补贴资金), if it names one."""
+    text = ctx.text
+    lo = mention.start
+    while lo > max(mention.start - 30, 0) and not _LABEL_START.match(text[lo - 1]):
+        lo -= 1
+    label = _norm(text[lo : mention.start])
+    label = _LABEL_LEAD.sub("", label)
+    label = _LABEL_TAIL.sub("", label)
+    # A verb before the name ("省级拨付我区农机购置补贴资金"): the name is what follows the last verb.
+    label = re.split(_LABEL_VERB, label)[-1]
+    if re.search(r"\d", label) or not _LABEL_HEAD.search(label) or len(label) < 6 or len(_GENERIC.sub("", label)) < 4:
+        return None
+    return label
+
+
+def label_core(label: str) -> str:
+    """What names a fund once generic words are gone: 教育专项工作经费资金 and 教育工作经费项目财政资金 are one fund."""
+    return _GENERIC.sub("", label)
 
 
 def item_key(name: str) -> str:

@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from assistant.checks.amounts import Amount, amounts_in
+from assistant.checks.amounts import amounts_in
+from assistant.checks.breakdowns import breakdowns, size
 from assistant.checks.finding import Finding
+from assistant.checks.rates import form_at, header_rows, miscomputed_rows, rate_matches, rates
 from assistant.checks.registry import Context, rule
-from assistant.text.numbers import NumberMention
+from assistant.text.numbers import NumberMention, parse_chinese_numeral
 from assistant.units import MONEY_UNITS, format_number, to_yuan
 
-_OF_WHICH = re.compile(r"其中[：:，,]?")
-_TOTAL_AFTER = re.compile(r"(合计|共计|总计|累计|总额)(为|达|达到)?[：:]?")
 _RATE = re.compile(r"(预算执行率|执行率|支出率|预算完成率|完成(年初|全年)?预算的?)(为|达到?|是)?\s*$")
 
 
@@ -21,68 +21,50 @@ def _half_step(*mentions: NumberMention) -> Decimal:
     """Half a unit of the coarsest figure written, in 元: the rounding a report may carry."""
     worst = Decimal(0)
     for n in mentions:
-        if n.unit in MONEY_UNITS:
-            step = to_yuan(Decimal(1).scaleb(-n.decimals), n.unit) / 2
-            worst = max(worst, step)
+        step = Decimal(1).scaleb(-n.decimals)
+        worst = max(worst, (to_yuan(step, n.unit) if n.unit in MONEY_UNITS else step) / 2)
     return worst
 
 
-@rule("arithmetic.parts-total", "分项之和与所述合计不符（“其中”“合计”）", category="arithmetic", severity="error")
+@rule(
+    "arithmetic.parts-total",
+    "分项之和与所述合计不符（其中/合计/共计/分别为/具体是/括号内分项）",
+    category="arithmetic",
+    severity="error",
+    example="下达补助资金860万元。具体是：校舍维修520万元；设备购置300万元。",
+    counter_example="下达补助资金820万元（其中校舍维修520万元、设备购置300万元），全年支出760万元。",
+)
 def parts_total(ctx: Context) -> Iterator[Finding]:
-    """A stated total that its stated parts don't add up to."""
-    text = ctx.text
-    for m in _OF_WHICH.finditer(text):
-        k = m.start()
-        before = [a for a in amounts_in(ctx, k - 100, k) if a.mention.end <= k]
-        if not before:
+    """A stated total that its stated parts don't add up to (more than the rounding the figures carry)."""
+    for b in breakdowns(ctx):
+        summed = sum((size(p) for p in b.parts), Decimal(0))
+        total = size(b.total)
+        # Each figure may carry half a step of rounding; whole counts carry none.
+        tolerance = sum((_half_step(n) for n in (b.total, *b.parts) if n.unit in MONEY_UNITS or n.decimals), Decimal(0))
+        if abs(summed - total) <= tolerance or (not b.exhaustive and summed < total):
             continue
-        total = before[-1]
-        if text.count("。", total.mention.end, k):
-            continue  # the figure belongs to an earlier sentence
-        stop = text.find("。", m.end())
-        stop = ctx.paragraph_at(k)[1] if stop < 0 else min(stop, ctx.paragraph_at(k)[1])
-        nxt = text.find("其中", m.end(), stop)
-        if nxt >= 0:
-            stop = nxt
-        parts = [a for a in amounts_in(ctx, m.end(), stop) if a.mention.end <= stop]
-        yield from _compare(ctx, total, parts, "其中")
-    for m in _TOTAL_AFTER.finditer(text):
-        after = amounts_in(ctx, m.end(), m.end() + 3)
-        if not after:
-            continue
-        total = after[0]
-        sent_start, _ = ctx.sentence_at(m.start())
-        if "其中" in text[sent_start : m.start()]:
-            continue  # the parts belong to a 其中 list, checked above
-        parts = [a for a in amounts_in(ctx, sent_start, m.start()) if a.mention.end <= m.start()]
-        yield from _compare(ctx, total, parts, m.group(1))
+        unit = b.total.unit or "元"
+        shown = format_number(summed / MONEY_UNITS[unit]) if unit in MONEY_UNITS else format_number(summed)
+        listing = " + ".join(p.raw for p in b.parts)
+        yield ctx.finding(
+            "arithmetic.parts-total",
+            "arithmetic",
+            "error",
+            b.start,
+            b.end,
+            f"分项之和与合计不符：{listing} = {shown}{unit}，而合计写作 {b.total.raw}（“{b.word}”）",
+            "核对合计数与各分项金额，改正错误的一项；如分项并非全部，请写明“主要包括”",
+        )
 
 
-def _compare(ctx: Context, total: Amount, parts: list[Amount], word: str) -> Iterator[Finding]:
-    if len(parts) < 2:
-        return
-    summed = sum((p.yuan for p in parts), Decimal(0))
-    tolerance = _half_step(total.mention, *(p.mention for p in parts)) * len(parts)
-    if abs(summed - total.yuan) <= tolerance:
-        return
-    unit = total.mention.unit or "元"
-    shown = format_number(summed / MONEY_UNITS[unit])
-    listing = " + ".join(p.mention.raw for p in parts)
-    start, end = total.mention.start, parts[-1].mention.end
-    if total.mention.start > parts[0].mention.start:
-        start, end = parts[0].mention.start, total.mention.end
-    yield ctx.finding(
-        "arithmetic.parts-total",
-        "arithmetic",
-        "error",
-        start,
-        end,
-        f"分项之和与合计不符：{listing} = {shown}{unit}，而合计写作 {total.mention.raw}（“{word}”）",
-        "核对合计数与各分项金额，改正错误的一项；如分项并非全部，请写明“主要包括”",
-    )
-
-
-@rule("arithmetic.rate", "所写执行率与其金额算出的不符", category="arithmetic", severity="error")
+@rule(
+    "arithmetic.rate",
+    "所写执行率与其金额算出的不符",
+    category="arithmetic",
+    severity="error",
+    example="资助项目全年预算200万元，实际支出150万元，预算执行率为85%。",
+    counter_example="资助项目全年预算200万元，实际支出150万元，预算执行率为75%。",
+)
 def stated_rate(ctx: Context) -> Iterator[Finding]:
     """A stated rate that disagrees with the budget and spending figures it is computed from."""
     text = ctx.text
@@ -113,3 +95,110 @@ def stated_rate(ctx: Context) -> Iterator[Finding]:
             f"执行率写作 {n.raw}，但按 {spent.mention.raw} ÷ {budget.mention.raw} 计算应为 {format_number(rate, 2)}%",
             f"改为 {format_number(rate, 2)}%，或核对预算数与执行数",
         )
+
+    yield from _header_row_rates(ctx)
+    for row in miscomputed_rows(ctx):
+        shown = format_number(row.rate(), 2)
+        yield ctx.finding(
+            "arithmetic.rate",
+            "arithmetic",
+            "error",
+            row.start,
+            row.end,
+            f"执行率写作 {row.written}%，但按 {row.spent} ÷ {row.budget} 计算应为 {shown}%",
+            f"改为 {shown}%，或核对预算数与执行数",
+        )
+
+
+def _header_row_rates(ctx: Context) -> Iterator[Finding]:
+    """A form's written rate against the budget and spending bound to its column names."""
+    for row in header_rows(ctx):
+        form = form_at(ctx, row.start)
+        if form is None:
+            continue
+        written = next(
+            (r for r in rates(ctx) if r.source in ("stated", "form") and form[0] <= r.start < form[1]),
+            None,
+        )
+        if written is None:
+            continue
+        number = re.sub(r"[^\d.]", "", ctx.text[written.start : written.end])
+        if rate_matches(number, row):
+            continue
+        shown = format_number(row.rate(), 2)
+        yield ctx.finding(
+            "arithmetic.rate",
+            "arithmetic",
+            "error",
+            written.start,
+            written.end,
+            f"执行率写作 {ctx.text[written.start : written.end]}，但按 {row.spent} ÷ {row.budget} 计算应为 {shown}%",
+            f"改为 {shown}%，或核对预算数与执行数",
+        )
+
+
+_COUNT = r"(?P<n>\d{1,2}|[两二三四五六七八九十]{1,3})(?P<unit>个|项|类|家|所|座|条|支|批)"
+_COUNT_THEN_LIST = re.compile(
+    rf"(?:共|共计|合计|总计|涉及|包括|有)[\u4e00-\u9fa5]{{0,4}}?{_COUNT}(?P<noun>[\u4e00-\u9fa5]{{0,6}}?)[，,：:]?"
+    r"(?:分别是|分别为|即|包括)[：:]?(?P<list>[^。；;！？\n，,（(]+)"
+)
+_LIST_THEN_COUNT = re.compile(
+    rf"(?P<list>(?:[\u4e00-\u9fa5]{{2,20}}、)+[\u4e00-\u9fa5]{{2,24}}?)(?P<etc>等)?(?:共|共计|在内的)?{_COUNT}"
+    r"(?=[\u4e00-\u9fa5]{0,6}[，,。；;：:\s])"
+)
+_JOIN = re.compile(r"以及|和|及|与")
+
+
+def _listed(raw: str) -> list[str] | None:
+    """The names of an enumeration "A、B和C"; None when it is not a clean list of names."""
+    if raw.endswith("等") or "等" in raw[-3:]:
+        return None
+    items = raw.split("、")
+    if len(items) < 2:
+        return None
+    last = _JOIN.split(items[-1])
+    items = [*items[:-1], *last]
+    if any(not 2 <= len(i) <= 24 or re.search(r"\d", i) for i in items):
+        return None
+    return items
+
+
+def _count_value(raw: str) -> int | None:
+    try:
+        return int(raw) if raw.isdigit() else int(parse_chinese_numeral(raw.replace("两", "二")))
+    except ValueError:
+        return None
+
+
+@rule(
+    "arithmetic.count-items",
+    "所写个数与列举的项目数不符（“共3个项目，分别是A、B、C、D”）",
+    category="arithmetic",
+    severity="warning",
+    example="全年共实施3个项目，分别是道路硬化、路灯安装、绿化提升和公厕改造。",
+    counter_example="全年共实施4个项目，分别是道路硬化、路灯安装、绿化提升和公厕改造。",
+)
+def count_items(ctx: Context) -> Iterator[Finding]:
+    """A stated count that the names listed beside it do not match."""
+    text = ctx.text
+    for pattern in (_COUNT_THEN_LIST, _LIST_THEN_COUNT):
+        for m in pattern.finditer(text):
+            if m.groupdict().get("etc"):
+                continue  # "A、B等5个": the list is not all of them
+            raw = m.group("list").strip()
+            if pattern is _LIST_THEN_COUNT:
+                # The list starts after the last separator before it: "包括A、B、C3个" lists A, B, C.
+                raw = re.split(r"[，,：:；;。包括有即]", raw)[-1]
+            items = _listed(raw)
+            n = _count_value(m.group("n"))
+            if items is None or n is None or n == len(items):
+                continue
+            yield ctx.finding(
+                "arithmetic.count-items",
+                "arithmetic",
+                "warning",
+                m.start(),
+                m.end(),
+                f"此处写 {m.group('n')}{m.group('unit')}，但列举了 {len(items)} 项（{'、'.join(items)}）",
+                "核对个数与列举的名称，补全遗漏的一项或改正个数",
+            )

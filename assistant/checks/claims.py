@@ -1,51 +1,160 @@
-"""Claims of completeness (100%、全部支出、不存在结转结余) that the report's own figures contradict."""
+"""The claims ledger: completion claims checked against the report's own rates and amounts.
+
+A claim is a kind of statement, not a phrase list: money fully spent (全部支出、支出完毕、已完成…经费支付),
+nothing carried over (不存在结转结余), a full rate (执行率100%、完成预算的100%), or no deviation / no problem
+(不存在…偏离、无偏差、暂无问题). Each is checked against every spending rate the report states or lets a reader
+derive (see ``rates``), and against items whose spending is below their budget.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
-from assistant.checks.amounts import amounts
+from assistant.checks.amounts import amounts, item_at, same_item
 from assistant.checks.finding import Finding
+from assistant.checks.rates import (
+    Rate,
+    adjustment_explained,
+    adjustments,
+    block_of,
+    form_at,
+    forms,
+    has_reason,
+    rates,
+    reason_column,
+)
 from assistant.checks.registry import Context, rule
 from assistant.units import format_number
 
-_CLAIMS = re.compile(
-    r"(不存在|无|没有|未产生|未形成)结转结余"
-    r"|(所有|全部)(经费|资金|项目资金)[^。；\n]{0,12}(完成支出|支出完毕|全部支出|已支出)"
-    r"|支出完毕"
-    r"|完成(年初|全年)?预算的\s*100(\.0+)?\s*[%％]"
-    r"|(预算)?执行率(为|达到?)?\s*100(\.0+)?\s*[%％]"
+Kind = Literal["spent", "full-rate", "steady"]
+
+_MONEY = r"(?:经费|资金|补贴|补助|款项|预算)"
+_PAY = r"(?:支出|支付|拨付|发放|兑付|使用)"
+_CLAIM_PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
+    ("spent", re.compile(r"(?:不存在|无|没有|未产生|未形成)(?:任何)?(?:结转结余|结转资金|结余资金|结转|结余)")),
+    (
+        "spent",
+        re.compile(rf"(?:所有|全部|各项){_MONEY}[^。；\n|]{{0,12}}?(?:完成支出|{_PAY}完毕|全部{_PAY}|已{_PAY}(?!\d))"),
+    ),
+    ("spent", re.compile(rf"{_PAY}完毕")),
+    # 全额/足额 of the money itself: "工资足额发放" speaks of salaries, not of the fund being spent.
+    (
+        "spent",
+        re.compile(rf"{_MONEY}[^。；|，,\n]{{0,4}}?(?:已|均已)?(?:全部|全额|足额){_PAY}(?:到位|完毕)?(?![\d率])"),
+    ),
+    ("spent", re.compile(rf"已完成[^。；|，,\n]{{0,14}}?{_MONEY}[^。；|，,\n]{{0,4}}?(?:的)?(?:支付|拨付|发放|兑付)")),
+    ("full-rate", re.compile(r"完成(?:年初|全年)?预算的\s*100(?:\.0+)?\s*[%％]")),
+    ("full-rate", re.compile(r"(?:执行|支出|支付|资金|预算)进度(?:为|达到?|是)?\s*100(?:\.0+)?\s*[%％]")),
+    (
+        "steady",
+        re.compile(r"(?:不存在|未出现|没有|无)[^。；|，,\n]{0,12}?(?:偏离|偏差|差异)|执行数与预算数(?:基本)?一致"),
+    ),
+]
+# "暂无问题" is a claim when it answers the problems heading, or sits beside 正常/良好.
+_NO_PROBLEM = re.compile(r"(?:暂无|无|没有|不存在|未发现)(?:明显|突出|重大|任何)?问题")
+_PROBLEM_HEADING = re.compile(r"存在(?:的)?问题")
+_GOING_WELL = re.compile(r"正常|良好|顺利")
+_ABOUT_MONEY = re.compile(r"执行|支出|进度|运转|运行")
+# Money the report itself says is left: "尚未支付12万元", "结转下年资金3.5万元", "结余资金8万元".
+_LEFTOVER = re.compile(
+    r"(?<!不存在)(?<!无)(?<!没有)(?:尚未|暂未|未)(?:支出|使用|支付|拨付|兑付|发放)(?:的)?(?:资金|金额|款项)?"
+    r"|(?<!不存在)(?<!无)(?<!没有)(?:结转|结余|剩余|余款)(?:至|到)?(?:下年|下一年度|下年度)?(?:使用)?(?:的)?(?:资金|金额)?"
+    r"(?:为|共|共计)?"
 )
-_LOW = Decimal("0.995")  # below 99.5% spent is not "all spent"
+_FULL = Decimal("99.5")  # below 99.5% spent is not "all spent"
 
 
-@rule(
-    "claims.completeness",
-    "“全部支出/不存在结转结余/100%”与报告中的金额矛盾",
-    category="contradiction",
-    severity="error",
-)
-def completeness_claims(ctx: Context) -> Iterator[Finding]:
-    """Flag a claim of full spending when some item in the report (or the data) was underspent."""
-    evidence = _underspent(ctx)
-    if not evidence:
-        return
-    for m in _CLAIMS.finditer(ctx.text):
-        yield ctx.finding(
-            "claims.completeness",
-            "contradiction",
-            "error",
-            m.start(),
-            m.end(),
-            f"此处称“{m.group()}”，但{evidence}",
-            "据实写明各项目的执行数、执行率和结转结余金额及原因",
-        )
+@dataclass(frozen=True)
+class Claim:
+    """A completion claim, its span and its kind."""
+
+    start: int
+    end: int
+    kind: Kind
+    text: str
 
 
-def _underspent(ctx: Context) -> str | None:
-    """A sentence naming the first underspent item, from the report's own figures, else from the data."""
+def claims(ctx: Context) -> list[Claim]:
+    """Every completion claim in the report, in document order (memoised per review)."""
+
+    def compute(c: Context) -> list[Claim]:
+        text = c.text
+        found: list[Claim] = []
+        for kind, pattern in _CLAIM_PATTERNS:
+            found.extend(Claim(m.start(), m.end(), kind, m.group()) for m in pattern.finditer(text))
+        for r in rates(c):
+            if r.source in ("stated", "row") and r.value >= 100:
+                s = _clause_of(text, r.start)
+                found.append(Claim(s, r.end, "full-rate", text[s : r.end]))
+        for m in _NO_PROBLEM.finditer(text):
+            s = _clause_of(text, m.start())
+            heading = _PROBLEM_HEADING.search(text, max(m.start() - 40, 0), m.start())
+            sent = c.sentence_at(m.start())[0]
+            if heading or (_GOING_WELL.search(text, sent, m.start()) and _ABOUT_MONEY.search(text, sent, m.start())):
+                found.append(Claim(s, m.end(), "steady", text[s : m.end()]))
+        found.sort(key=lambda c: (c.start, c.end))
+        out: list[Claim] = []
+        for claim in found:
+            if out and claim.start <= out[-1].end + 1:
+                # One statement, one claim: "支出完毕全部支出" is said once.
+                if claim.end > out[-1].end:
+                    last = out[-1]
+                    out[-1] = Claim(last.start, claim.end, last.kind, text[last.start : claim.end])
+                continue
+            out.append(claim)
+        return out
+
+    return ctx.memo("claims", compute)
+
+
+def _clause_of(text: str, offset: int) -> int:
+    i = max(text.rfind(ch, 0, offset) for ch in "，,。；;:：|\n")
+    return i + 1
+
+
+def _threshold(ctx: Context) -> Decimal:
+    return Decimal(ctx.config.scoring.low_execution_rate)
+
+
+_ITEM_TITLE = re.compile(r"项目|资金|经费|专项|工程")
+
+
+def _same_scope(ctx: Context, claim: Claim, r: Rate) -> bool:
+    """Whether a rate speaks of the money a claim speaks of: same form, same item, same item section."""
+    if len(forms(ctx)) >= 2 and form_at(ctx, r.start) != form_at(ctx, claim.start):
+        return False  # another form is another project
+    claim_item, rate_item = item_at(ctx, claim.start), r.item or item_at(ctx, r.start)
+    cs, rs = ctx.doc.section_at(claim.start), ctx.doc.section_at(r.start)
+    if claim_item:
+        # A claim about one project is checked against that project's figures only.
+        if rate_item:
+            return same_item(claim_item, rate_item)
+        return cs is None or rs is None or cs.id == rs.id
+    if cs is not None and rs is not None and cs.id != rs.id:
+        # Two sections each about a project ("（一）甲项目", "（二）乙项目") are two projects.
+        if _ITEM_TITLE.search(cs.title) and _ITEM_TITLE.search(rs.title) and cs.level == rs.level:
+            return False
+    return True
+
+
+def _contradicting_rate(ctx: Context, claim: Claim) -> Rate | None:
+    """The first rate in the claim's scope that the claim cannot be true beside."""
+    limit = _FULL if claim.kind == "spent" else _threshold(ctx)
+    for r in rates(ctx):
+        if r.value >= limit or claim.start <= r.start < claim.end:
+            continue
+        if _same_scope(ctx, claim, r):
+            return r
+    return None
+
+
+def _underspent_item(ctx: Context, claim: Claim) -> str | None:
+    """A sentence naming the first item (the claim's own, when it names one) spent below its budget."""
+    claim_item = item_at(ctx, claim.start)
     by_item: dict[str, dict[str, list[Decimal]]] = {}
     raw: dict[tuple[str, str], str] = {}
     for a in amounts(ctx):
@@ -54,16 +163,178 @@ def _underspent(ctx: Context) -> str | None:
         by_item.setdefault(a.item, {}).setdefault(a.attribute, []).append(a.yuan)
         raw.setdefault((a.item, a.attribute), a.mention.raw)
     for item, attrs in by_item.items():
+        if claim_item and not same_item(claim_item, item):
+            continue
         budgets, spent = attrs.get("budget") or attrs.get("initial"), attrs.get("spent")
-        if budgets and spent and min(spent) < max(budgets) * _LOW:
+        if budgets and spent and min(spent) < max(budgets) * _FULL / 100:
             low = min(spent)
             rate = format_number(low / max(budgets) * 100, 2)
-            return (
-                f"报告中“{item}”预算 {raw.get((item, 'budget')) or raw[(item, 'initial')]}、实际支出 {format_number(low / 10000)}万元"
-                f"（执行率约 {rate}%）"
-            )
+            budget_raw = raw.get((item, "budget")) or raw[(item, "initial")]
+            return f"报告中“{item}”预算 {budget_raw}、实际支出 {format_number(low / 10000)}万元（执行率约 {rate}%）"
     if ctx.facts is not None:
         for f in ctx.facts:
-            if f.id.endswith(".execution_rate_calc") and f.value < 100 * _LOW:
+            if f.id.endswith(".execution_rate_calc") and f.value < _FULL:
                 return f"数据显示{f.label}为 {f.written()}"
     return None
+
+
+def _leftover(ctx: Context, claim: Claim) -> str | None:
+    """Money the report says is unspent or carried over, in the claim's scope, as a sentence."""
+    for m in _LEFTOVER.finditer(ctx.text):
+        after = [n for n in ctx.numbers_in(m.end(), m.end() + 12) if n.kind == "money" and n.value > 0]
+        if not after or re.search(r"[，,。；;\n\d]", ctx.text[m.end() : after[0].start]):
+            continue  # the amount must be the leftover's own, in the same clause
+        if claim.start <= m.start() < claim.end:
+            continue
+        spot = Rate(Decimal(0), m.start(), after[0].end, "stated", "")
+        if _same_scope(ctx, claim, spot):
+            line, _ = ctx.doc.line_col(m.start())
+            return f"报告写明“{ctx.text[m.start() : after[0].end]}”（原文第 {line} 行）"
+    return None
+
+
+def _evidence(ctx: Context, claim: Claim) -> str | None:
+    r = _contradicting_rate(ctx, claim)
+    if r is not None:
+        line, _ = ctx.doc.line_col(r.start)
+        how = "按金额计算" if r.source == "derived" else "报告所写"
+        return f"{how}的执行率为 {r.shown()}（{r.basis}，原文第 {line} 行）"
+    left = _leftover(ctx, claim)
+    if left is not None:
+        return left
+    if claim.kind == "spent" or claim.kind == "full-rate":
+        return _underspent_item(ctx, claim)
+    return None
+
+
+@rule(
+    "claims.completeness",
+    "“全部支出/不存在结转结余/100%”与报告中的执行率或金额矛盾",
+    category="contradiction",
+    severity="error",
+    example="全年预算120万元，实际支出86万元。……项目资金已全部支出完毕，不存在结转结余。",
+    counter_example="全年预算120万元，实际支出120万元。……项目资金已全部支出完毕，不存在结转结余。",
+)
+def completeness_claims(ctx: Context) -> Iterator[Finding]:
+    """Flag a claim of full spending when a rate or an item in the report shows money left unspent."""
+    for claim in claims(ctx):
+        if claim.kind == "steady":
+            continue
+        evidence = _evidence(ctx, claim)
+        if evidence:
+            yield ctx.finding(
+                "claims.completeness",
+                "contradiction",
+                "error",
+                claim.start,
+                claim.end,
+                f"此处称“{claim.text}”，但{evidence}",
+                "据实写明执行数、执行率和结转结余金额及原因，删去与数据不符的完成表述",
+            )
+
+
+@rule(
+    "claims.no-deviation",
+    "“无偏差/不存在偏离/暂无问题”与报告中偏低的执行率矛盾",
+    category="contradiction",
+    severity="error",
+    example="预算执行率为72%。……执行数与预算数基本一致，未出现较大偏差。",
+    counter_example="预算执行率为98.6%。……执行数与预算数基本一致，未出现较大偏差。",
+)
+def no_deviation_claims(ctx: Context) -> Iterator[Finding]:
+    """Flag "no deviation / no problem" when the report's own execution rate is below the threshold."""
+    for claim in claims(ctx):
+        if claim.kind != "steady":
+            continue
+        r = _contradicting_rate(ctx, claim)
+        if r is not None:
+            line, _ = ctx.doc.line_col(r.start)
+            why = f"执行率为 {r.shown()}（{r.basis}，原文第 {line} 行），低于 {format_number(_threshold(ctx))}%"
+        else:
+            why = _leftover(ctx, claim) or ""
+        if not why:
+            continue
+        yield ctx.finding(
+            "claims.no-deviation",
+            "contradiction",
+            "error",
+            claim.start,
+            claim.end,
+            f"此处称“{claim.text}”，但{why}",
+            "如实说明执行偏差及其原因和改进措施",
+        )
+
+
+_ABOUT_EXECUTION = re.compile(r"执行率|执行进度|支出进度|未支出|未使用|未支付|结转|结余|资金使用率|偏低")
+
+
+def _explained_elsewhere(ctx: Context, r: Rate) -> bool:
+    """Whether another sentence of the same scope explains low execution (a 存在问题 section often does)."""
+    for lo, hi in ctx.sentences:
+        if lo <= r.start < hi or not _ABOUT_EXECUTION.search(ctx.text, lo, hi):
+            continue
+        if has_reason(ctx, lo, hi) and _same_scope(ctx, Claim(lo, hi, "steady", ""), r):
+            return True
+    return False
+
+
+@rule(
+    "execution.low-rate-no-reason",
+    "预算执行率低于要求（默认 90%）却未说明原因",
+    category="missing_value",
+    severity="warning",
+    example="项目全年预算120万元，实际支出86万元，剩余资金结转下年使用。",
+    counter_example="项目执行率78%，主要原因是设备采购合同12月签订，尾款待验收后支付。",
+)
+def low_rate_without_reason(ctx: Context) -> Iterator[Finding]:
+    """A spending rate below the threshold (``scoring.low_execution_rate`` in the review config) with no stated cause in its block."""
+    threshold = _threshold(ctx)
+    seen: set[tuple[int, Decimal]] = set()
+    for r in rates(ctx):
+        if r.value >= threshold:
+            continue
+        lo, hi = block_of(ctx, r)
+        if (lo, r.value) in seen or has_reason(ctx, lo, hi) or _explained_elsewhere(ctx, r):
+            continue
+        seen.add((lo, r.value))
+        column = reason_column(ctx, lo, hi) if form_at(ctx, r.start) else None
+        start, end = column or (r.start, r.end)
+        where = "，原因栏为空" if column else ""
+        yield ctx.finding(
+            "execution.low-rate-no-reason",
+            "missing_value",
+            "warning",
+            start,
+            end,
+            f"执行率为 {r.shown()}（{r.basis}），低于 {format_number(threshold)}%，但未说明原因{where}",
+            "说明未执行部分的金额、原因（如合同未到付款节点、项目延期）和改进措施；结转本身不是原因",
+        )
+
+
+@rule(
+    "execution.adjustment-no-reason",
+    "年中调整（追加/调减）预算却未说明原因",
+    category="missing_value",
+    severity="warning",
+    example="年初预算50万元，年中追加至80万元，全年支出79万元。",
+    counter_example="年初预算50万元，年中追加至80万元，用于新增2处监测站点建设，全年支出79万元。",
+)
+def adjustment_without_reason(ctx: Context) -> Iterator[Finding]:
+    """A budget raised or cut during the year (in an execution row or in prose) with no reason given."""
+    seen: set[tuple[str, str, int]] = set()
+    for adj in adjustments(ctx):
+        form = form_at(ctx, adj.start)
+        key = (adj.initial, adj.adjusted, form[0] if form else adj.start)
+        if key in seen or adjustment_explained(ctx, adj):
+            continue  # the 其中 row repeats the total row's change: one finding
+        seen.add(key)
+        change = f"由 {adj.initial} 调整为 {adj.adjusted}" if adj.initial else f"调整 {adj.adjusted}"
+        yield ctx.finding(
+            "execution.adjustment-no-reason",
+            "missing_value",
+            "warning",
+            adj.start,
+            adj.end,
+            f"预算{change}，但未说明调整原因",
+            "写明调增或调减的金额、依据和原因（如新增任务、政策调整）",
+        )

@@ -179,6 +179,9 @@ _MASTER = re.compile(
     r"|[（(]\s*[0-9]{4}\s*[）)]\s*第?\s*[0-9]+\s*号)"
     rf"|(?P<pct>百分之百|百分百|百分之(?:[0-9]+(?:\.[0-9]+)?|{_CN_RUN}))"
     r"|(?P<iso>(?<![0-9])(?:19|20)[0-9]{2}(?P<sep>[-/.])(?:1[0-2]|0?[1-9])(?P=sep)(?:3[01]|[12][0-9]|0?[1-9])(?![0-9]))"
+    # "35. 3万元": a PDF line wrap left a space after the decimal point; read it as 35.3 when a money or percent
+    # unit follows, and never at the start of a line, where "1. 5万元用于…" is a list item.
+    r"|(?P<wrap>(?<=[^\s\d.,])[0-9]+\.[ ][0-9]+(?=\s*(?:万元|亿元|元|%|％)))"
     r"|(?P<ar>(?:(?<![0-9A-Za-z.])-)?(?:[0-9]{1,3}(?:,[0-9]{3}(?![0-9]))+|[0-9]+)(?:\.[0-9]+)*)"
     rf"|(?P<cn>{_CN_RUN})"
 )
@@ -396,7 +399,7 @@ def find_numbers(text: str) -> list[NumberMention]:
             cand = _percent_words(t, m)
         elif group == "iso":
             cand = _Cand(m.start(), m.end(), Decimal(m.group()[:4]), "年", "date", None, 0, False)
-        elif group == "ar":
+        elif group in ("ar", "wrap"):
             cand = _arabic(t, m, cands)
         elif group == "cn":
             cand = _chinese(t, m)
@@ -439,7 +442,7 @@ def _percent_words(t: str, m: re.Match[str]) -> _Cand | None:
 
 def _arabic(t: str, m: re.Match[str], cands: list[_Cand]) -> _Cand | None:
     s, e = m.span()
-    number = m.group()
+    number = m.group().replace(" ", "")  # only the wrap form holds a space
     if number.startswith("-") and cands and cands[-1].end == s:
         s, number = s + 1, number[1:]  # 5%-10%, 2023年-2025年: a range dash, not a minus sign
     if number.count(".") > 1:
