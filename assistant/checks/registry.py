@@ -70,7 +70,20 @@ def all_rules() -> list[Rule]:
 def _import_families() -> None:
     import importlib
 
-    for name in ("wording", "arithmetic", "claims", "dates", "duplicates", "items", "tables", "grounding"):
+    for name in (
+        "wording",
+        "arithmetic",
+        "claims",
+        "dates",
+        "duplicates",
+        "items",
+        "tables",
+        "grounding",
+        "entities",
+        "structure",
+        "goals",
+        "phrases",
+    ):
         importlib.import_module(f"assistant.checks.{name}")
 
 

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant.checks.finding import Category, Finding, Severity
 from assistant.checks.registry import Context, rule
 from assistant.errors import InputError
+from assistant.text.numbers import NumberMention
 
 PACK_DIR = Path(__file__).parent / "rules"
 KINDS = ("existence", "substitution", "occurrence", "conditional", "repetition")
@@ -513,12 +514,21 @@ def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: t
     else:
         span = near(text, start, end, sentence, r.reach)
     kinds = set(r.figure_kinds)
-    return not any(
-        n.kind in kinds
-        and not _VAGUE_COUNT.fullmatch(n.raw)
-        and (r.bounds_measure or (n.comparator is None and not n.approximate))
-        for n in ctx.numbers_in(*span)
-    )
+
+    def measures(n: NumberMention) -> bool:
+        return (
+            n.kind in kinds
+            and not _VAGUE_COUNT.fullmatch(n.raw)
+            and (r.bounds_measure or (n.comparator is None and not n.approximate))
+        )
+
+    if any(measures(n) for n in ctx.numbers_in(*span)):
+        return False
+    if r.unless == "figure-near" and "|" not in text[sentence[0] : sentence[1]]:
+        # A prose sentence of ordinary length that reports two or more results is measured as a whole.
+        if sentence[1] - sentence[0] <= 150 and sum(measures(n) for n in ctx.numbers_in(*sentence)) >= 2:
+            return False
+    return True
 
 
 # "打造一批…", "一系列" read as counts of one, but they say nothing about how many.

@@ -1,0 +1,1 @@
+"""Set phrases of the report type written with a character missing, swapped or misread."""
