@@ -134,7 +134,7 @@ _VERB_CHAIN = re.compile(
     counter_example="负责项目建设的指导和协调；指导推进重点工程。",
 )
 def doubled_verb(ctx: Context) -> Iterator[Finding]:
-    """"指导和协调指导推进…": a duty's verb pair runs straight into the next duty, so the verb appears twice."""
+    """ "指导和协调指导推进…": a duty's verb pair runs straight into the next duty, so the verb appears twice."""
     for m in _VERB_CHAIN.finditer(ctx.text):
         yield ctx.finding(
             "duplicates.doubled-verb",

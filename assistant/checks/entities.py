@@ -75,8 +75,12 @@ def _read_unit(ctx: Context) -> Unit | None:
     if field:
         name = field.group(1)
     else:
-        title = next((ctx.text[s:e] for s, e in ctx.doc.paragraphs()[:3] if re.search(r"报告|自评|评价", ctx.text[s:e])), "")
-        m = re.match(r"\s*([\u4e00-\u9fff（）()]{2,40}?)(?=\s*\d{4}|\s*[（(]\d{4}|关于|部门整体|项目支出|专项|财政|绩效)", title)
+        title = next(
+            (ctx.text[s:e] for s, e in ctx.doc.paragraphs()[:3] if re.search(r"报告|自评|评价", ctx.text[s:e])), ""
+        )
+        m = re.match(
+            r"\s*([\u4e00-\u9fff（）()]{2,40}?)(?=\s*\d{4}|\s*[（(]\d{4}|关于|部门整体|项目支出|专项|财政|绩效)", title
+        )
         if m is None:
             return None
         name = m.group(1)
@@ -185,8 +189,8 @@ def garbled_org(ctx: Context) -> Iterator[Finding]:
                 f"“{found}”中混入了“中共中央”，机关名称写错", "写规范全称，如“中共某县委员会”",
             )  # fmt: skip
         else:
-            end = m.end() + (_ORG_TAIL.match(text, m.end()) or _EMPTY).end() - m.end()
-            end = max(end, m.end())
+            tail = _ORG_TAIL.match(text, m.end())
+            end = tail.end() if tail else m.end()
             yield ctx.finding(
                 "names.garbled-org", "typo", "warning", m.start(), end,
                 f"“{text[m.start():end]}”缺少“省”字，不是机关全称", f"写全称“{found}省…”",
@@ -194,7 +198,6 @@ def garbled_org(ctx: Context) -> Iterator[Finding]:
 
 
 _ORG_TAIL = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:联合会|人民政府|总工会|厅|委员会)")
-_EMPTY = re.compile("")
 
 
 @rule(
@@ -324,7 +327,11 @@ def other_place(ctx: Context) -> Iterator[Finding]:
     head_end = ctx.doc.paragraphs()[0][1] if ctx.doc.paragraphs() else 0
     for m in pattern.finditer(text, head_end):
         prefix = m.group(1)
-        if prefix == own_name or prefix in unit.name or re.search(r"[全本我该各此每乡镇县区市省村年度月日的和与及或等是在为]", prefix):
+        if (
+            prefix == own_name
+            or prefix in unit.name
+            or re.search(r"[全本我该各此每乡镇县区市省村年度月日的和与及或等是在为]", prefix)
+        ):
             continue
         s, e = ctx.sentence_at(m.start())
         before = text[max(s, m.start() - 8) : m.start()]

@@ -18,7 +18,9 @@ _MARKER = r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五�
 _NEXT_MARKER = {
     "cn": re.compile(r"[一二三四五六七八九十]{1,3}、"),
     "paren-cn": re.compile(r"[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、"),
-    "digit": re.compile(r"(?<![\d.])\d{1,2}(?:[.．](?!\d)|、)|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、"),
+    "digit": re.compile(
+        r"(?<![\d.])\d{1,2}(?:[.．](?!\d)|、)|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、"
+    ),
 }
 _MEASURED = ("percent", "percent_point", "count", "time", "score")
 
@@ -148,7 +150,9 @@ def conclusion_without_result(ctx: Context) -> Iterator[Finding]:
         )
 
 
-_ITEM_MARK = re.compile(r"(?:(?<=^)|(?<=[\s。；;：:]))(\d{1,2})[、.．](?!\d)|(?:(?<=^)|(?<=[\s。；;：:，,]))([一二三四五六七八九十])是")
+_ITEM_MARK = re.compile(
+    r"(?:(?<=^)|(?<=[\s。；;：:]))(\d{1,2})[、.．](?!\d)|(?:(?<=^)|(?<=[\s。；;：:，,]))([一二三四五六七八九十])是"
+)
 _DIRECTIVE = re.compile(
     r"\s*(?:强化|加快|推动|实施|践行|坚持|聚焦|做好|加强|深化|推进|提升|提高|积极|全力|紧紧|着力|持续|全面|大力|扎实|进一步"
     r"|切实|更大力度|统筹|巩固|打好|打造|夯实|优化|完善|健全|促进|落实|抓好|构建|筑牢|激发|服务)"
@@ -222,3 +226,74 @@ def _items(text: str, p0: int, p1: int) -> list[tuple[int, int]]:
             end = stop.end() if stop else end
         items.append((e, end))
     return items
+
+
+_PCT_OF_TASK = re.compile(
+    r"完成(?:了)?(?:全年|年度|年初|全年度)?[^，。；,;\n|\d]{0,16}?(?:任务|目标|计划)(?:数)?的\s*(\d+(?:\.\d+)?)\s*[%％]"
+)
+
+
+@rule(
+    "goals.percent-without-base",
+    "只写“完成任务的100%”，没有写任务（目标）数是多少",
+    category="missing_value",
+    severity="warning",
+    example="全年新增参保人数达2150人，完成年度参保任务的100%。",
+    counter_example="年度参保任务2100人，实际参保2150人，完成年度参保任务的102.4%。",
+)
+def percent_without_base(ctx: Context) -> Iterator[Finding]:
+    """ "完成…任务的N%" with the task never quantified in the paragraph: the percentage cannot be checked."""
+    text = ctx.text
+    for m in _PCT_OF_TASK.finditer(text):
+        p0, p1 = ctx.paragraph_at(m.start())
+        quantities = [
+            n
+            for n in ctx.numbers_in(p0, p1)
+            if n.kind in ("count", "money", "time") and not m.start() <= n.start < m.end()
+        ]
+        units = {n.unit for n in quantities}
+        # The base is stated when a quantity near a 任务/目标/计划 word shares a unit with another quantity.
+        stated = (
+            any(re.search(r"任务|目标|计划", text[max(p0, n.start - 12) : n.end + 4]) for n in quantities)
+            and len(quantities) >= 2
+            and len(units) < len(quantities)
+        )
+        if stated:
+            continue
+        yield ctx.finding(
+            "goals.percent-without-base",
+            "missing_value",
+            "warning",
+            m.start(),
+            m.end(),
+            f"“{m.group()}”只给出完成比例，没有写明任务（目标）数，无法核对",
+            "写明目标数和实际完成数，如“年度任务N人，实际完成M人，完成率X%”",
+        )
+
+
+_MONEY_AS_OUTPUT = re.compile(
+    r"(?:数量指标|产出数量|质量指标)[^。；;\n|]{0,6}?[:：][^。；;\n|]{0,24}?(?:收到|到位|拨付|安排|下达|获得|支出|使用)"
+    r"[^。；;\n|]{0,16}?\d+(?:\.\d+)?\s*(?:万元|亿元|元)"
+)
+
+
+@rule(
+    "goals.money-as-output",
+    "产出（数量、质量）指标写的是收到或拨付了多少钱，那是投入不是产出",
+    category="structure",
+    severity="warning",
+    example="①数量指标：2023年，我校收到专项工作经费资金12.5万元。",
+    counter_example="①数量指标：2023年，为86名教师开展专项培训，人均经费1450元。",
+)
+def money_as_output(ctx: Context) -> Iterator[Finding]:
+    """A quantity or quality indicator whose value is money received or allocated: an input dressed as output."""
+    for m in _MONEY_AS_OUTPUT.finditer(ctx.text):
+        yield ctx.finding(
+            "goals.money-as-output",
+            "structure",
+            "warning",
+            m.start(),
+            m.end(),
+            "产出指标写的是到位或拨付的资金，反映的是投入，不是项目产出",
+            "产出指标写项目实际完成的数量、质量（如受益人数、完成工程量、合格率），资金放在预算执行部分",
+        )

@@ -97,7 +97,9 @@ def heading_sequence(ctx: Context) -> Iterator[Finding]:
         if h.number <= expected or h.number > 20:
             continue
         region_start = parent.start if parent else 0
-        missing = [n for n in range(expected, h.number) if not _marker_pattern(h.level, n).search(text, region_start, h.start)]
+        missing = [
+            n for n in range(expected, h.number) if not _marker_pattern(h.level, n).search(text, region_start, h.start)
+        ]
         if not missing:
             continue
         names = "、".join(_mark(h.level, n) for n in missing)
@@ -180,7 +182,10 @@ def list_not_written(ctx: Context) -> Iterator[Finding]:
         section = ctx.doc.section_at(m.start())
         own_level = section.level if section is not None else None
         line_start = text.rfind("\n", 0, pos) + 1
-        if line_start == pos and parse_heading(text[pos : text.find("\n", pos) if "\n" in text[pos:] else len(text)]) is None:
+        if (
+            line_start == pos
+            and parse_heading(text[pos : text.find("\n", pos) if "\n" in text[pos:] else len(text)]) is None
+        ):
             continue
         if own_level is None or level > own_level:
             continue
@@ -195,7 +200,9 @@ def list_not_written(ctx: Context) -> Iterator[Finding]:
         )
 
 
-_REPORT_AS_NAME = re.compile(r"项目名称[ \t\u3000]*[:：|][ \t\u3000]*[^|\n]{0,20}?(?:绩效)?(?:评价|自评)报告(?=[ \t\u3000]*(?:[|\n]|$))")
+_REPORT_AS_NAME = re.compile(
+    r"项目名称[ \t\u3000]*[:：|][ \t\u3000]*[^|\n]{0,20}?(?:绩效)?(?:评价|自评)报告(?=[ \t\u3000]*(?:[|\n]|$))"
+)
 
 
 @rule(
@@ -301,4 +308,3 @@ def grade_without_score(ctx: Context) -> Iterator[Finding]:
             f"“{m.group()}”只给出等次，没有自评得分，无法核对等次是否与得分相符",
             "写明自评得分，如“自评得分N分，等次为优秀”（90分及以上为优）",
         )
-

@@ -87,6 +87,10 @@ class OccurrenceRule(_TokenRule):
     scope: Literal["document", "paragraph"] = "document"
 
 
+SkipPlace = Literal["heading", "name", "duty", "indicator"]
+_DEFAULT_SKIP: tuple[SkipPlace, ...] = ("heading", "name", "indicator")
+
+
 class ConditionalRule(_TokenRule):
     """A token is a finding unless a figure that measures it stands next to it (or in its sentence/paragraph)."""
 
@@ -97,15 +101,13 @@ class ConditionalRule(_TokenRule):
     )
     reach: int = Field(40, ge=0, description="figure-near 的范围（字数）")
     figure_kinds: list[str] = Field(default_factory=lambda: list(MEASURED))
-    bounds_measure: bool = Field(
-        False, description="带 ≥、以上、约、左右 的数字是否算实测（目标值算，结果不算）"
-    )
+    bounds_measure: bool = Field(False, description="带 ≥、以上、约、左右 的数字是否算实测（目标值算，结果不算）")
     when: list[str] = Field(
         default_factory=list,
         description="只在句中、所在表格列标题或所在章节标题含这些词之一时检查（如“目标”“任务措施”）",
     )
-    skip: list[Literal["heading", "name", "duty", "indicator"]] = Field(
-        default_factory=lambda: ["heading", "name", "indicator"],
+    skip: list[SkipPlace] = Field(
+        default_factory=lambda: list(_DEFAULT_SKIP),
         description="不检查的位置：标题行、资金/项目/文件名称、职责表述、指标名称栏",
     )
     once_per_sentence: bool = False
@@ -535,11 +537,15 @@ def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: t
 _VAGUE_COUNT = re.compile(r"[一几]\s*(?:批|系列|些|大批|揽子)")
 
 
-_DUTY = re.compile(r"\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[、.．)）])?\s*(?:主要)?(?:负责|承担|职责|职能|行使|贯彻执行)")
+_DUTY = re.compile(
+    r"\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[、.．)）])?\s*(?:主要)?(?:负责|承担|职责|职能|行使|贯彻执行)"
+)
 # Columns that hold names, not statements: 一级/二级/三级指标, 指标名称, 任务名称, and a bare 目标 column of first-level indicators.
 _INDICATOR_COLUMN = re.compile(r"^\s*(?:[一二三]级指标|指标(?:名称)?|[^\s]{0,6}名称|目标)\s*$")
 # Where a name ends: a fund, project, programme or document title.
-_NAME_TAIL = re.compile(r"[^，。；、：:,;！？!?\s|“”《》（）()]{0,10}?(?:专项资金|资金|项目|工程|基金|专项|行动计划|实施方案|办法|条例|通知|意见)")
+_NAME_TAIL = re.compile(
+    r"[^，。；、：:,;！？!?\s|“”《》（）()]{0,10}?(?:专项资金|资金|项目|工程|基金|专项|行动计划|实施方案|办法|条例|通知|意见)"
+)
 _NAME_END = re.compile(r"(?:专项资金|补助资金|发展资金|转移支付资金|基金)$")
 # A cell of a "|" row followed by a comparator or a number cell is an indicator's name ("营养改善覆盖率 | ≥ | 95").
 _NEXT_CELL_IS_VALUE = re.compile(r"[^|\n]*\|\s*(?:[≥≤=＝><≧≦═]|\d)")
