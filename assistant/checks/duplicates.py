@@ -30,11 +30,11 @@ def copied_passages(ctx: Context) -> Iterator[Finding]:
     first: dict[str, tuple[int, int]] = {}
     for s, e in ctx.sentences:
         sentence = text[s:e]
-        if len(_CELL_ROW.findall(sentence)) >= 3 or _NOT_APPLICABLE.search(sentence):
-            continue  # table rows, repeated header rows and "不涉及" notes repeat by design
+        if len(_CELL_ROW.findall(sentence)) >= 3:
+            continue  # a table row or a repeated header row: forms repeat their headers by design
         key = _NOISE.sub("", sentence)
-        if len(key) < MIN_CHARS:
-            continue
+        if len(key) < MIN_CHARS or (len(key) < 20 and _NOT_APPLICABLE.search(key)):
+            continue  # a short "不涉及" note repeats across rows by design
         if key not in first:
             first[key] = (s, e)
             continue

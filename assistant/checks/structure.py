@@ -91,8 +91,8 @@ def heading_sequence(ctx: Context) -> Iterator[Finding]:
         prev = last.get(key)
         last[key] = h.number
         stack.append(h)
-        if parent is None and prev is None:
-            continue  # the file may start mid-document
+        if prev is None and (parent is None or h.level <= 2):
+            continue  # the file (or the excerpt under review) may start mid-document
         expected = 1 if prev is None else prev + 1
         if h.number <= expected or h.number > 20:
             continue
@@ -307,4 +307,38 @@ def grade_without_score(ctx: Context) -> Iterator[Finding]:
             m.end(),
             f"“{m.group()}”只给出等次，没有自评得分，无法核对等次是否与得分相符",
             "写明自评得分，如“自评得分N分，等次为优秀”（90分及以上为优）",
+        )
+
+
+_LIMIT = re.compile(r"[（(]\s*(?:限|不超过|不多于)?\s*\d{2,4}\s*字(?:以内|以下)?\s*[)）](?!\s*[:：]\s*[^\s|])")
+_PROMPT = re.compile(
+    r"\s*(?:请)?(?:对照|结合|针对|根据|围绕)?[^。|\n=:：]{0,20}?(?:说明|分析|概述|简述|填写|提出|列明|阐述|描述|总结)[^|\n=]{0,60}$"
+)
+
+
+@rule(
+    "placeholder.form-instruction",
+    "表格中印好的填写说明（“说明……（100字以内）”）没有替换为实际内容",
+    category="placeholder",
+    severity="error",
+    example="年度目标完成情况 | 对照年初目标，逐项说明完成情况（不超过150字） |",
+    counter_example="存在问题(200字以内)：部分资金拨付较晚，导致执行率偏低。",
+)
+def form_instruction(ctx: Context) -> Iterator[Finding]:
+    """A cell that still holds the form's printed prompt: an imperative with no subject ending in a length limit."""
+    text = ctx.text
+    for m in _LIMIT.finditer(text):
+        cell_start = max(text.rfind("|", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        prompt = _PROMPT.match(text[cell_start : m.start()])
+        if prompt is None:
+            continue
+        start = cell_start + len(prompt.group()) - len(prompt.group().lstrip())
+        yield ctx.finding(
+            "placeholder.form-instruction",
+            "placeholder",
+            "error",
+            start,
+            m.end(),
+            f"“{text[start : m.end()]}”是表格的填写说明，不是填写的内容",
+            "删去填写说明，按要求写明实际情况（完成了什么、数值多少、存在什么问题）",
         )

@@ -39,6 +39,7 @@ from assistant.checks.finding import Category, Finding, Severity
 from assistant.checks.registry import Context, rule
 from assistant.errors import InputError
 from assistant.text.numbers import NumberMention
+from assistant.text.sections import parse_heading
 
 PACK_DIR = Path(__file__).parent / "rules"
 KINDS = ("existence", "substitution", "occurrence", "conditional", "repetition")
@@ -253,27 +254,38 @@ class _Target:
 
 @dataclass
 class _Scanner:
-    """All the token rules of a pack as one alternation, then, where it matches, the rules that match there.
+    """All the token rules of a pack behind one first-character index, so several rules matching at one place
+    all report, each with its own longest match.
 
-    ``finder`` is a single regex over every token of every rule in the pack, so the text is walked once at C
-    speed; each hit position then asks only the targets that can start with that character (``by_char``), so
-    several rules matching at one place all report, each with its own longest match.
+    ``candidates`` is one character class of every character a token can start with: the text is walked once at
+    C speed. At each candidate, ``first[ch]`` (one alternation of the tokens that can start with that character)
+    says whether anything matches there; only then is each of those targets tried. Tokens whose first character
+    is not a small known set (``anywhere``) are scanned on their own.
     """
 
-    finder: re.Pattern[str]
+    candidates: re.Pattern[str] | None
+    first: dict[str, re.Pattern[str]]
     by_char: dict[str, list[_Target]]
     anywhere: list[_Target]
 
-    def matches(self, text: str) -> Iterator[tuple[_Target, re.Match[str]]]:
+    def matches(self, text: str) -> list[tuple[_Target, re.Match[str]]]:
         """Every (target, match) in the text, in order of position; targets in pack order at one position."""
-        pos = 0
-        while (hit := self.finder.search(text, pos)) is not None:
-            at = hit.start()
-            for target in (*self.by_char.get(text[at], ()), *self.anywhere):
-                m = target.pattern.match(text, at)
-                if m is not None and m.end() > at:
-                    yield target, m
-            pos = at + 1
+        found: list[tuple[int, int, _Target, re.Match[str]]] = []
+        if self.candidates is not None:
+            first, by_char = self.first, self.by_char
+            for c in self.candidates.finditer(text):
+                at = c.start()
+                ch = text[at]
+                if first[ch].match(text, at) is None:
+                    continue
+                for k, target in enumerate(by_char[ch]):
+                    m = target.pattern.match(text, at)
+                    if m is not None and m.end() > at:
+                        found.append((at, k, target, m))
+        for k, target in enumerate(self.anywhere, 10_000):
+            found.extend((m.start(), k, target, m) for m in target.pattern.finditer(text) if m.end() > m.start())
+        found.sort(key=lambda f: (f[0], f[1]))
+        return [(t, m) for _, _, t, m in found]
 
 
 def trie_pattern(words: list[str]) -> str:
@@ -319,8 +331,9 @@ def _compile(rules: list[_RuleBase]) -> _Scanner | None:
             anywhere.append(target)
         for ch in chars or ():
             by_char.setdefault(ch, []).append(target)
-    finder = re.compile("|".join(f"(?:{t.pattern.pattern})" for t in targets))
-    return _Scanner(finder, by_char, anywhere)
+    first = {ch: re.compile("|".join(f"(?:{t.pattern.pattern})" for t in ts)) for ch, ts in by_char.items()}
+    candidates = re.compile("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]") if by_char else None
+    return _Scanner(candidates, first, by_char, anywhere)
 
 
 def first_chars(pattern: str) -> set[str] | None:
@@ -495,8 +508,8 @@ def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
 def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: tuple[int, int]) -> bool:
     """A conditional rule fires in its context, outside headings and names, when no figure measures the match."""
     text = ctx.text
-    if r.when:
-        words = text[sentence[0] : sentence[1]] + _column_header(ctx, start) + (ctx.doc.section_title_at(start) or "")
+    if r.when and not any(w in text[sentence[0] : sentence[1]] for w in r.when):
+        words = _column_header(ctx, start) + (ctx.doc.section_title_at(start) or "")
         if not any(w in words for w in r.when):
             return False
     if "heading" in r.skip and in_heading(ctx, start):
@@ -565,11 +578,12 @@ def near(text: str, start: int, end: int, sentence: tuple[int, int], reach: int)
 
 def in_heading(ctx: Context, offset: int) -> bool:
     """Whether ``offset`` falls in the title of a heading line ("三、提升服务能力情况")."""
-    from assistant.text.sections import parse_heading
-
     p0, p1 = ctx.paragraph_at(offset)
-    heading = parse_heading(ctx.text[p0:p1])
-    return heading is not None and offset < p0 + heading.title_end
+    ends: dict[int, int] = ctx.memo("wording.heading_ends", lambda _c: {})
+    if p0 not in ends:
+        heading = parse_heading(ctx.text[p0:p1])
+        ends[p0] = p0 + heading.title_end if heading is not None else -1
+    return offset < ends[p0]
 
 
 def in_name(text: str, start: int, end: int) -> bool:
