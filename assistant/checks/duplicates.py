@@ -67,7 +67,7 @@ def _heading_start(ctx: Context, start: int) -> int:
 _ITEM = re.compile(
     r"(?:(?<=^)|(?<=[\s。；;：:]))(?:\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[）)]|[一二三四五六七八九十]{1,2}[、是])"
 )
-_CLAUSE = re.compile(r"[^，,；;。！？!?\n]+")
+_CLAUSE = re.compile(r"[^，,；;：:。！？!?\n]+")
 _FILLER = re.compile(r"[\s已共了的均都也再亦]|成本")
 
 
@@ -90,7 +90,8 @@ def restated_clauses(ctx: Context) -> Iterator[Finding]:
                 key = _FILLER.sub("", m.group())
                 if len(key) < MIN_CHARS:
                     continue
-                if key in seen:
+                closes = re.compile(r"\s*[。！？!?\n]|\s*$").match(text, m.end()) is not None
+                if key in seen and closes:  # a restatement closes its sentence; a clause opening one is a new start
                     yield ctx.finding(
                         "duplicates.restated-clause",
                         "duplicate_text",

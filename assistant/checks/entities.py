@@ -299,6 +299,8 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+_NOT_A_NAME = re.compile(r"按照|根据|下属|所属|通过|对于|关于|属于|位于|全体|依照|会同|组织|协助|配合|报送|上报|指导")
+_ORG_AFTER = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:局|委|办|中心|站|所|院|政府|委员会|公司|厅|馆|队|学校|医院)")
 _OTHER_CONTEXT = re.compile(r"赴|到|前往|与|和|同|帮扶|对口|支援|协作|学习|考察|兄弟|周边|邻近|相邻|联合|交流|毗邻")
 
 
@@ -333,6 +335,8 @@ def other_place(ctx: Context) -> Iterator[Finding]:
             or re.search(r"[全本我该各此每乡镇县区市省村年度月日的和与及或等是在为]", prefix)
         ):
             continue
+        if _NOT_A_NAME.search(prefix) or _ORG_AFTER.match(text, m.end()):
+            continue  # "按照县财政局", "下属县水利站": 县 opens a county-level unit's name, not another place
         s, e = ctx.sentence_at(m.start())
         before = text[max(s, m.start() - 8) : m.start()]
         around = text[max(s, m.start() - 1) : min(e, m.end() + 1)]

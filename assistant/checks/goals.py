@@ -55,6 +55,8 @@ _GOAL_TITLE_NOT = re.compile(r"完成|实现|分析|结论|评价|自评|偏差|
 _INDICATOR_WORDS = re.compile(
     r"指标|目标值|[≥≤≧≦><]|不低于|不少于|不超过|不高于|以上|以内|满意度|合格率|覆盖率|达标率|完成率|知晓率|及时率"
     r"|前完成|前完工|底前|月底|年底|时限|验收合格"
+    # a rate with its value (spending rates measure money, not results), or a goal stated with a figure
+    r"|(?<!使用)(?<!执行)(?<!支付)(?<!到位)率\s*(?:为|达到?|[≥=])?\s*\d|(?:目标|指标)[:：为是][^。\n]{0,30}\d"
 )
 
 
