@@ -428,7 +428,7 @@ def test_degree_completion_object_is_a_verdict_in_any_combination(degree: str, v
     assert findings(measured, "vague.verdict-actual") == [], measured
 
 
-@pytest.mark.parametrize("noun", ["成效", "效益", "社会效益", "成果", "效果"])
+@pytest.mark.parametrize("noun", ["成效", "效益", "社会效益", "成果", "作用"])
 @pytest.mark.parametrize("predicate", ["显著", "十分明显", "较为突出", "良好"])
 def test_effect_noun_with_a_degree_is_a_claim(noun: str, predicate: str) -> None:
     assert findings(f"项目实施后，{noun}{predicate}。", "vague.evaluative-claim")
@@ -478,3 +478,65 @@ def test_suggestions_never_quote_another_departments_figures() -> None:
     for pack in builtin_packs():
         for r in pack.rules:
             assert not re.search(r"\d{3,}[户人]", r.suggestion), (r.id, r.suggestion)
+
+
+# --- a whole report: clean as written, and with slips planted the way template reuse leaves them -----------------
+
+REPORT = """青禾县农业农村局2024年度部门整体支出绩效自评报告
+
+根据县财政局《关于开展2024年度部门整体支出绩效自评工作的通知》（青财绩〔2025〕3号）要求，我局对2024年度部门整体支出开展了绩效自评。现将自评情况报告如下：
+一、部门基本情况
+（一）部门职能
+主要职责：负责全县农业农村发展规划的编制和实施；负责农田建设项目管理；指导乡镇农业技术推广工作。
+（二）机构和人员情况
+我局内设办公室、计划财务股、农田建设股等6个股室，核定编制数42人，实有人数39人。
+（三）部门绩效目标的设立情况
+年度绩效目标如下：
+1.完成高标准农田建设1.2万亩，工程验收合格率100%，12月底前完工。
+2.开展农业实用技术培训≥2000人次，参训农民满意度≥90%。
+3.农作物病虫害统防统治覆盖率≥45%。
+二、部门整体收支情况
+2024年部门年初预算3860.00万元，年中追加420.00万元，全年预算数4280.00万元；全年支出4165.32万元，预算执行率97.32%。其中：基本支出1126.40万元，项目支出3038.92万元。
+三、绩效自评工作情况
+本次自评由计划财务股牵头，对照年初设定的12个绩效指标逐项核实，收集佐证材料186份，于2025年3月完成自评。
+四、评价情况分析及综合评价结论
+（一）产出情况
+全年建成高标准农田1.26万亩，完成率105%，工程验收合格率100%，于2024年12月20日前全部完工。开展技术培训2184人次，较目标多184人次。病虫害统防统治覆盖率47.3%。
+（二）效益情况
+项目区粮食亩产由412公斤提高到438公斤，带动农户增收约860万元；参训农民满意度调查收回问卷620份，满意度为93.6%。
+（三）综合评价结论
+经自评，部门整体支出绩效得分94.5分，等级为“优”。
+五、存在的问题和改进措施
+（一）存在的问题
+部分项目资金拨付偏慢，第三季度末执行率仅为58.4%，低于序时进度16.6个百分点。
+（二）改进措施
+建立项目支出月报制度，对执行率低于序时进度10个百分点的项目进行约谈，2025年6月底前修订《农业项目资金管理办法》。
+六、其他需说明的情况
+无。
+"""
+
+PLANTS = [
+    # (what is replaced, what replaces it, the rule that must fire)
+    ("核定编制数42人，实有人数39人", "实有编制数42人", "term.staffing"),
+    ("现将自评情况报告如下", "现将评价况报告如下", "phrase.set-phrase"),
+    ("（青财绩〔2025〕3号）", "（青财绩〔2025 3号）", "punct.unclosed-bracket"),
+    ("（二）效益情况", "（四）效益情况", "structure.heading-sequence"),
+    ("得分94.5分，等级为“优”", "自评等次为优秀", "scores.grade-without-score"),
+    ("满意度为93.6%。", "满意度为93.6%，为我区乡村振兴贡献农业力量。", "vague.slogan-purpose"),
+    ("开展技术培训2184人次，较目标多184人次。", "各项培训任务均按质按量完成。", "vague.verdict-actual"),
+    ("2.开展农业实用技术培训≥2000人次，参训农民满意度≥90%。", "2.进一步提升农民技能水平。", "vague.unquantified-goal"),
+    ("我局对2024年度", "我局对2022年度", "dates.stale-year"),
+]
+
+
+def test_a_well_written_report_gets_no_finding() -> None:
+    found = run_checks(document_from_text(REPORT))
+    assert found == [], [(f.rule, f.quote) for f in found]
+
+
+@pytest.mark.parametrize(("old", "new", "rule_id"), PLANTS, ids=[p[2] for p in PLANTS])
+def test_a_planted_slip_is_found_and_nothing_else_is(old: str, new: str, rule_id: str) -> None:
+    assert old in REPORT
+    found = run_checks(document_from_text(REPORT.replace(old, new, 1)))
+    assert rule_id in {f.rule for f in found}, [(f.rule, f.quote) for f in found]
+    assert all(f.severity != "error" for f in found), [(f.rule, f.quote) for f in found if f.severity == "error"]

@@ -15,6 +15,9 @@ _HISTORY = re.compile(
 )
 
 
+_TITLES = re.compile(r"《[^》]*》")
+
+
 @rule(
     "dates.stale-year",
     "报告年度之外的年份（可能沿用了往年报告）",
@@ -39,8 +42,9 @@ def stale_year(ctx: Context) -> Iterator[Finding]:
         sentence = text[s:e]
         if _HISTORY.search(sentence):
             continue
-        # An earlier year next to this year's in one sentence is usually a comparison: leave it.
-        if str(year) in sentence:
+        # An earlier year next to this year's in one sentence is usually a comparison: leave it. A year inside a
+        # cited title (《关于开展2024年度…的通知》) is not this sentence's own year.
+        if str(year) in _TITLES.sub("", sentence):
             continue
         yield ctx.finding(
             "dates.stale-year",

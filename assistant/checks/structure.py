@@ -249,14 +249,17 @@ def unclosed_bracket(ctx: Context) -> Iterator[Finding]:
         if "|" in line:
             continue
         stack: list[tuple[str, int]] = []
+        unclosed: list[tuple[str, int]] = []
         for j, ch in enumerate(line):
             if ch in _OPEN_CLOSE:
                 stack.append((ch, j))
             elif ch in _CLOSERS:
                 for k in range(len(stack) - 1, -1, -1):
                     if stack[k][0] == _CLOSERS[ch] or {stack[k][0], _CLOSERS[ch]} <= {"（", "("}:
+                        unclosed.extend(stack[k + 1 :])  # "（某财〔2025 3号）": the 〔 inside never closed
                         del stack[k:]
                         break
+        stack = unclosed + stack
         if not stack:
             continue
         following = text[paragraphs[i + 1][0] : paragraphs[i + 1][1]]

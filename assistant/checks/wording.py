@@ -581,8 +581,11 @@ def in_heading(ctx: Context, offset: int) -> bool:
     p0, p1 = ctx.paragraph_at(offset)
     ends: dict[int, int] = ctx.memo("wording.heading_ends", lambda _c: {})
     if p0 not in ends:
-        heading = parse_heading(ctx.text[p0:p1])
-        ends[p0] = p0 + heading.title_end if heading is not None else -1
+        line = ctx.text[p0:p1].rstrip()
+        heading = parse_heading(line)
+        # "2.提升农民技能水平。" is a numbered sentence of a list, not a title
+        item = heading is not None and heading.title_end >= len(line) - 1 and line.endswith(("。", "；", ";"))
+        ends[p0] = p0 + heading.title_end if heading is not None and not item else -1
     return offset < ends[p0]
 
 
