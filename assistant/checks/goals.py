@@ -112,12 +112,12 @@ def thin_section(ctx: Context) -> Iterator[Finding]:
             continue
         if any(_measured(n) for n in ctx.numbers_in(title_end, body_end)):
             continue
-        yield ctx.finding(
+        yield ctx.finding(  # anchored on the heading: the phrase itself may carry its own wording finding
             "vague.thin-section",
             "vague_wording",
             "warning",
             start,
-            body_end,
+            title_end,
             f"“{text[start:title_end].strip()}”只有“{body}”一句，没有产出、效益的实测数据",
             "按绩效指标逐项写明实际完成值、与目标值的对比和偏差原因",
         )
