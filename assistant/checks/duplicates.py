@@ -1,4 +1,5 @@
-"""Long passages copied verbatim: between the plan, actual and comparison columns, between rows, between sections."""
+"""Text written twice: passages copied between columns, rows and sections; a clause restated within one item;
+two duties run together with their verb doubled."""
 
 from __future__ import annotations
 
@@ -7,22 +8,33 @@ from collections.abc import Iterator
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.text.sections import parse_heading
 
 _NOISE = re.compile(r"[\s，。；：、,.;:“”\"'（）()]+")
-MIN_CHARS = 16
+MIN_CHARS = 13  # "repeated clauses longer than 12 characters"; shorter repeats are usually set phrases
+_CELL_ROW = re.compile(r"\|")
+_NOT_APPLICABLE = re.compile(r"不涉及|不适用|为空|无此项|故此项")
 
 
 @rule(
-    "duplicates.copied-passage", "大段文字在表格各栏或各处之间原样重复", category="duplicate_text", severity="warning"
+    "duplicates.copied-passage",
+    "大段文字在表格各栏或各处之间原样重复",
+    category="duplicate_text",
+    severity="warning",
+    example="一、资金情况\n全年下达项目资金80万元，全部用于设备购置。\n二、执行情况\n全年下达项目资金80万元，全部用于设备购置。",
+    counter_example="一、资金情况\n全年下达项目资金80万元，全部用于设备购置。\n二、执行情况\n全年实际支出76万元，执行率95%。",
 )
 def copied_passages(ctx: Context) -> Iterator[Finding]:
-    """Every later copy of a sentence of at least 16 characters that already appeared elsewhere."""
+    """Every later copy of a sentence of more than 12 characters that already appeared elsewhere."""
     text = ctx.text
     first: dict[str, tuple[int, int]] = {}
     for s, e in ctx.sentences:
-        key = _NOISE.sub("", text[s:e])
-        if len(key) < MIN_CHARS:
-            continue
+        sentence = text[s:e]
+        if len(_CELL_ROW.findall(sentence)) >= 3:
+            continue  # a table row or a repeated header row: forms repeat their headers by design
+        key = _NOISE.sub("", sentence)
+        if len(key) < MIN_CHARS or (len(key) < 20 and _NOT_APPLICABLE.search(key)):
+            continue  # a short "不涉及" note repeats across rows by design
         if key not in first:
             first[key] = (s, e)
             continue
@@ -33,8 +45,104 @@ def copied_passages(ctx: Context) -> Iterator[Finding]:
             "duplicates.copied-passage",
             "duplicate_text",
             "warning",
-            s,
+            _heading_start(ctx, s),
             e,
-            f"这段文字与{where}（原文第 {line} 行）完全相同；计划、实际执行和对比各栏应各写各的内容",
-            "按本栏要求改写：实际执行情况写实际完成值，对比栏写与年初预算、目标的差异及原因",
+            f"这段文字与{where}（原文第 {line} 行）完全相同；各部分应各写各的内容",
+            "删去重复的文字，或按本部分要求改写（如实际执行情况写实际完成值、对比栏写差异及原因）",
+        )
+
+
+def _heading_start(ctx: Context, start: int) -> int:
+    """When the copy is the first thing under a heading line, the finding starts at that heading."""
+    section = ctx.doc.section_at(start)
+    if section is None:
+        return start
+    heading_end = ctx.text.find("\n", section.start)
+    if 0 <= heading_end < start and not ctx.text[heading_end:start].strip():
+        return section.start
+    return start
+
+
+# List items inside one paragraph: a clause may only be "restated" within its own item.
+_ITEM = re.compile(
+    r"(?:(?<=^)|(?<=[\s。；;：:]))(?:\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[）)]|[一二三四五六七八九十]{1,2}[、是])"
+)
+_CLAUSE = re.compile(r"[^，,；;：:。！？!?\n]+")
+_FILLER = re.compile(r"[\s已共了的均都也再亦]|成本")
+
+
+@rule(
+    "duplicates.restated-clause",
+    "同一项内容中，一个分句把前面已写过的内容又写了一遍",
+    category="duplicate_text",
+    severity="info",
+    example="1、办公楼维修项目：预算50万元，2023年全年实际支付50万元。维修屋面1200平方米，共支出50万元，2023年全年已实际支付50万元。",
+    counter_example="1、办公楼维修项目：预算50万元，2023年全年实际支付50万元。2、设备购置项目：预算50万元，2023年全年实际支付50万元。",
+)
+def restated_clauses(ctx: Context) -> Iterator[Finding]:
+    """A clause (more than 12 characters once spaces and fillers like 已/共 are dropped) repeated in its item."""
+    text = ctx.text
+    for p0, p1 in _blocks(ctx):
+        bounds = [p0, *(m.start() for m in _ITEM.finditer(text, p0, p1)), p1]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            seen: dict[str, int] = {}
+            for m in _CLAUSE.finditer(text, a, b):
+                key = _FILLER.sub("", m.group())
+                if len(key) < MIN_CHARS:
+                    continue
+                closes = re.compile(r"\s*[。！？!?\n]|\s*$").match(text, m.end()) is not None
+                if key in seen and closes:  # a restatement closes its sentence; a clause opening one is a new start
+                    yield ctx.finding(
+                        "duplicates.restated-clause",
+                        "duplicate_text",
+                        "info",
+                        m.start(),
+                        m.end(),
+                        f"“{m.group().strip()}”与本项前文的分句内容相同，重复叙述",
+                        "删去重复的分句",
+                    )
+                else:
+                    seen[key] = m.start()
+
+
+def _blocks(ctx: Context) -> list[tuple[int, int]]:
+    """Paragraphs joined across hard line breaks, split where a line opens an item, a heading or a table row."""
+    text = ctx.text
+    out: list[tuple[int, int]] = []
+    tables = [(t.start, t.end) for t in ctx.doc.tables]
+    for s, e in ctx.doc.paragraphs():
+        line = text[s:e]
+        if "|" in line or any(a <= s < b for a, b in tables):
+            continue  # table cells: the copied-passage rule judges them
+        if out and not _ITEM.match(line) and parse_heading(line) is None and out[-1][1] >= s - 2:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+_VERB_CHAIN = re.compile(
+    r"(指导|协调|组织|负责|推进|监督|落实|实施|开展|制定|拟订|审核|检查|协助|统筹|指挥)(?:和|与|及|、)[\u4e00-\u9fff]{1,4}?\1(?=[\u4e00-\u9fff])"
+)
+
+
+@rule(
+    "duplicates.doubled-verb",
+    "两项职责连写，中间的动词重复（指导和协调指导……）",
+    category="duplicate_text",
+    severity="warning",
+    example="负责项目建设的指导和协调指导推进重点工程。",
+    counter_example="负责项目建设的指导和协调；指导推进重点工程。",
+)
+def doubled_verb(ctx: Context) -> Iterator[Finding]:
+    """ "指导和协调指导推进…": a duty's verb pair runs straight into the next duty, so the verb appears twice."""
+    for m in _VERB_CHAIN.finditer(ctx.text):
+        yield ctx.finding(
+            "duplicates.doubled-verb",
+            "duplicate_text",
+            "warning",
+            m.start(),
+            m.end(),
+            f"“{m.group()}”中“{m.group(1)}”重复出现，两项职责之间缺少分隔",
+            f"在两项职责之间加分号，或删去重复的“{m.group(1)}”",
         )

@@ -72,7 +72,21 @@ def all_rules() -> list[Rule]:
 def _import_families() -> None:
     import importlib
 
-    for name in ("wording", "arithmetic", "claims", "dates", "duplicates", "items", "tables", "grounding", "previous"):
+    for name in (
+        "wording",
+        "arithmetic",
+        "claims",
+        "dates",
+        "duplicates",
+        "items",
+        "tables",
+        "grounding",
+        "entities",
+        "structure",
+        "goals",
+        "phrases",
+        "previous",
+    ):
         importlib.import_module(f"assistant.checks.{name}")
 
 

@@ -15,8 +15,9 @@ A pack (``assistant/checks/rules/*.yaml``, or a path in the review config's ``pa
 Messages and suggestions may use ``{match}`` (the matched text) and, by kind, ``{right}`` (substitution),
 ``{n}``/``{max}`` (occurrence) and ``{unit}`` (repetition). Every built-in pack rule is registered in the rule
 registry under its own id, so ``disable: [vague.evaluative-claim]`` silences exactly that rule; a pack's name
-(its file stem unless it says ``name:``) disables the whole pack. All tokens of one kind in one pack are
-compiled into a single alternation (literal tokens as a trie), so a pass over the text is one regex scan.
+(its file stem unless it says ``name:``) disables the whole pack. All tokens of all rules in one pack are
+compiled into a single alternation (literal tokens as a trie), so a pass over the text is one regex scan; where
+it hits, every rule that matches at that place reports.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant.checks.finding import Category, Finding, Severity
 from assistant.checks.registry import Context, rule
 from assistant.errors import InputError
+from assistant.text.numbers import NumberMention
+from assistant.text.sections import parse_heading
 
 PACK_DIR = Path(__file__).parent / "rules"
 KINDS = ("existence", "substitution", "occurrence", "conditional", "repetition")
@@ -85,14 +88,28 @@ class OccurrenceRule(_TokenRule):
     scope: Literal["document", "paragraph"] = "document"
 
 
+SkipPlace = Literal["heading", "name", "duty", "indicator"]
+_DEFAULT_SKIP: tuple[SkipPlace, ...] = ("heading", "name", "indicator")
+
+
 class ConditionalRule(_TokenRule):
-    """A token is a finding unless its sentence (or paragraph) carries a measured figure."""
+    """A token is a finding unless a figure that measures it stands next to it (or in its sentence/paragraph)."""
 
     kind: Literal["conditional"]
-    unless: Literal["figure-in-sentence", "figure-in-paragraph"] = "figure-in-sentence"
+    unless: Literal["figure-near", "figure-in-sentence", "figure-in-paragraph"] = Field(
+        "figure-near",
+        description="figure-near：同一句中、命中处前后 reach 个字以内（不跨表格单元格）有实测数字就不报",
+    )
+    reach: int = Field(40, ge=0, description="figure-near 的范围（字数）")
     figure_kinds: list[str] = Field(default_factory=lambda: list(MEASURED))
+    bounds_measure: bool = Field(False, description="带 ≥、以上、约、左右 的数字是否算实测（目标值算，结果不算）")
     when: list[str] = Field(
-        default_factory=list, description="只在句中或所在表格列标题含这些词之一时检查（如“目标”“任务措施”）"
+        default_factory=list,
+        description="只在句中、所在表格列标题或所在章节标题含这些词之一时检查（如“目标”“任务措施”）",
+    )
+    skip: list[SkipPlace] = Field(
+        default_factory=lambda: list(_DEFAULT_SKIP),
+        description="不检查的位置：标题行、资金/项目/文件名称、职责表述、指标名称栏",
     )
     once_per_sentence: bool = False
 
@@ -222,44 +239,53 @@ def builtin_packs() -> tuple[Pack, ...]:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Compiling: one alternation per (pack, kind)
+# Compiling: one scanner per pack
 
 
 @dataclass
 class _Target:
+    """One way a rule can match: a regex token, or all of a rule's literal tokens as one trie."""
+
     rule: _RuleBase
+    pattern: re.Pattern[str]
     right: str = ""  # substitution: the replacement (a template when the swap is a regex)
-    pattern: re.Pattern[str] | None = None  # regex tokens: the token alone, to expand \1 against
+    rights: dict[str, str] = field(default_factory=dict)  # literal substitution: matched text -> replacement
 
 
 @dataclass
 class _Scanner:
-    regex: re.Pattern[str]
-    literal: dict[str, list[_Target]] = field(default_factory=dict)
-    groups: dict[str, _Target] = field(default_factory=dict)
-    # When every token's possible first characters are known: a regex finding those characters, and per
-    # character the alternation of just the tokens that can start with it. Most of the text is skipped at
-    # C speed and each candidate tries a handful of alternatives instead of all of them.
-    candidates: re.Pattern[str] | None = None
-    by_char: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    """All the token rules of a pack behind one first-character index, so several rules matching at one place
+    all report, each with its own longest match.
 
-    def search(self, text: str, pos: int) -> re.Match[str] | None:
-        """The first match at or after ``pos``."""
-        if self.candidates is None:
-            return self.regex.search(text, pos)
-        while (c := self.candidates.search(text, pos)) is not None:
-            at = c.start()
-            m = self.by_char[text[at]].match(text, at)
-            if m is not None:
-                return m
-            pos = at + 1
-        return None
+    ``candidates`` is one character class of every character a token can start with: the text is walked once at
+    C speed. At each candidate, ``first[ch]`` (one alternation of the tokens that can start with that character)
+    says whether anything matches there; only then is each of those targets tried. Tokens whose first character
+    is not a small known set (``anywhere``) are scanned on their own.
+    """
 
-    def targets(self, m: re.Match[str]) -> list[_Target]:
-        """The rules (and their payloads) a match of the combined regex belongs to."""
-        if m.lastgroup == "lit":
-            return self.literal[m.group()]
-        return [self.groups[m.lastgroup]] if m.lastgroup is not None else []
+    candidates: re.Pattern[str] | None
+    first: dict[str, re.Pattern[str]]
+    by_char: dict[str, list[_Target]]
+    anywhere: list[_Target]
+
+    def matches(self, text: str) -> list[tuple[_Target, re.Match[str]]]:
+        """Every (target, match) in the text, in order of position; targets in pack order at one position."""
+        found: list[tuple[int, int, _Target, re.Match[str]]] = []
+        if self.candidates is not None:
+            first, by_char = self.first, self.by_char
+            for c in self.candidates.finditer(text):
+                at = c.start()
+                ch = text[at]
+                if first[ch].match(text, at) is None:
+                    continue
+                for k, target in enumerate(by_char[ch]):
+                    m = target.pattern.match(text, at)
+                    if m is not None and m.end() > at:
+                        found.append((at, k, target, m))
+        for k, target in enumerate(self.anywhere, 10_000):
+            found.extend((m.start(), k, target, m) for m in target.pattern.finditer(text) if m.end() > m.start())
+        found.sort(key=lambda f: (f[0], f[1]))
+        return [(t, m) for _, _, t, m in found]
 
 
 def trie_pattern(words: list[str]) -> str:
@@ -281,54 +307,33 @@ def trie_pattern(words: list[str]) -> str:
     return build(trie)
 
 
+def _targets(r: _RuleBase) -> list[_Target]:
+    if isinstance(r, SubstitutionRule):
+        if r.regex:
+            return [_Target(r, re.compile(token), right) for token, right in r.swap.items()]
+        return [_Target(r, re.compile(trie_pattern(list(r.swap))), rights=dict(r.swap))]
+    if isinstance(r, _TokenRule):
+        if r.regex:
+            return [_Target(r, re.compile(token)) for token in r.tokens]
+        return [_Target(r, re.compile(trie_pattern([t for t in r.tokens if t])))]
+    return []
+
+
 def _compile(rules: list[_RuleBase]) -> _Scanner | None:
-    literal: dict[str, list[_Target]] = {}
-    groups: dict[str, _Target] = {}
-    alternatives: list[str] = []
-    for r in rules:
-        if isinstance(r, SubstitutionRule):
-            pairs = list(r.swap.items())
-        elif isinstance(r, _TokenRule):
-            pairs = [(t, "") for t in r.tokens]
-        else:
-            continue
-        regex = isinstance(r, SubstitutionRule | _TokenRule) and r.regex
-        for token, right in pairs:
-            if regex:
-                name = f"g{len(groups)}"
-                groups[name] = _Target(r, right, re.compile(token))
-                alternatives.append(f"(?P<{name}>{token})")
-            elif token:
-                literal.setdefault(token, []).append(_Target(r, right))
-    if literal:
-        alternatives.insert(0, f"(?P<lit>{trie_pattern(list(literal))})")
-    if not alternatives:
+    targets = [t for r in rules for t in _targets(r)]
+    if not targets:
         return None
-    scanner = _Scanner(re.compile("|".join(alternatives)), literal, groups)
-    _index_first_chars(scanner)
-    return scanner
-
-
-def _index_first_chars(scanner: _Scanner) -> None:
-    if not scanner.groups:
-        return  # a pure trie of literals already gets sre's own first-character skip
-    starts: dict[str, list[str]] = {}  # first character -> alternatives that can start with it, in order
-    lit_by_char: dict[str, list[str]] = {}
-    for token in scanner.literal:
-        lit_by_char.setdefault(token[0], []).append(token)
-    for ch, tokens in lit_by_char.items():
-        starts.setdefault(ch, []).append(f"(?P<lit>{trie_pattern(tokens)})")
-    for name, target in scanner.groups.items():
-        assert target.pattern is not None
+    by_char: dict[str, list[_Target]] = {}
+    anywhere: list[_Target] = []
+    for target in targets:
         chars = first_chars(target.pattern.pattern)
         if chars is None:
-            return  # a token that may start anywhere: keep the single alternation
-        for ch in chars:
-            starts.setdefault(ch, []).append(f"(?P<{name}>{target.pattern.pattern})")
-    if not starts:
-        return
-    scanner.by_char = {ch: re.compile("|".join(alts)) for ch, alts in starts.items()}
-    scanner.candidates = re.compile("[" + "".join(re.escape(ch) for ch in sorted(starts)) + "]")
+            anywhere.append(target)
+        for ch in chars or ():
+            by_char.setdefault(ch, []).append(target)
+    first = {ch: re.compile("|".join(f"(?:{t.pattern.pattern})" for t in ts)) for ch, ts in by_char.items()}
+    candidates = re.compile("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]") if by_char else None
+    return _Scanner(candidates, first, by_char, anywhere)
 
 
 def first_chars(pattern: str) -> set[str] | None:
@@ -384,17 +389,8 @@ def _in_set(items: Any) -> set[str] | None:
 
 
 @lru_cache(maxsize=256)
-def _scanners(pack: Pack, active: frozenset[str]) -> dict[str, _Scanner]:
-    by_kind: dict[str, list[_RuleBase]] = {}
-    for r in pack.rules:
-        if r.id in active and not isinstance(r, RepetitionRule):
-            by_kind.setdefault(r.kind, []).append(r)
-    out = {}
-    for kind, rules in by_kind.items():
-        scanner = _compile(rules)
-        if scanner is not None:
-            out[kind] = scanner
-    return out
+def _scanner(pack: Pack, active: frozenset[str]) -> _Scanner | None:
+    return _compile([r for r in pack.rules if r.id in active and not isinstance(r, RepetitionRule)])
 
 
 @lru_cache(maxsize=256)
@@ -431,20 +427,24 @@ def _run_pack(ctx: Context, pack: Pack, active: frozenset[str]) -> Iterator[Find
     text = ctx.text
     counts: dict[tuple[str, str, int], int] = {}
     flagged_sentences: set[tuple[str, int]] = set()
-    for scanner in _scanners(pack, active).values():
-        pos = 0
-        while (m := scanner.search(text, pos)) is not None:
+    busy: dict[str, int] = {}  # rule id -> end of its last used match: one rule never reports overlapping spans
+    claimed = 0  # end of the last conditional finding
+    scanner = _scanner(pack, active)
+    if scanner is not None:
+        for target, m in scanner.matches(text):
+            r = target.rule
             start, end = m.span()
-            used = False
-            for target in scanner.targets(m):
-                values = _check(ctx, target, m, counts, flagged_sentences)
-                if values is not None:
-                    yield _finding(ctx, target.rule, start, end, values)
-                used = used or values is not None or isinstance(target.rule, OccurrenceRule)
-            # A match that yielded nothing must not hide another one inside it (a goal phrase with no
-            # context word may contain an evaluative claim): look again from the next character. Counted
-            # occurrences are used even below their limit.
-            pos = end if used and end > start else start + 1
+            if start < busy.get(r.id, 0):
+                continue
+            if isinstance(r, ConditionalRule) and start < claimed:
+                continue  # one vague reading per stretch of text: the first rule of the pack that fires
+            values = _check(ctx, target, m, counts, flagged_sentences)
+            if values is not None:
+                yield _finding(ctx, r, start, end, values)
+                if isinstance(r, ConditionalRule):
+                    claimed = max(claimed, end)
+            if values is not None or isinstance(r, OccurrenceRule):
+                busy[r.id] = end  # counted occurrences are used even below their limit
     for r in pack.rules:
         if isinstance(r, RepetitionRule) and r.id in active:
             yield from _repetitions(ctx, r)
@@ -460,14 +460,13 @@ def _check(
     """The template values of a finding at ``m`` for ``target``'s rule, or None when it does not apply."""
     r = target.rule
     start, end = m.span()
-    if start == end or _excepted(r, ctx.text, start, end):
+    if _excepted(r, ctx.text, start, end):
         return None
     values = {"match": m.group()}
     if isinstance(r, SubstitutionRule):
-        own = target.pattern.match(ctx.text, start) if target.pattern else None
-        values["right"] = own.expand(target.right) if own else target.right
+        values["right"] = target.rights[m.group()] if target.rights else m.expand(target.right)
     elif isinstance(r, OccurrenceRule):
-        key = target.pattern.pattern if target.pattern else m.group()
+        key = m.group()
         scope = ctx.paragraph_at(start)[0] if r.scope == "paragraph" else 0
         n = counts[(r.id, key, scope)] = counts.get((r.id, key, scope), 0) + 1
         if n <= r.max:
@@ -475,7 +474,7 @@ def _check(
         values |= {"n": str(n), "max": str(r.max)}
     elif isinstance(r, ConditionalRule):
         sentence = ctx.sentence_at(start)
-        if not _applies(ctx, r, start, sentence):
+        if not _applies(ctx, r, start, end, sentence):
             return None
         if r.once_per_sentence:
             if (r.id, sentence[0]) in flagged_sentences:
@@ -506,15 +505,101 @@ def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
     return False
 
 
-def _applies(ctx: Context, r: ConditionalRule, start: int, sentence: tuple[int, int]) -> bool:
-    """A conditional rule fires when its context words are present and no measured figure is."""
-    if r.when:
-        words = ctx.text[sentence[0] : sentence[1]] + _column_header(ctx, start)
+def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: tuple[int, int]) -> bool:
+    """A conditional rule fires in its context, outside headings and names, when no figure measures the match."""
+    text = ctx.text
+    if r.when and not any(w in text[sentence[0] : sentence[1]] for w in r.when):
+        words = _column_header(ctx, start) + (ctx.doc.section_title_at(start) or "")
         if not any(w in words for w in r.when):
             return False
-    span = sentence if r.unless == "figure-in-sentence" else ctx.paragraph_at(start)
+    if "heading" in r.skip and in_heading(ctx, start):
+        return False
+    if "name" in r.skip and in_name(text, start, end):
+        return False
+    if "duty" in r.skip and _DUTY.match(text, sentence[0]):
+        return False
+    if "indicator" in r.skip and (
+        _INDICATOR_COLUMN.search(_column_header(ctx, start)) or _NEXT_CELL_IS_VALUE.match(text, end)
+    ):
+        return False
+    if r.unless == "figure-in-paragraph":
+        span = ctx.paragraph_at(start)
+    elif r.unless == "figure-in-sentence":
+        span = sentence
+    else:
+        span = near(text, start, end, sentence, r.reach)
     kinds = set(r.figure_kinds)
-    return not any(n.kind in kinds for n in ctx.numbers_in(*span))
+
+    def measures(n: NumberMention) -> bool:
+        return (
+            n.kind in kinds
+            and not _VAGUE_COUNT.fullmatch(n.raw)
+            and (r.bounds_measure or (n.comparator is None and not n.approximate))
+        )
+
+    if any(measures(n) for n in ctx.numbers_in(*span)):
+        return False
+    if r.unless == "figure-near" and "|" not in text[sentence[0] : sentence[1]]:
+        # A prose sentence of ordinary length that reports two or more results is measured as a whole.
+        if sentence[1] - sentence[0] <= 150 and sum(measures(n) for n in ctx.numbers_in(*sentence)) >= 2:
+            return False
+    return True
+
+
+# "打造一批…", "一系列" read as counts of one, but they say nothing about how many.
+_VAGUE_COUNT = re.compile(r"[一几]\s*(?:批|系列|些|大批|揽子)")
+
+
+_DUTY = re.compile(
+    r"\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[、.．)）])?\s*(?:主要)?(?:负责|承担|职责|职能|行使|贯彻执行)"
+)
+# Columns that hold names, not statements: 一级/二级/三级指标, 指标名称, 任务名称, and a bare 目标 column of first-level indicators.
+_INDICATOR_COLUMN = re.compile(r"^\s*(?:[一二三]级指标|指标(?:名称)?|[^\s]{0,6}名称|目标)\s*$")
+# Where a name ends: a fund, project, programme or document title.
+_NAME_TAIL = re.compile(
+    r"[^，。；、：:,;！？!?\s|“”《》（）()]{0,10}?(?:专项资金|资金|项目|工程|基金|专项|行动计划|实施方案|办法|条例|通知|意见)"
+)
+_NAME_END = re.compile(r"(?:专项资金|补助资金|发展资金|转移支付资金|基金)$")
+# A cell of a "|" row followed by a comparator or a number cell is an indicator's name ("营养改善覆盖率 | ≥ | 95").
+_NEXT_CELL_IS_VALUE = re.compile(r"[^|\n]*\|\s*(?:[≥≤=＝><≧≦═]|\d)")
+_CLAUSE_STOP = re.compile(r"[。！？；;\n|]")
+
+
+def near(text: str, start: int, end: int, sentence: tuple[int, int], reach: int) -> tuple[int, int]:
+    """The span around a match where a figure can measure it: its sentence, ``reach`` characters either side,
+    never across a table cell (``|``) or line."""
+    lo = max(sentence[0], start - reach)
+    hi = min(sentence[1], end + reach)
+    for stop in _CLAUSE_STOP.finditer(text, lo, start):
+        lo = stop.end()
+    stop_after = _CLAUSE_STOP.search(text, end, hi)
+    return lo, stop_after.start() if stop_after else hi
+
+
+def in_heading(ctx: Context, offset: int) -> bool:
+    """Whether ``offset`` falls in the title of a heading line ("三、提升服务能力情况")."""
+    p0, p1 = ctx.paragraph_at(offset)
+    ends: dict[int, int] = ctx.memo("wording.heading_ends", lambda _c: {})
+    if p0 not in ends:
+        line = ctx.text[p0:p1].rstrip()
+        heading = parse_heading(line)
+        # "2.提升农民技能水平。" is a numbered sentence of a list, not a title
+        item = heading is not None and heading.title_end >= len(line) - 1 and line.endswith(("。", "；", ";"))
+        ends[p0] = p0 + heading.title_end if heading is not None and not item else -1
+    return offset < ends[p0]
+
+
+def in_name(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is part of a name: a quoted or 《》 title, or words running into 专项资金/项目/工程."""
+    if _NAME_TAIL.match(text, end) is not None or _NAME_END.search(text, start, end) is not None:
+        return True
+    for opener, closer in (("“", "”"), ("《", "》"), ('"', '"')):
+        left = text.rfind(opener, max(0, start - 40), start)
+        if left >= 0 and closer not in text[left + 1 : start]:
+            right = text.find(closer, end, end + 40)
+            if right >= 0:
+                return True
+    return False
 
 
 def _column_header(ctx: Context, offset: int) -> str:

@@ -1,15 +1,18 @@
-"""Wording rule packs: recall on a real report's mistakes, silence on clean prose, pack validation, speed."""
+"""Wording rule packs and the vague-wording family: every rule's example and counter-example, generated rewordings,
+the reference report's mistakes, silence on clean prose, pack validation, one scanner per pack."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
+from rule_examples import assert_example_and_counter_example, findings, rules_of_family
 
 from assistant.checks.finding import Finding
-from assistant.checks.registry import CheckConfig, Context, all_rules, run_checks
-from assistant.checks.wording import builtin_packs, check_wording, load_pack, trie_pattern
+from assistant.checks.registry import CheckConfig, Context, Rule, all_rules, run_checks
+from assistant.checks.wording import _scanner, builtin_packs, check_wording, load_pack, trie_pattern
 from assistant.errors import InputError
 from assistant.text.document import document_from_text, load_document
 
@@ -39,7 +42,7 @@ def reference() -> tuple[Context, list[Finding]]:
     [
         ("vague.evaluative-claim", "取得良好成效"),
         ("vague.evaluative-claim", "得到了党委政府和农民工群体的肯定"),
-        ("vague.verdict-actual", "按照要求圆满完成"),
+        ("vague.verdict-actual", "均按照要求圆满完成"),
         ("vague.verdict-actual", "达到了预期的目标"),
         ("vague.verdict-actual", "严格完成目标"),
         ("vague.verdict-actual", "预期完成情况较好"),
@@ -65,6 +68,15 @@ def test_reference_mistake_is_found_at_its_exact_span(
     assert hits, f"{rule_id} “{quote}” not found; got {rules_of(findings)}"
     for f in hits:
         assert ctx.text[f.start : f.end] == quote
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "quote"),
+    [("goals.no-indicator", "（二）部门绩效目标"), ("vague.conclusion-without-result", "预期完成情况较好")],
+)
+def test_reference_section_level_slips_are_found(rule_id: str, quote: str) -> None:
+    findings = run_checks(load_document(REFERENCE))
+    assert [f for f in findings if f.rule == rule_id and f.quote.startswith(quote)], rules_of(findings)
 
 
 def test_substitution_says_what_the_right_term_is(reference: tuple[Context, list[Finding]]) -> None:
@@ -176,7 +188,7 @@ def test_legitimate_look_alikes_are_not_flagged() -> None:
         ("对项目进行进行了评价。", "repetition.doubled-phrase", "进行进行"),
         ("全面开展绩效绩效自评。", "repetition.doubled-phrase", "绩效绩效"),
         ("建立了完善的的管理制度。", "repetition.doubled-char", "的的"),
-        ("项目实施后社会效益显著。", "vague.evaluative-claim", "社会效益显著"),
+        ("项目实施后社会效益显著。", "vague.evaluative-claim", "效益显著"),
         ("项目实施后达成预期指标。", "vague.verdict-actual", "达成预期指标"),
         ("年度目标：加强职工队伍建设。", "vague.unquantified-goal", "加强职工队伍建设"),
         ("职工生活条件有所改善。", "vague.imprecise-degree", "有所改善"),
@@ -234,11 +246,26 @@ def test_unused_long_match_does_not_hide_a_claim_inside_it() -> None:
     assert ("vague.evaluative-claim", "取得良好成效") in rules_of(findings)
 
 
-def test_figure_in_sentence_silences_claim_but_year_does_not() -> None:
+def test_a_figure_that_measures_silences_a_claim_but_a_year_or_a_budget_does_not() -> None:
     _, with_year = check("2023年项目取得良好成效。")
-    _, with_figure = check("2023年项目发放补助20万元，取得良好成效。")
+    _, with_budget = check("2023年项目安排资金20万元，取得良好成效。")
+    _, with_result = check("2023年项目帮扶困难家庭420户，取得良好成效。")
     assert rules_of(with_year, "vague.") == [("vague.evaluative-claim", "取得良好成效")]
-    assert rules_of(with_figure, "vague.") == []
+    assert rules_of(with_budget, "vague.") == [("vague.evaluative-claim", "取得良好成效")]
+    assert rules_of(with_result, "vague.") == []
+
+
+def test_a_bound_or_an_estimate_is_not_a_measured_result() -> None:
+    _, bound = check("职工满意度达到90%以上，效果良好。")
+    _, measured = check("职工满意度为93.6%，效果良好。")
+    assert rules_of(bound, "vague.verdict-actual") or rules_of(bound, "vague.evaluative-claim")
+    assert rules_of(measured, "vague.") == []
+
+
+def test_a_figure_far_away_in_a_flattened_row_does_not_measure_the_claim() -> None:
+    row = "| 年度资金总额 | 320.5 | 318.2 | 99.3% | 10 | 9.9 | 项目实施后社会效益显著 |"
+    _, findings = check(row)
+    assert ("vague.evaluative-claim", "效益显著") in rules_of(findings)
 
 
 # --- config, registry, packs -------------------------------------------------------------------------------
@@ -250,11 +277,6 @@ def test_every_builtin_pack_rule_is_a_registry_rule() -> None:
     assert len(pack_ids) >= 15
     assert pack_ids <= ids
     assert {"vague.evaluative-claim", "placeholder.broken-figure", "term.typo", "repetition.doubled-phrase"} <= ids
-
-
-def test_packs_have_breadth() -> None:
-    sizes = {p.name: sum(len(getattr(r, "tokens", getattr(r, "swap", []))) for r in p.rules) for p in builtin_packs()}
-    assert sizes["vague"] >= 60 and sizes["terms"] >= 100 and sizes["placeholders"] >= 30
 
 
 def test_config_disables_a_pack_rule_by_its_id() -> None:
@@ -348,10 +370,25 @@ def test_trie_pattern_prefers_the_longest_word() -> None:
     assert pattern.findall("圆满完成任务，圆满结束，完成") == ["圆满完成", "圆满", "完成"]
 
 
-# --- speed -------------------------------------------------------------------------------------------------
+# --- speed ------------------------------------------------------------------------------------------------
 
 
-def test_a_million_characters_run_quickly() -> None:
+def test_each_pack_is_one_scanner_over_the_text() -> None:
+    for pack in builtin_packs():
+        scanner = _scanner(pack, frozenset(r.id for r in pack.rules))
+        assert scanner is not None and scanner.candidates is not None, pack.name
+        # Tokens that could start anywhere need a pass of their own: keep them the exception.
+        assert len(scanner.anywhere) <= 1, (pack.name, [t.rule.id for t in scanner.anywhere])
+
+
+def test_several_rules_matching_at_one_place_all_report() -> None:
+    # "完成情况良好" is a verdict; the same words open a boilerplate count; both packs' rules see the place.
+    _, findings = check("项目完成情况良好，台帐齐全。")
+    assert ("vague.verdict-actual", "完成情况良好") in rules_of(findings)
+    assert ("term.zhang", "台帐") in rules_of(findings)
+
+
+def test_a_million_characters_run_in_seconds() -> None:
     unit = REFERENCE.read_text(encoding="utf-8")
     text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
     ctx = Context(doc=document_from_text(text))
@@ -361,4 +398,145 @@ def test_a_million_characters_run_quickly() -> None:
     findings = check_wording(ctx)
     elapsed = time.perf_counter() - started
     assert findings
-    assert elapsed < 2.0, f"{elapsed:.2f}s"
+    assert elapsed < 8.0, f"{elapsed:.2f}s"
+
+
+# --- every rule of the family: its example fires, its counter-example does not -----------------------------
+
+WORDING_FAMILY = ("vague.", "placeholder.", "term.", "punct.doubled", "punct.docno", "punct.colon", "phrase.", "goals.")
+
+
+@pytest.mark.parametrize("r", rules_of_family(*WORDING_FAMILY), ids=lambda r: r.id)
+def test_rule_example_fires_and_counter_example_does_not(r: Rule) -> None:
+    assert_example_and_counter_example(r)
+
+
+# --- generated rewordings: the rules know the structure, not one report's sentence ---------------------------
+
+_DEGREES = ["较好地", "圆满", "按质按量", "保质保量地", "顺利", "全面", "严格", "高质量"]
+_VERBS = ["完成", "达成", "实现", "完成了"]
+_OBJECTS = ["年度目标", "各项任务", "既定目标", "全年工作任务", ""]
+
+
+@pytest.mark.parametrize("degree", _DEGREES)
+@pytest.mark.parametrize("verb", _VERBS)
+@pytest.mark.parametrize("obj", _OBJECTS)
+def test_degree_completion_object_is_a_verdict_in_any_combination(degree: str, verb: str, obj: str) -> None:
+    sentence = f"本年度我局{degree}{verb}{obj}。"
+    assert findings(sentence, "vague.verdict-actual"), sentence
+    measured = f"本年度我局{degree}{verb}{obj}，全年办结案件612件，按期办结率98.7%。"
+    assert findings(measured, "vague.verdict-actual") == [], measured
+
+
+@pytest.mark.parametrize("noun", ["成效", "效益", "社会效益", "成果", "作用"])
+@pytest.mark.parametrize("predicate", ["显著", "十分明显", "较为突出", "良好"])
+def test_effect_noun_with_a_degree_is_a_claim(noun: str, predicate: str) -> None:
+    assert findings(f"项目实施后，{noun}{predicate}。", "vague.evaluative-claim")
+    assert findings(f"项目实施后，受益农户860户，人均增收1200元，{noun}{predicate}。", "vague.evaluative-claim") == []
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "切实保障了困难群众的合法权益",
+        "有效提升了窗口单位的服务形象",
+        "进一步增强了群众的获得感",
+        "营造了浓厚的创业氛围",
+    ],
+)
+def test_a_direction_claimed_as_a_result_needs_a_figure(result: str) -> None:
+    assert findings(f"通过项目实施，{result}。", "vague.evaluative-claim")
+    assert findings(f"通过项目实施，{result}，群众满意度由88%提高到94.5%。", "vague.evaluative-claim") == []
+
+
+@pytest.mark.parametrize("verb", ["加强", "提升", "完善", "推动", "做好", "确保", "保障"])
+@pytest.mark.parametrize("obj", ["社区服务能力建设", "基层医疗服务水平", "资金监管"])
+def test_a_goal_with_a_direction_and_no_quantity(verb: str, obj: str) -> None:
+    assert findings(f"年度绩效目标：{verb}{obj}。", "vague.unquantified-goal")
+    assert findings(f"年度绩效目标：{verb}{obj}，覆盖率≥95%，12月底前完成。", "vague.unquantified-goal") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "三、提升基层服务能力情况\n全年培训基层人员420人次。",  # a heading
+        "年度目标：完成“提升基层服务能力专项资金”的拨付。",  # a fund's name
+        "主要职责：负责加强全县市场监管工作。",  # a duty, not a goal
+        "| 产出指标 | 提升服务能力覆盖率 | ≥ | 95 | % | 97% |",  # an indicator's name in a table row
+    ],
+)
+def test_goal_words_in_headings_names_duties_and_indicators_are_left_alone(text: str) -> None:
+    assert findings(text, "vague.unquantified-goal") == []
+    assert findings(text, "vague.evaluative-claim") == []
+
+
+def test_indicator_name_is_not_praise() -> None:
+    assert [f for f in findings("群众满意度指标值≥90%，实际完成值93%。") if f.rule.startswith("vague.")] == []
+
+
+def test_suggestions_never_quote_another_departments_figures() -> None:
+    for pack in builtin_packs():
+        for r in pack.rules:
+            assert not re.search(r"\d{3,}[户人]", r.suggestion), (r.id, r.suggestion)
+
+
+# --- a whole report: clean as written, and with slips planted the way template reuse leaves them -----------------
+
+REPORT = """青禾县农业农村局2024年度部门整体支出绩效自评报告
+
+根据县财政局《关于开展2024年度部门整体支出绩效自评工作的通知》（青财绩〔2025〕3号）要求，我局对2024年度部门整体支出开展了绩效自评。现将自评情况报告如下：
+一、部门基本情况
+（一）部门职能
+主要职责：负责全县农业农村发展规划的编制和实施；负责农田建设项目管理；指导乡镇农业技术推广工作。
+（二）机构和人员情况
+我局内设办公室、计划财务股、农田建设股等6个股室，核定编制数42人，实有人数39人。
+（三）部门绩效目标的设立情况
+年度绩效目标如下：
+1.完成高标准农田建设1.2万亩，工程验收合格率100%，12月底前完工。
+2.开展农业实用技术培训≥2000人次，参训农民满意度≥90%。
+3.农作物病虫害统防统治覆盖率≥45%。
+二、部门整体收支情况
+2024年部门年初预算3860.00万元，年中追加420.00万元，全年预算数4280.00万元；全年支出4165.32万元，预算执行率97.32%。其中：基本支出1126.40万元，项目支出3038.92万元。
+三、绩效自评工作情况
+本次自评由计划财务股牵头，对照年初设定的12个绩效指标逐项核实，收集佐证材料186份，于2025年3月完成自评。
+四、评价情况分析及综合评价结论
+（一）产出情况
+全年建成高标准农田1.26万亩，完成率105%，工程验收合格率100%，于2024年12月20日前全部完工。开展技术培训2184人次，较目标多184人次。病虫害统防统治覆盖率47.3%。
+（二）效益情况
+项目区粮食亩产由412公斤提高到438公斤，带动农户增收约860万元；参训农民满意度调查收回问卷620份，满意度为93.6%。
+（三）综合评价结论
+经自评，部门整体支出绩效得分94.5分，等级为“优”。
+五、存在的问题和改进措施
+（一）存在的问题
+部分项目资金拨付偏慢，第三季度末执行率仅为58.4%，低于序时进度16.6个百分点。
+（二）改进措施
+建立项目支出月报制度，对执行率低于序时进度10个百分点的项目进行约谈，2025年6月底前修订《农业项目资金管理办法》。
+六、其他需说明的情况
+无。
+"""
+
+PLANTS = [
+    # (what is replaced, what replaces it, the rule that must fire)
+    ("核定编制数42人，实有人数39人", "实有编制数42人", "term.staffing"),
+    ("现将自评情况报告如下", "现将评价况报告如下", "phrase.set-phrase"),
+    ("（青财绩〔2025〕3号）", "（青财绩〔2025 3号）", "punct.unclosed-bracket"),
+    ("（二）效益情况", "（四）效益情况", "structure.heading-sequence"),
+    ("得分94.5分，等级为“优”", "自评等次为优秀", "scores.grade-without-score"),
+    ("满意度为93.6%。", "满意度为93.6%，为我区乡村振兴贡献农业力量。", "vague.slogan-purpose"),
+    ("开展技术培训2184人次，较目标多184人次。", "各项培训任务均按质按量完成。", "vague.verdict-actual"),
+    ("2.开展农业实用技术培训≥2000人次，参训农民满意度≥90%。", "2.进一步提升农民技能水平。", "vague.unquantified-goal"),
+    ("我局对2024年度", "我局对2022年度", "dates.stale-year"),
+]
+
+
+def test_a_well_written_report_gets_no_finding() -> None:
+    found = run_checks(document_from_text(REPORT))
+    assert found == [], [(f.rule, f.quote) for f in found]
+
+
+@pytest.mark.parametrize(("old", "new", "rule_id"), PLANTS, ids=[p[2] for p in PLANTS])
+def test_a_planted_slip_is_found_and_nothing_else_is(old: str, new: str, rule_id: str) -> None:
+    assert old in REPORT
+    found = run_checks(document_from_text(REPORT.replace(old, new, 1)))
+    assert rule_id in {f.rule for f in found}, [(f.rule, f.quote) for f in found]
+    assert all(f.severity != "error" for f in found), [(f.rule, f.quote) for f in found if f.severity == "error"]

@@ -1,0 +1,27 @@
+"""Shared by the rule-family tests: every rule's own example must fire and its counter-example must not."""
+
+from __future__ import annotations
+
+from assistant.checks.finding import Finding
+from assistant.checks.registry import Rule, all_rules, run_checks
+from assistant.text.document import document_from_text
+
+
+def rules_of_family(*prefixes: str) -> list[Rule]:
+    """The registered rules whose id starts with one of ``prefixes``."""
+    return [r for r in all_rules() if r.id.startswith(prefixes)]
+
+
+def findings(text: str, rule_id: str | None = None) -> list[Finding]:
+    """The review's findings on ``text`` (only ``rule_id``'s when given)."""
+    found = run_checks(document_from_text(text))
+    return [f for f in found if rule_id is None or f.rule == rule_id]
+
+
+def assert_example_and_counter_example(r: Rule) -> None:
+    """The rule flags its example (with the quote inside the example) and leaves its counter-example alone."""
+    assert r.example and r.counter_example, f"{r.id} has no example or counter-example"
+    hits = findings(r.example, r.id)
+    assert hits, f"{r.id} does not flag its own example {r.example!r}"
+    assert all(f.quote and f.quote in document_from_text(r.example).text for f in hits)
+    assert findings(r.counter_example, r.id) == [], f"{r.id} flags its counter-example {r.counter_example!r}"

@@ -1,0 +1,64 @@
+"""Text written twice: copied passages (anchored on their heading), restated clauses, doubled verbs, repetition
+pack rules (其中包括, 项目（一期）项目, 等……等)."""
+
+from __future__ import annotations
+
+import pytest
+from rule_examples import assert_example_and_counter_example, findings, rules_of_family
+
+from assistant.checks.registry import Rule
+
+
+@pytest.mark.parametrize("r", rules_of_family("duplicates.", "repetition."), ids=lambda r: r.id)
+def test_rule_example_fires_and_counter_example_does_not(r: Rule) -> None:
+    assert_example_and_counter_example(r)
+
+
+def test_a_copy_that_is_the_whole_subsection_is_anchored_on_its_heading() -> None:
+    sentence = "2023年共下达农机购置补贴资金62万元，上年结余6.47万元。"
+    text = f"一、资金情况\n{sentence}\n（一）资金到位情况\n{sentence}\n（二）执行情况\n支出13.6万元。\n"
+    found = findings(text, "duplicates.copied-passage")
+    assert len(found) == 1 and found[0].quote.startswith("（一）资金到位情况")
+
+
+def test_repeated_header_rows_and_short_not_applicable_notes_are_not_copies() -> None:
+    header = "一级指标 | 二级指标 | 三级指标 | 指标值 | 完成值 | 权重 | 得分 |"
+    na = "本单位无政府采购，此项不适用。"
+    text = f"{header}\n产出指标 | 数量 | 培训人次 | 200 | 210 | 10 | 10 |\n{header}\n{na}\n{na}\n"
+    assert findings(text, "duplicates.copied-passage") == []
+
+
+def test_a_clause_longer_than_twelve_characters_repeated_elsewhere_is_a_copy() -> None:
+    text = "一、概况\n本年度完成全县中小学校舍安全排查。\n二、绩效\n本年度完成全县中小学校舍安全排查。\n"
+    assert findings(text, "duplicates.copied-passage")
+
+
+def test_restatement_counts_only_within_one_item() -> None:
+    same_item = "1、校舍维修：2023年全年实际支付资金35.3万元，维修屋面500平方米，2023年全年已实际支付资金35.3万元。"
+    two_items = "1、校舍维修：2023年全年实际支付资金20万元。2、围墙改造：2023年全年实际支付资金20万元。"
+    assert findings(same_item, "duplicates.restated-clause")
+    assert findings(two_items, "duplicates.restated-clause") == []
+
+
+@pytest.mark.parametrize("verb", ["指导", "协调", "监督", "组织"])
+def test_doubled_duty_verbs(verb: str) -> None:
+    assert findings(f"负责全市项目的{verb}和审核{verb}推进重点工程建设。", "duplicates.doubled-verb")
+
+
+def test_nouns_repeated_around_a_conjunction_are_not_doubled_verbs() -> None:
+    assert findings("加强城市管理和综合管理，推进指导工作。", "duplicates.doubled-verb") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("改造工程（二期）工程已完工。", True),
+        ("执行率(%)执行率权重", False),
+        ("路灯、绿化等附属设施等。", True),
+        ("坚持平等、公正等原则。", False),
+        ("其中包含在编人员12人。", True),
+    ],
+)
+def test_repetition_pack_rules(text: str, flagged: bool) -> None:
+    rules = ("repetition.around-bracket", "repetition.double-deng", "repetition.redundant-pair")
+    assert bool([f for f in findings(text) if f.rule in rules]) is flagged
