@@ -124,7 +124,7 @@ def test_a_stated_reason_or_a_good_rate_is_left_alone(text: str) -> None:
 def test_the_threshold_is_configurable() -> None:
     text = "项目资金执行率为85%。"
     assert low(text)
-    assert low(text, execution_threshold=80) == []
+    assert low(text, scoring={"low_execution_rate": 80}) == []
 
 
 # --- completion claims against the figures -----------------------------------------------------------------

@@ -39,9 +39,7 @@ def review_document(
     notes = list(doc.notes)
     if previous is not None:
         notes.append(f"已与上年报告对照：{previous.path or '上年报告'}")
-    return Review(
-        document=describe(doc), text=doc.text, findings=findings, notes=notes, coverage=measure_coverage(ctx)
-    )
+    return Review(document=describe(doc), text=doc.text, findings=findings, notes=notes, coverage=measure_coverage(ctx))
 
 
 async def review_async(
