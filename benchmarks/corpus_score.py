@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import unicodedata
@@ -220,8 +221,24 @@ def _print_verbose(results: list[DocResult]) -> None:
             print(f"  {r.short:<26} {a.figure!r:<14} {a.rule}: {a.message}")
 
 
+def _ensure_dependencies() -> None:
+    """Run under the project's virtualenv when this interpreter lacks its dependencies (e.g. a bare ``python3``).
+
+    A score of 0% because the review could not be imported would be a measurement that never happened.
+    """
+    try:
+        import assistant.reviewing  # noqa: F401
+    except ImportError as exc:
+        venv = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python"
+        if venv.is_file() and Path(sys.executable).resolve() != venv.resolve():
+            os.execv(str(venv), [str(venv), *sys.argv])
+        print(f"无法导入审阅程序（{exc}）：请先安装（pip install -e .）后再运行；本次未评分", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Score every corpus document and print the table, then the three summary lines."""
+    _ensure_dependencies()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder (default ../shared/corpus)")
     parser.add_argument("--verbose", action="store_true", help="list missed gold findings and false alarms")
