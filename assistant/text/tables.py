@@ -443,6 +443,9 @@ def _stream_tables(cells: list[_Cell], title: str | None) -> list[_Draft]:
         j = i
         while j < len(cells) and cells[j].text and cell_number(cells[j].text) is None:
             if column_role(cells[j].text) is None and not _GROUP.search(cells[j].text):
+                if j - i < 2 and all(column_role(c.text) is None for c in cells[i:j]):
+                    j += 1  # the label columns' own headers ("项目", "项目基本情况") lead the run
+                    continue
                 break
             j += 1
         run = _header_run(cells[i:j]) if j - i >= 3 else None
