@@ -521,3 +521,23 @@ def test_clean_form_in_every_layout_gets_no_table_finding(layout: str) -> None:
 def test_planted_deduction_is_found_in_every_layout(layout: str) -> None:
     text = _clean_layouts()[layout].replace("| 25 | 25 |", "| 25 | 21 |").replace("25 |\n25 |\n", "25 |\n21 |\n")
     assert [f.rule for f in check(text) if f.rule.startswith("tables.")] == ["tables.met-but-deducted"]
+
+
+def test_column_formulas_from_the_header_are_checked_row_by_row() -> None:
+    text = (
+        "南湖区文化馆部门整体支出绩效自评表\n资金结构\n（万元）\n预算安排 拨付情况 结余情况\n年初预算①\n结转结余②\n"
+        "年中调整③ 小计\n④=①+②+③\n拨付金额⑤\n支出率(%)\n⑥=⑤/④\n结余⑦=④-⑤\n结余率(%)\n⑧=⑦/④\n"
+        "财政资金小计 412.5 18.3 0 430.8 401.2 93% 29.6 7%\n"
+        "合 计 412.5 18.3 0 430.8 401.2 93% 26.9 7%\n"
+    )
+    found = fired(text, "tables.column-formula")
+    assert any(f.quote == "26.9" and "29.6" in f.message for f in found)
+    assert all(f.start > text.index("合 计") for f in found)  # the first row adds up
+
+
+def test_column_numbering_that_the_figures_do_not_confirm_is_not_judged() -> None:
+    text = (
+        "资金结构（万元）\n年初预算① 结转② 调整③ 小计④=①+②+③ 支出⑤ 执行率⑥=⑤/④\n"
+        "财政资金 120 30 0 95 80 61%\n合计 120 30 0 95 80 61%\n"
+    )
+    assert fired(text, "tables.column-formula") == []
