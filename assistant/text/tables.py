@@ -355,7 +355,10 @@ def _new_draft(cells: list[_Cell], run: tuple[int, int], title: str | None, star
     indicator = indicator and not present & {"budget", "spent", "rate"}
     if indicator:
         columns = [r for r in _CANON if r in present or r == "name"]
-        first = {r: t for r, t in zip(roles, texts, strict=True) if r and r not in ()}
+        first: dict[str, str] = {}
+        for role, text in zip(roles, texts, strict=True):
+            if role:
+                first.setdefault(role, text)
         header = [first.get(r, "指标名称" if r == "name" else r) for r in columns]
         roles = list[str | None](columns)
     else:
@@ -557,7 +560,6 @@ _ALIGNED_ROW = re.compile(
     r"^(?P<label>[^\d\s|][^\d|]{0,24}?)(?P<values>(?:[ \t\u3000]+[-+]?\d[\d,]*(?:\.\d+)?[%％]?){3,})\s*$"
 )
 _ALIGNED_ROW_ANY = re.compile(_ALIGNED_ROW.pattern, re.MULTILINE)
-_UNIT_DECL = re.compile(r"[(（]\s*(?:单位[:：]\s*)?(万元|元|亿元|千元)\s*[)）]|单位[:：]\s*(万元|元|亿元|千元)")
 
 
 def _aligned_tables(text: str, taken: _Taken) -> list[_Draft]:
