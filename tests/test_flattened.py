@@ -368,3 +368,15 @@ def test_spaces_between_tokens_and_list_numbers_are_kept() -> None:
     )
     assert document_from_text(tokens).text == tokens
     assert "1. 2023年" in document_from_text("主要工作如下：1. 2023年完成河道清淤12公里。").text
+
+
+def test_reference_tables_come_back_from_a_one_paragraph_per_line_docx(tmp_path: Path) -> None:
+    reference = Path(__file__).parents[1] / "eval_cases" / "reports" / "kunming-2023-self-evaluation.txt"
+    path = tmp_path / "reference.docx"
+    word = docx.Document()
+    for line in reference.read_text(encoding="utf-8").split("\n"):
+        word.add_paragraph(line)
+    word.save(str(path))
+    from_text, from_docx = load_document(reference), load_document(path)
+    assert [(t.title, t.header) for t in from_docx.tables] == [(t.title, t.header) for t in from_text.tables]
+    assert [_rows(t) for t in from_docx.tables] == [_rows(t) for t in from_text.tables]

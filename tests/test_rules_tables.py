@@ -477,3 +477,67 @@ def test_nothing_to_improve_while_execution_is_low() -> None:
     )
     (f,) = fired(text, "tables.nothing-to-improve")
     assert "75%" in f.message and f.quote == "存在问题 | 无"
+
+
+# --- the clean form in every layout: no table finding, no error ------------------------------------------------
+
+EXEC_HEADER = ["项目", "年初预算数", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分", "原因"]
+EXEC_ROWS = [["总额", "300.00", "300.00", "288.00", "96.00%", "10", "9.6", "2台电梯尾款12万元待验收后支付"]]
+IND_ROWS = [
+    ["产出指标", "数量指标", "加装电梯数量", "≥", "20", "台", "22", "45", "45", ""],
+    ["产出指标", "质量指标", "验收合格率", "=", "100", "%", "100%", "25", "25", ""],
+    ["满意度指标", "服务对象满意度指标", "居民满意度", "≥", "95", "%", "86%", "20", "18", "调试期间停运引起投诉"],
+]
+
+
+def _clean_layouts() -> dict[str, str]:
+    ind_header = IND.split(" | ")
+
+    def pipe(rows: list[list[str]], wrap: bool = False) -> str:
+        lines = [" | ".join(c for c in r if c or not wrap) for r in rows]
+        return "".join(f"| {line} |\n" if wrap else f"{line} |\n" for line in lines)
+
+    def stream(rows: list[list[str]]) -> str:
+        return "".join(f"{c} |\n" if c else "|\n" for r in rows for c in r)
+
+    title = "西溪街道2023年度项目支出绩效自评表\n"
+    return {
+        "pipe rows": title + pipe([EXEC_HEADER, *EXEC_ROWS]) + pipe([ind_header, *IND_ROWS]),
+        "wrapped rows": title + pipe([EXEC_HEADER, *EXEC_ROWS], True) + pipe([ind_header, *IND_ROWS], True),
+        "one cell per line": title + stream([EXEC_HEADER, *EXEC_ROWS]) + stream([ind_header, *IND_ROWS]),
+    }
+
+
+@pytest.mark.parametrize("layout", list(_clean_layouts()))
+def test_clean_form_in_every_layout_gets_no_table_finding(layout: str) -> None:
+    text = _clean_layouts()[layout]
+    doc = document_from_text(text)
+    assert sum(len(t.rows) for t in doc.tables) >= len(EXEC_ROWS) + len(IND_ROWS)
+    found = [f for f in run_checks(doc) if f.rule.startswith("tables.") or f.severity == "error"]
+    assert found == [], [(f.rule, f.quote) for f in found]
+
+
+@pytest.mark.parametrize("layout", list(_clean_layouts()))
+def test_planted_deduction_is_found_in_every_layout(layout: str) -> None:
+    text = _clean_layouts()[layout].replace("| 25 | 25 |", "| 25 | 21 |").replace("25 |\n25 |\n", "25 |\n21 |\n")
+    assert [f.rule for f in check(text) if f.rule.startswith("tables.")] == ["tables.met-but-deducted"]
+
+
+def test_column_formulas_from_the_header_are_checked_row_by_row() -> None:
+    text = (
+        "南湖区文化馆部门整体支出绩效自评表\n资金结构\n（万元）\n预算安排 拨付情况 结余情况\n年初预算①\n结转结余②\n"
+        "年中调整③ 小计\n④=①+②+③\n拨付金额⑤\n支出率(%)\n⑥=⑤/④\n结余⑦=④-⑤\n结余率(%)\n⑧=⑦/④\n"
+        "财政资金小计 412.5 18.3 0 430.8 401.2 93% 29.6 7%\n"
+        "合 计 412.5 18.3 0 430.8 401.2 93% 26.9 7%\n"
+    )
+    found = fired(text, "tables.column-formula")
+    assert any(f.quote == "26.9" and "29.6" in f.message for f in found)
+    assert all(f.start > text.index("合 计") for f in found)  # the first row adds up
+
+
+def test_column_numbering_that_the_figures_do_not_confirm_is_not_judged() -> None:
+    text = (
+        "资金结构（万元）\n年初预算① 结转② 调整③ 小计④=①+②+③ 支出⑤ 执行率⑥=⑤/④\n"
+        "财政资金 120 30 0 95 80 61%\n合计 120 30 0 95 80 61%\n"
+    )
+    assert fired(text, "tables.column-formula") == []

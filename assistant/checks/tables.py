@@ -1168,6 +1168,85 @@ def _shortfall(ctx: Context, form: tuple[int, int]) -> str | None:
     return None
 
 
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_FORMULA = re.compile(rf"([{_CIRCLED}])\s*[=＝]\s*([{_CIRCLED}](?:\s*[-+/×*－＋÷]\s*[{_CIRCLED}])*)")
+
+
+@rule(
+    "tables.column-formula",
+    "表中数值不符合表头写明的栏目公式",
+    category="arithmetic",
+    severity="error",
+    example="资金结构（万元）\n年初预算① 结转② 调整③ 小计④=①+②+③ 支出⑤ 执行率⑥=⑤/④\n"
+    "财政资金 120 30 0 160 135 84%\n合计 120 30 0 160 135 84%",
+    counter_example="资金结构（万元）\n年初预算① 结转② 调整③ 小计④=①+②+③ 支出⑤ 执行率⑥=⑤/④\n"
+    "财政资金 120 30 0 150 135 90%\n合计 120 30 0 150 135 90%",
+)
+def column_formula(ctx: Context) -> Iterator[Finding]:
+    """Columns numbered ①②… whose header states how they are computed (④=①+②+③, ⑥=⑤/④), checked row by row,
+    once the numbering is confirmed by the row's other figures."""
+    for table in ctx.doc.tables:
+        rows = [r for r in table.rows if len(r) > 1]
+        if not rows:
+            continue
+        head = ctx.text[table.start : min(c.start for c in rows[0])]
+        formulas = [(_CIRCLED.index(m.group(1)) + 1, m.group(2)) for m in _FORMULA.finditer(head)]
+        numbered = {_CIRCLED.index(ch) + 1 for ch in head if ch in _CIRCLED}
+        width = len(rows[0]) - 1
+        if not formulas or max(numbered) != width or any(len(r) - 1 != width for r in rows):
+            continue
+        results = [(row, col, expr, _evaluate(row, col, expr)) for row in rows for col, expr in formulas]
+        checked = [r for r in results if r[3] is not None]
+        wrong = [r for r in checked if r[3] is not None and not r[3][0]]
+        if not wrong or len(wrong) * 2 > len(checked):
+            continue  # most figures disagree: the numbering is not what we think
+        for row, col, expr, outcome in wrong:
+            assert outcome is not None
+            cell = row[col]
+            yield ctx.finding(
+                "tables.column-formula",
+                "arithmetic",
+                "error",
+                cell.start,
+                cell.end,
+                f"按表头公式 {_CIRCLED[col - 1]}={expr.replace(' ', '')}，该栏应为 {outcome[1]}，表中写作 {cell.text.strip()}",
+                "按公式重新计算该栏，或核对参与计算的各栏数值",
+            )
+
+
+def _evaluate(row: list[TableCell], col: int, expr: str) -> tuple[bool, str] | None:
+    """Whether ``row[col]`` equals the formula over the row's numbered cells, and the expected value as written;
+    None when a cell is missing or not a number."""
+    terms = re.findall(rf"[{_CIRCLED}]|[-+/×*－＋÷]", expr)
+    values = []
+    for t in terms[::2]:
+        k = _CIRCLED.index(t) + 1
+        v = cell_number(row[k].text) if k < len(row) else None
+        if v is None:
+            return None
+        values.append(v)
+    stated_text = row[col].text.strip()
+    stated = cell_number(stated_text)
+    if stated is None:
+        return None
+    ops = terms[1::2]
+    if ops and all(op in "/÷" for op in ops) and len(values) == 2:
+        if not values[1]:
+            return None
+        exact = values[0] / values[1] * (100 if is_percent(stated_text) else 1)
+    elif all(op in "+-＋－" for op in ops):
+        exact = values[0]
+        for op, v in zip(ops, values[1:], strict=True):
+            exact = exact + v if op in "+＋" else exact - v
+    else:
+        return None
+    decimals = max(-stated.as_tuple().exponent, 0)  # type: ignore[operator]
+    step = Decimal(1).scaleb(-decimals)
+    ok = stated in (exact.quantize(step, ROUND_HALF_UP), exact.quantize(step, ROUND_DOWN))
+    unit = "%" if is_percent(stated_text) else ""
+    return ok, f"{format_number(exact.quantize(step, ROUND_HALF_UP), decimals)}{unit}"
+
+
 @rule(
     "tables.unit-magnitude",
     "表中金额单位与数额量级不符",

@@ -344,17 +344,38 @@ class _Normaliser:
         self._flows = iter(flows)
 
     def run(self) -> Normalised:
-        for block in self.blocks:
+        paras: list[Para] = []
+        for block in [*self.blocks, None]:
+            if isinstance(block, Para):
+                paras.append(block)
+                continue
+            if paras:
+                self._paras(paras)
+                paras = []
             if isinstance(block, Flow):
                 self._flow(next(self._flows))
-            elif isinstance(block, Para):
-                lines = split_lines(self.raw, block.start, block.end)
-                for i, line in enumerate(lines):
-                    if line is not None:
-                        self._prose([Paragraph([(line.start, line.end)], blank_before=i > 0 and lines[i - 1] is None)])
-            else:
+            elif block is not None:
                 self._grid(block)
         return self.out.result(self.tables)
+
+    def _paras(self, paras: list[Para]) -> None:
+        """Word paragraphs in a row: each stays one paragraph, but a table flattened into them (a header line,
+        then cells between empty paragraphs) is recovered as in hard-wrapped text."""
+        lines: Lines = []
+        for para in paras:
+            lines.extend(split_lines(self.raw, para.start, para.end))
+        pos = 0
+        for title, header, end in table_regions(lines):
+            self._lines_as_paragraphs(lines, pos, header if title is None else title)
+            self._flattened(lines, title, header, end, keep_lines=True)
+            pos = end
+        self._lines_as_paragraphs(lines, pos, len(lines))
+
+    def _lines_as_paragraphs(self, lines: Lines, lo: int, hi: int) -> None:
+        for i in range(lo, hi):
+            line = lines[i]
+            if line is not None:
+                self._prose([Paragraph([(line.start, line.end)], blank_before=i > 0 and lines[i - 1] is None)])
 
     def _prose(self, paras: list[Paragraph]) -> None:
         for para in paras:
@@ -370,13 +391,17 @@ class _Normaliser:
             pos = end
         self._prose(_paragraphs(lines, pos, len(lines), self.width))
 
-    def _flattened(self, lines: Lines, title: int | None, header: int, end: int) -> None:
+    def _flattened(self, lines: Lines, title: int | None, header: int, end: int, keep_lines: bool = False) -> None:
         head = lines[header]
         assert head is not None
         columns = header_columns(head.text) or []
         cells = split_cells(self.raw, lines[header + 1 : end])
         if len(cells) < len(columns) - 1:
-            self._prose(_paragraphs(lines, header if title is None else title, end, self.width))
+            first = header if title is None else title
+            if keep_lines:
+                self._lines_as_paragraphs(lines, first, end)
+            else:
+                self._prose(_paragraphs(lines, first, end, self.width))
             return
         title_line = lines[title] if title is not None else None
         start = (

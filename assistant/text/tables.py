@@ -355,7 +355,10 @@ def _new_draft(cells: list[_Cell], run: tuple[int, int], title: str | None, star
     indicator = indicator and not present & {"budget", "spent", "rate"}
     if indicator:
         columns = [r for r in _CANON if r in present or r == "name"]
-        first = {r: t for r, t in zip(roles, texts, strict=True) if r and r not in ()}
+        first: dict[str, str] = {}
+        for role, text in zip(roles, texts, strict=True):
+            if role:
+                first.setdefault(role, text)
         header = [first.get(r, "指标名称" if r == "name" else r) for r in columns]
         roles = list[str | None](columns)
     else:
@@ -443,6 +446,9 @@ def _stream_tables(cells: list[_Cell], title: str | None) -> list[_Draft]:
         j = i
         while j < len(cells) and cells[j].text and cell_number(cells[j].text) is None:
             if column_role(cells[j].text) is None and not _GROUP.search(cells[j].text):
+                if j - i < 2 and all(column_role(c.text) is None for c in cells[i:j]):
+                    j += 1  # the label columns' own headers ("项目", "项目基本情况") lead the run
+                    continue
                 break
             j += 1
         run = _header_run(cells[i:j]) if j - i >= 3 else None
@@ -554,7 +560,6 @@ _ALIGNED_ROW = re.compile(
     r"^(?P<label>[^\d\s|][^\d|]{0,24}?)(?P<values>(?:[ \t\u3000]+[-+]?\d[\d,]*(?:\.\d+)?[%％]?){3,})\s*$"
 )
 _ALIGNED_ROW_ANY = re.compile(_ALIGNED_ROW.pattern, re.MULTILINE)
-_UNIT_DECL = re.compile(r"[(（]\s*(?:单位[:：]\s*)?(万元|元|亿元|千元)\s*[)）]|单位[:：]\s*(万元|元|亿元|千元)")
 
 
 def _aligned_tables(text: str, taken: _Taken) -> list[_Draft]:
