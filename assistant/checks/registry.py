@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.budget.facts import FactSheet
 from assistant.budget.scoring import ScoringRules
-from assistant.checks.finding import Category, Finding, Severity, sort_findings
+from assistant.checks.finding import SEVERITY_RANK, Category, Finding, Severity, sort_findings
 from assistant.errors import InputError
 from assistant.text.document import Document
 from assistant.text.numbers import NumberMention, find_numbers
@@ -290,7 +290,35 @@ def run_checks(
         if r.id in ctx.config.disable:
             continue
         findings.extend(f for f in r.fn(ctx) if f.rule not in ctx.config.disable)
-    return sort_findings(_drop_silenced(findings, doc))
+    return _one_per_problem(sort_findings(_drop_silenced(findings, doc)))
+
+
+def _problem(rule_id: str) -> str:
+    """The problem a rule names, whatever family finds it: ``tables.low-rate-no-reason`` → ``low-rate-no-reason``."""
+    return rule_id.split(".", 1)[-1]
+
+
+def _one_per_problem(findings: list[Finding]) -> list[Finding]:
+    """One finding per problem and place: two families that see the same problem (a form's rate and the prose
+    ledger both finding a low rate without a reason) name it with the same rule name and overlapping spans; the
+    more severe (then the first) is kept.
+    """
+    kept: list[Finding] = []
+    open_: list[Finding] = []  # kept findings whose span may still overlap later ones (sorted by start)
+    for f in findings:
+        open_ = [k for k in open_ if k.end > f.start]
+        twin = next(
+            (k for k in open_ if k.rule != f.rule and _problem(k.rule) == _problem(f.rule) and k.category == f.category),
+            None,
+        )
+        if twin is not None:
+            if SEVERITY_RANK[f.severity] > SEVERITY_RANK[twin.severity]:
+                kept[kept.index(twin)] = f
+                open_[open_.index(twin)] = f
+            continue
+        kept.append(f)
+        open_.append(f)
+    return kept
 
 
 def _drop_silenced(findings: list[Finding], doc: Document) -> list[Finding]:

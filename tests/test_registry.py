@@ -1,0 +1,41 @@
+"""The registry: one finding per problem and place when two rule families see the same problem."""
+
+from __future__ import annotations
+
+from assistant.checks.finding import Finding, Severity
+from assistant.checks.registry import _one_per_problem
+
+
+def finding(
+    rule: str, start: int, end: int, severity: Severity = "warning", category: str = "missing_value"
+) -> Finding:
+    return Finding(
+        rule=rule, category=category, severity=severity, message="m", quote="x" * (end - start), start=start, end=end
+    )  # type: ignore[arg-type]
+
+
+def test_two_families_naming_the_same_problem_at_one_place_give_one_finding() -> None:
+    found = _one_per_problem(
+        [finding("execution.low-rate-no-reason", 10, 20), finding("tables.low-rate-no-reason", 12, 18)]
+    )
+    assert [f.rule for f in found] == ["execution.low-rate-no-reason"]
+
+
+def test_the_more_severe_twin_is_kept() -> None:
+    found = _one_per_problem(
+        [finding("execution.low-rate-no-reason", 10, 20), finding("tables.low-rate-no-reason", 12, 18, "error")]
+    )
+    assert [(f.rule, f.severity) for f in found] == [("tables.low-rate-no-reason", "error")]
+
+
+def test_different_problems_or_places_are_all_kept() -> None:
+    found = _one_per_problem(
+        [
+            finding("execution.low-rate-no-reason", 10, 20),
+            finding("tables.adjustment-no-reason", 12, 18),
+            finding("tables.low-rate-no-reason", 30, 40),
+            finding("vague.verdict-actual", 30, 40, category="vague_wording"),
+            finding("tables.verdict-actual", 32, 38, category="structure"),
+        ]
+    )
+    assert len(found) == 5
