@@ -15,11 +15,13 @@ from typing import Any, Literal
 
 from assistant.errors import InputError
 from assistant.text import legibility
+from assistant.text.flattened import table_regions
 from assistant.text.lines import split_lines
 from assistant.text.reflow import Block, Flow, Grid, Para, wrap_width
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PAGES = 500
+_MIN_PAGE_WIDTH = 30  # half-width units: 15 CJK characters
 _NO_ENCODING = "PDF 字体缺少编码信息，无法提取文字；请另存为 .docx 或先 OCR"
 _NO_TEXT_LAYER = "该 PDF 没有文字层（可能是扫描件），请先做 OCR 或提供 Word/文本版本"
 
@@ -147,12 +149,12 @@ def read_docx(path: Path) -> Extraction:
             size += sum(len(cell or "") for row in items[-1] for cell in row)
         if size > MAX_BYTES:
             raise _too_big(path)
-    wrapped = _hard_wrapped([item for item in items if isinstance(item, str)])
+    reflow = _to_reflow(items)
     writer = _Writer()
     last_paragraph = ""
-    for item in items:
+    for i, item in enumerate(items):
         if isinstance(item, str):
-            if wrapped:
+            if i in reflow:
                 writer.flow(item)
             else:
                 start, end = writer.add(item)
@@ -183,11 +185,37 @@ def _table_rows(table: Any) -> list[list[str | None]]:
     return rows
 
 
-def _hard_wrapped(paragraphs: list[str]) -> bool:
-    """Whether Word paragraphs are the wrapped lines of a page (what PDF-to-Word converters make), to re-flow."""
-    text = "\n".join(paragraphs)
-    lines = [line for line in split_lines(text, 0, len(text)) if line is not None]
-    return wrap_width(lines) is not None
+def _to_reflow(items: list[str | list[list[str | None]]]) -> set[int]:
+    """The paragraphs (by index in ``items``) to re-flow like extracted text rather than keep as they are.
+
+    All of them when they are the wrapped lines of a page (what PDF-to-Word converters make); otherwise those
+    holding a table that was flattened into paragraphs, so that it is recovered as from any other format.
+    Real paragraphs are otherwise kept whole: a short one ("无") is never joined to a heading.
+    """
+    runs: list[list[int]] = [[]]  # runs of consecutive paragraphs between real tables
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            runs[-1].append(i)
+        elif runs[-1]:
+            runs.append([])
+    texts = ["\n".join(str(items[i]) for i in run) for run in runs]
+    lines = [[line for line in split_lines(text, 0, len(text)) if line is not None] for text in texts]
+    every_line = [line for run in lines for line in run]
+    width = wrap_width(every_line)
+    # Headings of similar length are not a page's wrapped lines: a page is wider than a heading.
+    if width is not None and width >= _MIN_PAGE_WIDTH:
+        return {i for run in runs for i in run}
+    out: set[int] = set()
+    for run, text in zip(runs, texts, strict=True):
+        every = split_lines(text, 0, len(text))
+        # Line k of the run belongs to the paragraph whose text holds it (a paragraph may hold line breaks).
+        owner: list[int] = []
+        for i in run:
+            owner.extend([i] * (str(items[i]).count("\n") + 1))
+        for title, header, end in table_regions(every):
+            first = header if title is None else title
+            out.update(owner[first:end])
+    return out
 
 
 def _body_elements(body: Any) -> list[Any]:
