@@ -754,14 +754,14 @@ def test_kangxi_radicals_from_pdf_fonts_read_as_ordinary_ideographs() -> None:
 def test_a_bug_in_our_pdf_code_is_not_reported_as_a_damaged_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.text import ingest
+    from assistant.text.page_layout import PageLayout
 
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("a bug of ours")
 
     path = tmp_path / "report.pdf"
     _write_pdf(path)
-    monkeypatch.setattr(ingest._Layout, "text", broken)
+    monkeypatch.setattr(PageLayout, "text", broken)
     with pytest.raises(RuntimeError, match="a bug of ours"):
         load_document(path)
 
