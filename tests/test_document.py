@@ -754,14 +754,14 @@ def test_kangxi_radicals_from_pdf_fonts_read_as_ordinary_ideographs() -> None:
 def test_a_bug_in_our_pdf_code_is_not_reported_as_a_damaged_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.text import ingest
+    from assistant.text.page_layout import PageLayout
 
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("a bug of ours")
 
     path = tmp_path / "report.pdf"
     _write_pdf(path)
-    monkeypatch.setattr(ingest._Layout, "text", broken)
+    monkeypatch.setattr(PageLayout, "text", broken)
     with pytest.raises(RuntimeError, match="a bug of ours"):
         load_document(path)
 
@@ -780,3 +780,32 @@ def test_full_width_letters_and_rare_place_names_do_not_make_a_report_unreadable
     )
     doc = load_document(path)
     assert doc.unreadable is None and doc.notes == []
+
+
+def test_docx_table_flattened_into_paragraphs_is_recovered_and_prose_kept_whole(tmp_path: Path) -> None:
+    path = tmp_path / "flattened.docx"
+    word = docx.Document()
+    paragraphs = [
+        "一、部门基本情况",
+        "（一）存在的问题",
+        "无",
+        "二、绩效自评表",
+        "项目支出绩效自评表",
+        "",
+        "指标名称 年度指标值 实际完成值 偏差原因",
+    ]
+    for cell in ["培训人次", "≥300人次", "320人次", "无", "设备采购数量", "12台", "12台", "无"]:
+        paragraphs += ["", cell]  # each cell a block of its own, as extraction flattens a table
+    for text in paragraphs:
+        word.add_paragraph(text)
+    word.save(str(path))
+
+    doc = load_document(path)
+
+    (table,) = doc.tables
+    assert (table.source, table.header) == ("flattened", ["指标名称", "年度指标值", "实际完成值", "偏差原因"])
+    assert [[c.text for c in row] for row in table.rows] == [
+        ["培训人次", "≥300人次", "320人次", "无"],
+        ["设备采购数量", "12台", "12台", "无"],
+    ]
+    assert _lines(doc)[:3] == ["一、部门基本情况", "（一）存在的问题", "无"]

@@ -1,7 +1,7 @@
 """The same report as .txt, as .docx and as .pdf gives the same findings: reflow and table recovery apply to all.
 
 The inputs are generated here from the reference report: a .docx with one paragraph per line (what PDF-to-Word
-converters make), a .docx with real paragraphs, and a PDF printed by Chromium from an HTML page of the text.
+converters make), a .docx with real paragraphs and Word tables, and a PDF printed by Chromium from an HTML page.
 Findings are matched by rule and quote; each other format must keep ≥ 90% of the .txt findings and add ≤ 10%.
 """
 
@@ -58,14 +58,36 @@ def test_docx_with_one_paragraph_per_line_gives_the_txt_findings(
     assert kept >= KEEP and added <= ADD, f"kept {kept:.0%}, added {added:.0%}"
 
 
-def test_docx_with_real_paragraphs_gives_the_txt_findings(tmp_path: Path, from_txt: set[tuple[str, str]]) -> None:
-    # Word paragraphs are whole paragraphs: the text as the reader joined it, one paragraph per line.
-    paragraphs = document_from_text(REFERENCE.read_text(encoding="utf-8")).text.split("\n")
-    path = _docx(tmp_path / "written.docx", paragraphs)
+def test_docx_with_real_paragraphs_and_word_tables_gives_the_txt_findings(
+    tmp_path: Path, from_txt: set[tuple[str, str]]
+) -> None:
+    # What a department writes in Word: whole paragraphs, and the self-evaluation tables as real tables.
+    doc = document_from_text(REFERENCE.read_text(encoding="utf-8"))
+    word = docx.Document()
+    pos = 0
+    for table in doc.tables:
+        for line in doc.text[pos : table.start].strip("\n").split("\n"):
+            word.add_paragraph(line)
+        if table.title:
+            word.add_paragraph(table.title)
+        columns = max(len(table.header), *(len(row) for row in table.rows))
+        grid = word.add_table(rows=1 + len(table.rows), cols=columns)
+        for c, name in enumerate(table.header):
+            grid.cell(0, c).text = name
+        for r, row in enumerate(table.rows, 1):
+            for c, cell in enumerate(row, columns - len(row)):  # a row missing its merged first cell
+                grid.cell(r, c).text = cell.text
+        pos = table.end
+    for line in doc.text[pos:].strip("\n").split("\n"):
+        word.add_paragraph(line)
+    path = tmp_path / "written.docx"
+    word.save(str(path))
 
-    kept, added = _agreement(from_txt, _keys(review(path)))
+    result = review(path)
+    kept, added = _agreement(from_txt, _keys(result))
 
     assert kept >= KEEP and added <= ADD, f"kept {kept:.0%}, added {added:.0%}"
+    assert result.coverage is not None and result.coverage.tables == {"docx": len(doc.tables)}
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is needed to print the PDF")

@@ -15,11 +15,14 @@ from typing import Any, Literal
 
 from assistant.errors import InputError
 from assistant.text import legibility
+from assistant.text.flattened import table_regions
 from assistant.text.lines import split_lines
+from assistant.text.page_layout import PageLayout, TextLine
 from assistant.text.reflow import Block, Flow, Grid, Para, wrap_width
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PAGES = 500
+_MIN_PAGE_WIDTH = 30  # half-width units: 15 CJK characters
 _NO_ENCODING = "PDF 字体缺少编码信息，无法提取文字；请另存为 .docx 或先 OCR"
 _NO_TEXT_LAYER = "该 PDF 没有文字层（可能是扫描件），请先做 OCR 或提供 Word/文本版本"
 
@@ -147,12 +150,12 @@ def read_docx(path: Path) -> Extraction:
             size += sum(len(cell or "") for row in items[-1] for cell in row)
         if size > MAX_BYTES:
             raise _too_big(path)
-    wrapped = _hard_wrapped([item for item in items if isinstance(item, str)])
+    reflow = _to_reflow(items)
     writer = _Writer()
     last_paragraph = ""
-    for item in items:
+    for i, item in enumerate(items):
         if isinstance(item, str):
-            if wrapped:
+            if i in reflow:
                 writer.flow(item)
             else:
                 start, end = writer.add(item)
@@ -183,11 +186,37 @@ def _table_rows(table: Any) -> list[list[str | None]]:
     return rows
 
 
-def _hard_wrapped(paragraphs: list[str]) -> bool:
-    """Whether Word paragraphs are the wrapped lines of a page (what PDF-to-Word converters make), to re-flow."""
-    text = "\n".join(paragraphs)
-    lines = [line for line in split_lines(text, 0, len(text)) if line is not None]
-    return wrap_width(lines) is not None
+def _to_reflow(items: list[str | list[list[str | None]]]) -> set[int]:
+    """The paragraphs (by index in ``items``) to re-flow like extracted text rather than keep as they are.
+
+    All of them when they are the wrapped lines of a page (what PDF-to-Word converters make); otherwise those
+    holding a table that was flattened into paragraphs, so that it is recovered as from any other format.
+    Real paragraphs are otherwise kept whole: a short one ("无") is never joined to a heading.
+    """
+    runs: list[list[int]] = [[]]  # runs of consecutive paragraphs between real tables
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            runs[-1].append(i)
+        elif runs[-1]:
+            runs.append([])
+    texts = ["\n".join(str(items[i]) for i in run) for run in runs]
+    lines = [[line for line in split_lines(text, 0, len(text)) if line is not None] for text in texts]
+    every_line = [line for run in lines for line in run]
+    width = wrap_width(every_line)
+    # Headings of similar length are not a page's wrapped lines: a page is wider than a heading.
+    if width is not None and width >= _MIN_PAGE_WIDTH:
+        return {i for run in runs for i in run}
+    out: set[int] = set()
+    for run, text in zip(runs, texts, strict=True):
+        every = split_lines(text, 0, len(text))
+        # Line k of the run belongs to the paragraph whose text holds it (a paragraph may hold line breaks).
+        owner: list[int] = []
+        for i in run:
+            owner.extend([i] * (str(items[i]).count("\n") + 1))
+        for title, header, end in table_regions(every):
+            first = header if title is None else title
+            out.update(owner[first:end])
+    return out
 
 
 def _body_elements(body: Any) -> list[Any]:
@@ -229,7 +258,7 @@ def read_pdf(path: Path) -> Extraction:
             if size > MAX_BYTES:
                 raise _too_big(path)
     writer = _Writer()
-    layout = _Layout(
+    layout = PageLayout(
         [line for pieces in pages for piece in pieces if isinstance(piece, _Lines) for line in piece.lines]
     )
     for i, pieces in enumerate(pages):
@@ -285,18 +314,9 @@ def _pdf_errors(path: Path) -> Iterator[None]:
         ) from None
 
 
-@dataclass(frozen=True)
-class _TextLine:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-
-
 @dataclass
 class _Lines:
-    lines: list[_TextLine]
+    lines: list[TextLine]
 
 
 _Piece = _Lines | list[list[str | None]]  # prose lines, or a table's rows
@@ -310,7 +330,7 @@ def _read_page(path: Path, page: Any) -> list[_Piece]:
         boxes = [bbox for bbox, _ in tables]
         prose = page.filter(lambda obj: not _inside(obj, boxes)) if boxes else page
         lines = [
-            _TextLine(line["text"], float(line["x0"]), float(line["x1"]), float(line["top"]), float(line["bottom"]))
+            TextLine(line["text"], float(line["x0"]), float(line["x1"]), float(line["top"]), float(line["bottom"]))
             for line in prose.extract_text_lines(return_chars=False)
             if line["text"].strip()
         ]
@@ -318,7 +338,7 @@ def _read_page(path: Path, page: Any) -> list[_Piece]:
     rest = iter(sorted(lines, key=lambda line: line.top))
     line = next(rest, None)
     for bbox, rows in tables:
-        pending: list[_TextLine] = []
+        pending: list[TextLine] = []
         while line is not None and line.top < bbox[1]:
             pending.append(line)
             line = next(rest, None)
@@ -341,49 +361,6 @@ def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]])
     x = (obj["x0"] + obj["x1"]) / 2
     y = (obj["top"] + obj["bottom"]) / 2
     return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
-
-
-class _Layout:
-    """The document's usual line height, leading and margins, to turn positions back into blank lines and indents."""
-
-    def __init__(self, lines: list[_TextLine]) -> None:
-        heights = sorted(line.bottom - line.top for line in lines) or [10.0]
-        self.height = max(heights[len(heights) // 2], 1.0)
-        gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False) if b.top > a.top)
-        # Without enough lines to know the leading, take single spacing (a fifth of the line height).
-        self.leading = gaps[len(gaps) // 2] if len(gaps) >= 3 else self.height * 0.2
-        self.blank = self.leading + self.height * 0.5  # a wider gap than this holds an empty line
-        self.left = min((line.x0 for line in lines), default=0.0)
-        self.right = max((line.x1 for line in lines), default=0.0)
-        self.top = min((line.top for line in lines), default=0.0)
-        self.bottom = max((line.bottom for line in lines), default=0.0)
-
-    def text(self, lines: list[_TextLine], *, page_top: bool = False, page_bottom: bool = False) -> str:
-        """The lines as text: a blank line at a wide vertical gap, leading spaces for an indent (half-width units).
-
-        ``page_top``: the lines open a page after the first, so a first line lower than the usual top margin
-        had an empty line above it. ``page_bottom``: the lines close a page before the last, so a short last
-        line well above the usual bottom margin had an empty line below it (a full one is a paragraph that a
-        widow rule carried over, and continues).
-        """
-        out: list[str] = []
-        if page_top and lines and lines[0].top - self.top > self.blank:
-            out.append("")
-        prev: _TextLine | None = None
-        for line in lines:
-            if prev is not None and line.top - prev.bottom > self.blank:
-                out.append("")
-            indent = round((line.x0 - self.left) / (self.height / 2))
-            out.append(" " * indent + line.text if indent >= 2 else line.text)
-            prev = line
-        if (
-            page_bottom
-            and prev is not None
-            and self.bottom - prev.bottom > self.blank
-            and prev.x1 < self.right - 2 * self.height
-        ):
-            out.append("")
-        return "\n".join(out)
 
 
 def _is_encryption_error(error: BaseException) -> bool:
