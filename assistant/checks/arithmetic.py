@@ -177,9 +177,10 @@ def _listed(raw: str) -> list[str] | None:
 
 def _numbered_items(text: str, start: int) -> int | None:
     """How many items a numbered list starting at ``start`` has; None when there is none or the text ends in it."""
-    style = next((k for k, p in _ITEM_MARK.items() if re.match(p, text[start:])), None)
-    if style is None or _count_value(re.match(_ITEM_MARK[style], text[start:]).group(1)) != 1:  # type: ignore[union-attr]
+    first = [(k, m) for k, p in _ITEM_MARK.items() if (m := re.compile(p).match(text, start))]
+    if not first or _count_value(first[0][1].group(1)) != 1:
         return None
+    style = first[0][0]
     count, pos = 1, start + 1
     markers = {k: re.compile(p) for k, p in _ITEM_MARK.items()}
     while True:
