@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.checks.claims import completeness_claims, low_rate_without_reason, no_deviation_claims
+from assistant.checks.claims import completeness_claims, no_deviation_claims
+from assistant.checks.execution import low_rate_without_reason
 from assistant.checks.finding import Finding
 from assistant.checks.rates import rates
 from assistant.checks.registry import CheckConfig, Context, all_rules
@@ -232,7 +233,7 @@ def test_one_use_among_several_is_not_the_spending_total() -> None:
 
 
 def adjusted(text: str) -> list[Finding]:
-    from assistant.checks.claims import adjustment_without_reason
+    from assistant.checks.execution import adjustment_without_reason
 
     return list(adjustment_without_reason(ctx_of(text)))
 

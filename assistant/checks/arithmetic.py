@@ -8,8 +8,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from assistant.checks.amounts import amounts_in
 from assistant.checks.breakdowns import breakdowns, size
+from assistant.checks.execution_rows import form_at, header_rows, miscomputed_rows, rate_matches
 from assistant.checks.finding import Finding
-from assistant.checks.rates import form_at, header_rows, miscomputed_rows, rate_matches, rates
+from assistant.checks.rates import rates
 from assistant.checks.registry import Context, rule
 from assistant.text.numbers import NumberMention, parse_chinese_numeral
 from assistant.units import MONEY_UNITS, format_number, to_yuan

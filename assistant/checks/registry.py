@@ -71,7 +71,7 @@ def all_rules() -> list[Rule]:
 def _import_families() -> None:
     import importlib
 
-    for name in ("wording", "arithmetic", "claims", "dates", "duplicates", "items", "tables", "grounding"):
+    for name in ("wording", "arithmetic", "claims", "execution", "dates", "duplicates", "items", "tables", "grounding"):
         importlib.import_module(f"assistant.checks.{name}")
 
 
