@@ -309,3 +309,12 @@ def test_a_reason_given_in_the_problems_section_counts() -> None:
     )
     assert low(text) == []
     assert low(text.replace("，主要原因是设备采购合同12月签订，尾款待验收后支付", "")) != []
+
+
+def test_a_budget_plan_for_next_year_is_not_an_adjustment() -> None:
+    assert adjusted("自评结果已报送财政局，并在下年度预算编制中对该专项调减预算80万元。") == []
+
+
+def test_several_changes_in_one_sentence_are_one_finding() -> None:
+    found = adjusted("年度执行中调增预算720万元、400万元，调减预算300万元，调整后全年预算数为39500万元。")
+    assert len(found) == 1

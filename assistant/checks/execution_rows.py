@@ -213,6 +213,10 @@ _ADJUST_PROSE = re.compile(
 )
 
 
+# A change planned for a later budget is not this year's adjustment: "在下年度预算编制中调减80万元".
+_NEXT_YEAR_BUDGET = re.compile(r"下一?年|次年|明年|以后年度|预算编制中|拟|将")
+
+
 def adjustments(ctx: Context) -> list[Adjustment]:
     """Budgets adjusted during the year: execution rows whose initial and adjusted budgets differ, and prose."""
 
@@ -225,7 +229,12 @@ def adjustments(ctx: Context) -> list[Adjustment]:
             if _ROW_START.search(c.text, max(m.start() - 4, 0), m.start()) is None:
                 continue  # the row has more figures before these: the columns are not initial/adjusted/spent
             out.append(Adjustment(m.group("i"), m.group("a"), m.start(), m.end()))
+        said: set[tuple[int, int]] = set()
         for m in _ADJUST_PROSE.finditer(c.text):
+            sentence = c.sentence_at(m.start())
+            if sentence in said or _NEXT_YEAR_BUDGET.search(c.text, *sentence):
+                continue  # one finding per sentence; "下年预算编制中调减80万元" is a plan, not this year's change
+            said.add(sentence)
             out.append(Adjustment("", m.group("a"), m.start(), m.end()))
         return out
 
