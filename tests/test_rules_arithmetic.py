@@ -233,3 +233,21 @@ def test_a_row_with_a_missing_cell_is_not_read_against_the_header() -> None:
     # 全年执行数 is empty in this row: 10 is the weight, not the spending.
     text = "| 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |\n| 5000.00 | 5000.00 | 10 | 100% | 10 |\n"
     assert rate_findings(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("局机关共有4个项目：\n1.道路硬化，投入30万元。\n2.路灯安装。\n3.绿化提升。\n二、绩效情况\n全部完成。", True),
+        ("局机关共有3个项目：\n1.道路硬化，投入30万元。\n2.路灯安装。\n3.绿化提升。\n二、绩效情况\n全部完成。", False),
+        ("全年共实施3项工作：（1）培训；（2）宣传；（3）督查；（4）考核。\n二、成效\n较好。", True),
+        # sub-items of a lower level do not count as items
+        ("共有2个项目：\n1.道路项目\n（1）硬化。\n（2）拓宽。\n2.路灯项目。\n二、成效\n较好。", False),
+        # the document ends inside the list: it may have more items
+        ("共有5个项目1、烈士纪念设施维修。2、环境整治。3、屋顶防水。4、整体提升改造", False),
+    ],
+)
+def test_a_count_against_a_numbered_list(text: str, flagged: bool) -> None:
+    from assistant.checks.arithmetic import count_items
+
+    assert bool(list(count_items(ctx_of(text)))) is flagged

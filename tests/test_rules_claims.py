@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from assistant.checks.claims import completeness_claims, low_rate_without_reason, no_deviation_claims
+from assistant.checks.claims import completeness_claims, no_deviation_claims
+from assistant.checks.execution import low_rate_without_reason
 from assistant.checks.finding import Finding
 from assistant.checks.rates import rates
 from assistant.checks.registry import CheckConfig, Context, all_rules
@@ -232,7 +233,7 @@ def test_one_use_among_several_is_not_the_spending_total() -> None:
 
 
 def adjusted(text: str) -> list[Finding]:
-    from assistant.checks.claims import adjustment_without_reason
+    from assistant.checks.execution import adjustment_without_reason
 
     return list(adjustment_without_reason(ctx_of(text)))
 
@@ -308,3 +309,12 @@ def test_a_reason_given_in_the_problems_section_counts() -> None:
     )
     assert low(text) == []
     assert low(text.replace("，主要原因是设备采购合同12月签订，尾款待验收后支付", "")) != []
+
+
+def test_a_budget_plan_for_next_year_is_not_an_adjustment() -> None:
+    assert adjusted("自评结果已报送财政局，并在下年度预算编制中对该专项调减预算80万元。") == []
+
+
+def test_several_changes_in_one_sentence_are_one_finding() -> None:
+    found = adjusted("年度执行中调增预算720万元、400万元，调减预算300万元，调整后全年预算数为39500万元。")
+    assert len(found) == 1

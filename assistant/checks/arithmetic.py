@@ -8,8 +8,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from assistant.checks.amounts import amounts_in
 from assistant.checks.breakdowns import breakdowns, size
+from assistant.checks.execution_rows import form_at, header_rows, miscomputed_rows, rate_matches
 from assistant.checks.finding import Finding
-from assistant.checks.rates import form_at, header_rows, miscomputed_rows, rate_matches, rates
+from assistant.checks.rates import rates
 from assistant.checks.registry import Context, rule
 from assistant.text.numbers import NumberMention, parse_chinese_numeral
 from assistant.units import MONEY_UNITS, format_number, to_yuan
@@ -147,6 +148,18 @@ _LIST_THEN_COUNT = re.compile(
     r"(?=[\u4e00-\u9fa5]{0,6}[，,。；;：:\s])"
 )
 _JOIN = re.compile(r"以及|和|及|与")
+_COUNT_THEN_NUMBERED = re.compile(
+    rf"(?:共|共计|合计|总计|涉及|包括|有)[\u4e00-\u9fa5]{{0,4}}?{_COUNT}[\u4e00-\u9fa5]{{0,6}}"
+    r"(?:[，,：:\s]|如下|分别是|分别为|具体如下|具体是)*"
+)
+_ITEM_MARK = {
+    "arabic": r"(?<![\d.])(\d{1,2})(?:、|[.．](?!\d))",
+    "paren": r"[（(](\d{1,2})[）)]",
+    "cn": r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})、",
+    "cnparen": r"[（(]([一二三四五六七八九十]{1,3})[）)]",
+}
+_RANK = {"cn": 1, "cnparen": 2, "arabic": 3, "paren": 4}
+_ITEM_BEFORE = frozenset("\n。；;：:，,")
 
 
 def _listed(raw: str) -> list[str] | None:
@@ -161,6 +174,33 @@ def _listed(raw: str) -> list[str] | None:
     if any(not 2 <= len(i) <= 24 or re.search(r"\d", i) for i in items):
         return None
     return items
+
+
+def _numbered_items(text: str, start: int) -> int | None:
+    """How many items a numbered list starting at ``start`` has; None when there is none or the text ends in it."""
+    first = [(k, m) for k, p in _ITEM_MARK.items() if (m := re.compile(p).match(text, start))]
+    if not first or _count_value(first[0][1].group(1)) != 1:
+        return None
+    style = first[0][0]
+    count, pos = 1, start + 1
+    markers = {k: re.compile(p) for k, p in _ITEM_MARK.items()}
+    while True:
+        found = []
+        for k, pattern in markers.items():
+            m = pattern.search(text, pos, min(len(text), pos + 2000))
+            while m and m.start() > 0 and text[m.start() - 1] not in _ITEM_BEFORE:
+                m = pattern.search(text, m.end(), min(len(text), pos + 2000))
+            if m:
+                found.append((m.start(), k, m))
+        if not found:
+            return None  # the text ends inside the list (or the list runs on too long to judge)
+        at, kind, m = min(found, key=lambda f: f[0])
+        if kind == style and _count_value(m.group(1)) == count + 1:
+            count, pos = count + 1, m.end()
+            continue
+        if kind == style or _RANK[kind] < _RANK[style]:
+            return count  # a new list or a higher heading: this list has ended
+        pos = m.end()  # a sub-item of a lower level inside an item
 
 
 def _count_value(raw: str) -> int | None:
@@ -181,6 +221,20 @@ def _count_value(raw: str) -> int | None:
 def count_items(ctx: Context) -> Iterator[Finding]:
     """A stated count that the names listed beside it do not match."""
     text = ctx.text
+    for m in _COUNT_THEN_NUMBERED.finditer(text):
+        n = _count_value(m.group("n"))
+        listed = _numbered_items(text, m.end())
+        if n is None or listed is None or listed == n:
+            continue
+        yield ctx.finding(
+            "arithmetic.count-items",
+            "arithmetic",
+            "warning",
+            m.start(),
+            m.end(),
+            f"此处写 {m.group('n')}{m.group('unit')}，但随后编号列举了 {listed} 项",
+            "核对个数与列举的条目，补全遗漏的一项或改正个数",
+        )
     for pattern in (_COUNT_THEN_LIST, _LIST_THEN_COUNT):
         for m in pattern.finditer(text):
             if m.groupdict().get("etc"):

@@ -15,18 +15,9 @@ from decimal import Decimal
 from typing import Literal
 
 from assistant.checks.amounts import amounts, item_at, same_item
+from assistant.checks.execution_rows import form_at, forms
 from assistant.checks.finding import Finding
-from assistant.checks.rates import (
-    Rate,
-    adjustment_explained,
-    adjustments,
-    block_of,
-    form_at,
-    forms,
-    has_reason,
-    rates,
-    reason_column,
-)
+from assistant.checks.rates import Rate, rates
 from assistant.checks.registry import Context, rule
 from assistant.units import format_number
 
@@ -116,14 +107,15 @@ def _clause_of(text: str, offset: int) -> int:
     return i + 1
 
 
-def _threshold(ctx: Context) -> Decimal:
+def threshold(ctx: Context) -> Decimal:
+    """The execution rate (%) below which a reason is required, from the review config."""
     return Decimal(ctx.config.scoring.low_execution_rate)
 
 
 _ITEM_TITLE = re.compile(r"项目|资金|经费|专项|工程")
 
 
-def _same_scope(ctx: Context, claim: Claim, r: Rate) -> bool:
+def same_scope(ctx: Context, claim: Claim, r: Rate) -> bool:
     """Whether a rate speaks of the money a claim speaks of: same form, same item, same item section."""
     if len(forms(ctx)) >= 2 and form_at(ctx, r.start) != form_at(ctx, claim.start):
         return False  # another form is another project
@@ -143,11 +135,11 @@ def _same_scope(ctx: Context, claim: Claim, r: Rate) -> bool:
 
 def _contradicting_rate(ctx: Context, claim: Claim) -> Rate | None:
     """The first rate in the claim's scope that the claim cannot be true beside."""
-    limit = _FULL if claim.kind == "spent" else _threshold(ctx)
+    limit = _FULL if claim.kind == "spent" else threshold(ctx)
     for r in rates(ctx):
         if r.value >= limit or claim.start <= r.start < claim.end:
             continue
-        if _same_scope(ctx, claim, r):
+        if same_scope(ctx, claim, r):
             return r
     return None
 
@@ -187,7 +179,7 @@ def _leftover(ctx: Context, claim: Claim) -> str | None:
         if claim.start <= m.start() < claim.end:
             continue
         spot = Rate(Decimal(0), m.start(), after[0].end, "stated", "")
-        if _same_scope(ctx, claim, spot):
+        if same_scope(ctx, claim, spot):
             line, _ = ctx.doc.line_col(m.start())
             return f"报告写明“{ctx.text[m.start() : after[0].end]}”（原文第 {line} 行）"
     return None
@@ -249,7 +241,7 @@ def no_deviation_claims(ctx: Context) -> Iterator[Finding]:
         r = _contradicting_rate(ctx, claim)
         if r is not None:
             line, _ = ctx.doc.line_col(r.start)
-            why = f"执行率为 {r.shown()}（{r.basis}，原文第 {line} 行），低于 {format_number(_threshold(ctx))}%"
+            why = f"执行率为 {r.shown()}（{r.basis}，原文第 {line} 行），低于 {format_number(threshold(ctx))}%"
         else:
             why = _leftover(ctx, claim) or ""
         if not why:
@@ -262,79 +254,4 @@ def no_deviation_claims(ctx: Context) -> Iterator[Finding]:
             claim.end,
             f"此处称“{claim.text}”，但{why}",
             "如实说明执行偏差及其原因和改进措施",
-        )
-
-
-_ABOUT_EXECUTION = re.compile(r"执行率|执行进度|支出进度|未支出|未使用|未支付|结转|结余|资金使用率|偏低")
-
-
-def _explained_elsewhere(ctx: Context, r: Rate) -> bool:
-    """Whether another sentence of the same scope explains low execution (a 存在问题 section often does)."""
-    for lo, hi in ctx.sentences:
-        if lo <= r.start < hi or not _ABOUT_EXECUTION.search(ctx.text, lo, hi):
-            continue
-        if has_reason(ctx, lo, hi) and _same_scope(ctx, Claim(lo, hi, "steady", ""), r):
-            return True
-    return False
-
-
-@rule(
-    "execution.low-rate-no-reason",
-    "预算执行率低于要求（默认 90%）却未说明原因",
-    category="missing_value",
-    severity="warning",
-    example="项目全年预算120万元，实际支出86万元，剩余资金结转下年使用。",
-    counter_example="项目执行率78%，主要原因是设备采购合同12月签订，尾款待验收后支付。",
-)
-def low_rate_without_reason(ctx: Context) -> Iterator[Finding]:
-    """A spending rate below the threshold (``scoring.low_execution_rate`` in the review config) with no stated cause in its block."""
-    threshold = _threshold(ctx)
-    seen: set[tuple[int, Decimal]] = set()
-    for r in rates(ctx):
-        if r.value >= threshold:
-            continue
-        lo, hi = block_of(ctx, r)
-        if (lo, r.value) in seen or has_reason(ctx, lo, hi) or _explained_elsewhere(ctx, r):
-            continue
-        seen.add((lo, r.value))
-        column = reason_column(ctx, lo, hi) if form_at(ctx, r.start) else None
-        start, end = column or (r.start, r.end)
-        where = "，原因栏为空" if column else ""
-        yield ctx.finding(
-            "execution.low-rate-no-reason",
-            "missing_value",
-            "warning",
-            start,
-            end,
-            f"执行率为 {r.shown()}（{r.basis}），低于 {format_number(threshold)}%，但未说明原因{where}",
-            "说明未执行部分的金额、原因（如合同未到付款节点、项目延期）和改进措施；结转本身不是原因",
-        )
-
-
-@rule(
-    "execution.adjustment-no-reason",
-    "年中调整（追加/调减）预算却未说明原因",
-    category="missing_value",
-    severity="warning",
-    example="年初预算50万元，年中追加至80万元，全年支出79万元。",
-    counter_example="年初预算50万元，年中追加至80万元，用于新增2处监测站点建设，全年支出79万元。",
-)
-def adjustment_without_reason(ctx: Context) -> Iterator[Finding]:
-    """A budget raised or cut during the year (in an execution row or in prose) with no reason given."""
-    seen: set[tuple[str, str, int]] = set()
-    for adj in adjustments(ctx):
-        form = form_at(ctx, adj.start)
-        key = (adj.initial, adj.adjusted, form[0] if form else adj.start)
-        if key in seen or adjustment_explained(ctx, adj):
-            continue  # the 其中 row repeats the total row's change: one finding
-        seen.add(key)
-        change = f"由 {adj.initial} 调整为 {adj.adjusted}" if adj.initial else f"调整 {adj.adjusted}"
-        yield ctx.finding(
-            "execution.adjustment-no-reason",
-            "missing_value",
-            "warning",
-            adj.start,
-            adj.end,
-            f"预算{change}，但未说明调整原因",
-            "写明调增或调减的金额、依据和原因（如新增任务、政策调整）",
         )

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 
 from assistant.checks.amounts import Amount, amounts, item_anchors, item_key, label_core, label_of
+from assistant.checks.execution_rows import form_at, forms
 from assistant.checks.finding import Finding
-from assistant.checks.rates import form_at, forms
 from assistant.checks.registry import Context, rule
 
 _ATTRIBUTE_NAMES = {"initial": "年初预算金额", "budget": "预算（安排）金额", "spent": "支出（执行）金额"}

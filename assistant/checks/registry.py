@@ -75,6 +75,7 @@ def _import_families() -> None:
         "wording",
         "arithmetic",
         "claims",
+        "execution",
         "dates",
         "duplicates",
         "items",
