@@ -2,7 +2,7 @@
 slogans, a results section of one phrase, an evaluation conclusion with no result.
 
 Headings are found in the text itself (a marker such as 一、 （二） 3. followed by a title), because in reports
-extracted from PDF or web pages they often run on inside a paragraph ("…正常运转四、预算支出绩效情况保证了…").
+extracted from PDF or web pages they often run on inside a paragraph ("…运行平稳三、项目绩效情况达到了…").
 """
 
 from __future__ import annotations

@@ -123,8 +123,8 @@ _NO_HEADING_TEXT = re.compile(r"[\s，。；：:、,.;!?！？|\d“”\"]")
     "编号标题之间夹着一个没有编号的标题",
     category="structure",
     severity="info",
-    example="一、项目基本情况\n本项目预算80万元。\n项目资金执行情况分析\n全年支出76万元。\n三、存在的问题\n无。",
-    counter_example="一、项目基本情况\n本项目预算80万元。\n二、项目资金执行情况分析\n全年支出76万元。\n三、存在的问题\n无。",
+    example="一、项目基本情况\n\n本项目预算80万元。\n\n资金使用情况分析\n\n全年支出76万元。\n\n三、存在的问题\n\n无。",
+    counter_example="一、项目基本情况\n\n本项目预算80万元。\n\n二、资金使用情况分析\n\n全年支出76万元。\n\n三、存在的问题\n\n无。",
 )
 def unnumbered_heading(ctx: Context) -> Iterator[Finding]:
     """A short title-like line (…情况/…分析/…指标) with no number, in a report whose other headings are numbered."""
@@ -237,8 +237,8 @@ _ENUM_PAREN = re.compile(r"[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2
     "括号、书名号或文号的六角括号开了没有关",
     category="typo",
     severity="warning",
-    example="补贴购机农户5户（东湖片区3户，西湖片区2户，补贴金额13.6万元。\n二、存在的问题",
-    counter_example="补贴购机农户5户（东湖片区3户，西湖片区2户），补贴金额13.6万元。\n二、存在的问题",
+    example="补贴购机农户5户（东湖片区3户，西湖片区2户，补助金额9.8万元。\n二、存在的问题",
+    counter_example="补贴购机农户5户（东湖片区3户，西湖片区2户），补助金额9.8万元。\n二、存在的问题",
 )
 def unclosed_bracket(ctx: Context) -> Iterator[Finding]:
     """An opening bracket with no closing one before the paragraph ends (the next paragraph may close it)."""
