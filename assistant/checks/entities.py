@@ -344,7 +344,9 @@ def other_place(ctx: Context) -> Iterator[Finding]:
             continue
         sentence = text[s:e]
         own_work = re.search(rf"[我本全该]{unit.level}|目标|计划|任务|指标", sentence)
-        if own_work is None and "目标" not in (ctx.doc.section_title_at(m.start()) or ""):
+        subject = m.start() == s or text[m.start() - 1] in "，。；：:\n"
+        # Outside the unit's own goals and work, only a name standing as the subject of a clause is suspicious.
+        if own_work is None and not subject and "目标" not in (ctx.doc.section_title_at(m.start()) or ""):
             continue
         yield ctx.finding(
             "names.other-place",
