@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.structure import paragraphs
 from assistant.text.sections import parse_heading
 
 _NOISE = re.compile(r"[\s，。；：、,.;:“”\"'（）()]+")
@@ -110,7 +111,7 @@ def _blocks(ctx: Context) -> list[tuple[int, int]]:
     text = ctx.text
     out: list[tuple[int, int]] = []
     tables = [(t.start, t.end) for t in ctx.doc.tables]
-    for s, e in ctx.doc.paragraphs():
+    for s, e in paragraphs(ctx):
         line = text[s:e]
         if "|" in line or any(a <= s < b for a, b in tables):
             continue  # table cells: the copied-passage rule judges them

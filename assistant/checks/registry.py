@@ -82,7 +82,6 @@ def _import_families() -> None:
         "entities",
         "structure",
         "goals",
-        "duplicates",
         "phrases",
     ):
         importlib.import_module(f"assistant.checks.{name}")
