@@ -478,6 +478,12 @@ def test_indicator_name_is_not_praise() -> None:
     assert [f for f in findings("群众满意度指标值≥90%，实际完成值93%。") if f.rule.startswith("vague.")] == []
 
 
+def test_a_suggestion_points_to_the_reports_own_results_not_its_spending() -> None:
+    text = "三、绩效情况\n预算执行率98%。全年培训农民2184人次。项目取得良好成效。\n四、问题\n无。"
+    (claim,) = findings(text, "vague.evaluative-claim")
+    assert "全年培训农民2184人次" in claim.suggestion and "98%" not in claim.suggestion
+
+
 def test_suggestions_never_quote_another_departments_figures() -> None:
     for pack in builtin_packs():
         for r in pack.rules:
