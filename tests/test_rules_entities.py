@@ -74,6 +74,12 @@ def test_another_town_in_the_goals_of_a_town_report() -> None:
     assert findings(head + "绩效目标：全镇完成饮水工程改造3处，与白沙镇联合开展巡查。", "names.other-place") == []
 
 
+def test_another_town_as_the_subject_of_the_towns_own_work() -> None:
+    head = "青石镇2023年度部门整体支出绩效自评报告\n"
+    assert findings(head + "2023年，白沙镇共投入资金50万元，硬化道路3公里。", "names.other-place")
+    assert findings(head + "2023年，本镇派员到白沙镇考察，学习道路养护经验。", "names.other-place") == []
+
+
 def test_narrator_and_fund_variants() -> None:
     head = "某县民政局2023年度项目支出绩效自评报告\n"
     assert findings(head + "本所接受委托，对项目开展绩效自评。", "names.third-party-narrator")

@@ -92,5 +92,5 @@ def test_form_prompts_left_in_cells(prompt: str) -> None:
 
 
 def test_printed_form_note_with_a_formula_is_not_a_prompt() -> None:
-    note = "原因 | 1.预算执行率=预算执行数/调整后预算数，未达到90%的需说明原因(100字以内) |"
+    note = "原因 | 1.执行率=执行数/全年预算数，低于90%的应写明原因(100字以内) |"
     assert findings(note, "placeholder.form-instruction") == []

@@ -388,17 +388,21 @@ def test_several_rules_matching_at_one_place_all_report() -> None:
     assert ("term.zhang", "台帐") in rules_of(findings)
 
 
-def test_a_million_characters_run_in_seconds() -> None:
+def test_a_million_characters_take_about_as_long_as_reading_their_figures() -> None:
+    # Measured against the figure reader on the same text at the same moment, so a busy machine slows both.
     unit = REFERENCE.read_text(encoding="utf-8")
     text = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
+    check_wording(Context(doc=document_from_text(unit)))  # compile the scanners outside the timing
     ctx = Context(doc=document_from_text(text))
-    ctx.numbers  # noqa: B018 — number scanning belongs to another module; time only the wording engine
     _ = ctx.sentences
+    started = time.perf_counter()
+    ctx.numbers  # noqa: B018 — the yardstick: one linear pass of the figure reader
+    yardstick = time.perf_counter() - started
     started = time.perf_counter()
     findings = check_wording(ctx)
     elapsed = time.perf_counter() - started
     assert findings
-    assert elapsed < 8.0, f"{elapsed:.2f}s"
+    assert elapsed < 4 * yardstick, f"wording {elapsed:.2f}s, figures {yardstick:.2f}s"
 
 
 # --- every rule of the family: its example fires, its counter-example does not -----------------------------
@@ -472,6 +476,12 @@ def test_goal_words_in_headings_names_duties_and_indicators_are_left_alone(text:
 
 def test_indicator_name_is_not_praise() -> None:
     assert [f for f in findings("群众满意度指标值≥90%，实际完成值93%。") if f.rule.startswith("vague.")] == []
+
+
+def test_a_suggestion_points_to_the_reports_own_results_not_its_spending() -> None:
+    text = "三、绩效情况\n预算执行率98%。全年培训农民2184人次。项目取得良好成效。\n四、问题\n无。"
+    (claim,) = findings(text, "vague.evaluative-claim")
+    assert "全年培训农民2184人次" in claim.suggestion and "98%" not in claim.suggestion
 
 
 def test_suggestions_never_quote_another_departments_figures() -> None:

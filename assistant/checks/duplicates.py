@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.structure import paragraphs
 from assistant.text.sections import parse_heading
 
 _NOISE = re.compile(r"[\s，。；：、,.;:“”\"'（）()]+")
@@ -110,7 +111,7 @@ def _blocks(ctx: Context) -> list[tuple[int, int]]:
     text = ctx.text
     out: list[tuple[int, int]] = []
     tables = [(t.start, t.end) for t in ctx.doc.tables]
-    for s, e in ctx.doc.paragraphs():
+    for s, e in paragraphs(ctx):
         line = text[s:e]
         if "|" in line or any(a <= s < b for a, b in tables):
             continue  # table cells: the copied-passage rule judges them
@@ -128,14 +129,14 @@ _VERB_CHAIN = re.compile(
 
 @rule(
     "duplicates.doubled-verb",
-    "两项职责连写，中间的动词重复（指导和协调指导……）",
+    "两项职责连写，中间的动词重复（监督和检查监督……）",
     category="duplicate_text",
     severity="warning",
-    example="负责项目建设的指导和协调指导推进重点工程。",
-    counter_example="负责项目建设的指导和协调；指导推进重点工程。",
+    example="负责全市安全生产的监督和检查监督落实整改。",
+    counter_example="负责全市安全生产的监督和检查；监督落实整改。",
 )
 def doubled_verb(ctx: Context) -> Iterator[Finding]:
-    """ "指导和协调指导推进…": a duty's verb pair runs straight into the next duty, so the verb appears twice."""
+    """ "监督和检查监督落实…": a duty's verb pair runs straight into the next duty, so the verb appears twice."""
     for m in _VERB_CHAIN.finditer(ctx.text):
         yield ctx.finding(
             "duplicates.doubled-verb",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.structure import paragraphs
 
 _LEVELS = "省市州区县旗镇乡"
 _PLACE = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?)(自治区|街道|[{_LEVELS}])(?=[\u4e00-\u9fff])")
@@ -75,9 +76,7 @@ def _read_unit(ctx: Context) -> Unit | None:
     if field:
         name = field.group(1)
     else:
-        title = next(
-            (ctx.text[s:e] for s, e in ctx.doc.paragraphs()[:3] if re.search(r"报告|自评|评价", ctx.text[s:e])), ""
-        )
+        title = next((ctx.text[s:e] for s, e in paragraphs(ctx)[:3] if re.search(r"报告|自评|评价", ctx.text[s:e])), "")
         m = re.match(
             r"\s*([\u4e00-\u9fff（）()]{2,40}?)(?=\s*\d{4}|\s*[（(]\d{4}|关于|部门整体|项目支出|专项|财政|绩效)", title
         )
@@ -157,7 +156,7 @@ def self_unit(ctx: Context) -> Iterator[Finding]:
 
 
 _GARBLED = re.compile(
-    r"[\u4e00-\u9fff]{1,6}?[县市区]中共中央|中共中央[\u4e00-\u9fff]{1,6}?[县市区]委"
+    r"中共中央(?:(?<=[县市区]中共中央)|(?=[\u4e00-\u9fff]{1,6}?[县市区]委))"
     r"|(?:河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)"
     r"(?![省市])(?=(?:残疾人联合会|人民政府|总工会|[\u4e00-\u9fff]{2,6}厅|[\u4e00-\u9fff]{2,8}委员会))"
     r"|(?<=[局厅])部门(?=[ \t\u3000]*(?:[|\n]|$))|(?<=委员会|办公室)部门(?=[ \t\u3000]*(?:[|\n]|$))"
@@ -184,9 +183,11 @@ def garbled_org(ctx: Context) -> Iterator[Finding]:
                 f"“{text[start:m.end()]}”在单位名称后多了“部门”", "删去“部门”，写单位全称",
             )  # fmt: skip
         elif "中共中央" in found:
+            place = re.search(r"[\u4e00-\u9fff]{1,6}[县市区]$", text[max(0, m.start() - 7) : m.start()])
+            start = m.start() - len(place.group()) if place else m.start()
             yield ctx.finding(
-                "names.garbled-org", "typo", "warning", m.start(), m.end(),
-                f"“{found}”中混入了“中共中央”，机关名称写错", "写规范全称，如“中共某县委员会”",
+                "names.garbled-org", "typo", "warning", start, m.end(),
+                f"“{text[start : m.end()]}”中混入了“中共中央”，机关名称写错", "写规范全称，如“中共某县委员会”",
             )  # fmt: skip
         else:
             tail = _ORG_TAIL.match(text, m.end())
@@ -326,7 +327,7 @@ def other_place(ctx: Context) -> Iterator[Finding]:
     pattern = re.compile(
         rf"(?:(?<=[，。；：:、\s|（(])|(?<=[在由对为向将把从]))([\u4e00-\u9fff]{{2}}){unit.level}(?![级域长委内外])"
     )
-    head_end = ctx.doc.paragraphs()[0][1] if ctx.doc.paragraphs() else 0
+    head_end = paragraphs(ctx)[0][1] if paragraphs(ctx) else 0
     for m in pattern.finditer(text, head_end):
         prefix = m.group(1)
         if (
@@ -344,7 +345,9 @@ def other_place(ctx: Context) -> Iterator[Finding]:
             continue
         sentence = text[s:e]
         own_work = re.search(rf"[我本全该]{unit.level}|目标|计划|任务|指标", sentence)
-        if own_work is None and "目标" not in (ctx.doc.section_title_at(m.start()) or ""):
+        subject = m.start() == s or text[m.start() - 1] in "，。；：:\n"
+        # Outside the unit's own goals and work, only a name standing as the subject of a clause is suspicious.
+        if own_work is None and not subject and "目标" not in (ctx.doc.section_title_at(m.start()) or ""):
             continue
         yield ctx.finding(
             "names.other-place",

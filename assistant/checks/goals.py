@@ -2,7 +2,7 @@
 slogans, a results section of one phrase, an evaluation conclusion with no result.
 
 Headings are found in the text itself (a marker such as 一、 （二） 3. followed by a title), because in reports
-extracted from PDF or web pages they often run on inside a paragraph ("…正常运转四、预算支出绩效情况保证了…").
+extracted from PDF or web pages they often run on inside a paragraph ("…运行平稳三、项目绩效情况达到了…").
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.structure import paragraphs
 from assistant.text.numbers import NumberMention
 
 _MARKER = r"(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|(?<![\d.])\d{1,2}(?:[.．](?!\d)|、))"
@@ -197,7 +198,7 @@ def slogan_list(ctx: Context) -> Iterator[Finding]:
 def _list_paragraphs(ctx: Context) -> list[tuple[int, int]]:
     """Paragraphs, with runs of consecutive one-item lines merged (a list written one item per line)."""
     out: list[tuple[int, int]] = []
-    for s, e in ctx.doc.paragraphs():
+    for s, e in paragraphs(ctx):
         if out and _ITEM_MARK.match(ctx.text, s) and _ITEM_MARK.match(ctx.text, out[-1][0]):
             out[-1] = (out[-1][0], e)
         else:

@@ -25,13 +25,18 @@ class Heading:
     title: str
 
 
+def paragraphs(ctx: Context) -> list[tuple[int, int]]:
+    """The document's non-empty lines, split once per review and shared by the structure-level rules."""
+    return ctx.memo("structure.paragraphs", lambda c: c.doc.paragraphs())
+
+
 def headings(ctx: Context) -> list[Heading]:
     """Numbered heading lines outside tables, in order (circled-digit level 5 left out: formula cells use it)."""
 
     def compute(c: Context) -> list[Heading]:
         out = []
         tables = [(t.start, t.end) for t in c.doc.tables]
-        for s, e in c.doc.paragraphs():
+        for s, e in paragraphs(c):
             if any(a <= s < b for a, b in tables):
                 continue
             line = c.text[s:e]
@@ -123,8 +128,8 @@ _NO_HEADING_TEXT = re.compile(r"[\s，。；：:、,.;!?！？|\d“”\"]")
     "编号标题之间夹着一个没有编号的标题",
     category="structure",
     severity="info",
-    example="一、项目基本情况\n本项目预算80万元。\n项目资金执行情况分析\n全年支出76万元。\n三、存在的问题\n无。",
-    counter_example="一、项目基本情况\n本项目预算80万元。\n二、项目资金执行情况分析\n全年支出76万元。\n三、存在的问题\n无。",
+    example="一、项目基本情况\n\n本项目预算80万元。\n\n资金使用情况分析\n\n全年支出76万元。\n\n三、存在的问题\n\n无。",
+    counter_example="一、项目基本情况\n\n本项目预算80万元。\n\n二、资金使用情况分析\n\n全年支出76万元。\n\n三、存在的问题\n\n无。",
 )
 def unnumbered_heading(ctx: Context) -> Iterator[Finding]:
     """A short title-like line (…情况/…分析/…指标) with no number, in a report whose other headings are numbered."""
@@ -132,14 +137,14 @@ def unnumbered_heading(ctx: Context) -> Iterator[Finding]:
     if len([h for h in heads if h.level <= 3]) < 2:
         return
     tables = [(t.start, t.end) for t in ctx.doc.tables]
-    paragraphs = ctx.doc.paragraphs()
-    for i, (s, e) in enumerate(paragraphs):
+    lines = paragraphs(ctx)
+    for i, (s, e) in enumerate(lines):
         if i == 0 or any(a <= s < b for a, b in tables):
             continue
         line = ctx.text[s:e].strip()
         if not 4 <= len(line) <= 20 or _NO_HEADING_TEXT.search(line) or match_marker(line) is not None:
             continue
-        if not _HEADING_WORDS.search(line) or i + 1 >= len(paragraphs):
+        if not _HEADING_WORDS.search(line) or i + 1 >= len(lines):
             continue
         if not any(h.start < s for h in heads) and not any(h.start > s for h in heads):
             continue
@@ -237,14 +242,14 @@ _ENUM_PAREN = re.compile(r"[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2
     "括号、书名号或文号的六角括号开了没有关",
     category="typo",
     severity="warning",
-    example="补贴购机农户5户（东湖片区3户，西湖片区2户，补贴金额13.6万元。\n二、存在的问题",
-    counter_example="补贴购机农户5户（东湖片区3户，西湖片区2户），补贴金额13.6万元。\n二、存在的问题",
+    example="补贴购机农户5户（东湖片区3户，西湖片区2户，补助金额9.8万元。\n二、存在的问题",
+    counter_example="补贴购机农户5户（东湖片区3户，西湖片区2户），补助金额9.8万元。\n二、存在的问题",
 )
 def unclosed_bracket(ctx: Context) -> Iterator[Finding]:
     """An opening bracket with no closing one before the paragraph ends (the next paragraph may close it)."""
     text = ctx.text
-    paragraphs = ctx.doc.paragraphs()
-    for i, (s, e) in enumerate(paragraphs[:-1]):  # the last paragraph may be cut off mid-sentence
+    lines = paragraphs(ctx)
+    for i, (s, e) in enumerate(lines[:-1]):  # the last paragraph may be cut off mid-sentence
         line = text[s:e]
         if "|" in line:
             continue
@@ -262,7 +267,7 @@ def unclosed_bracket(ctx: Context) -> Iterator[Finding]:
         stack = unclosed + stack
         if not stack:
             continue
-        following = text[paragraphs[i + 1][0] : paragraphs[i + 1][1]]
+        following = text[lines[i + 1][0] : lines[i + 1][1]]
         for opener, j in stack:
             closer = _OPEN_CLOSE[opener]
             if _ENUM_PAREN.match(line, j) or (closer in following and opener not in following.split(closer)[0]):

@@ -484,7 +484,39 @@ def _check(
 
 
 def _finding(ctx: Context, r: _RuleBase, start: int, end: int, values: dict[str, str]) -> Finding:
-    return ctx.finding(r.id, r.category, r.severity, start, end, _fill(r.message, values), _fill(r.suggestion, values))
+    suggestion = _fill(r.suggestion, values)
+    if isinstance(r, ConditionalRule) and r.category == "vague_wording" and r.figure_kinds:
+        own = own_figure(ctx, start)
+        if own:
+            suggestion += f"（本部分已有“{own}”等数据，可据此写出结论）"
+    return ctx.finding(r.id, r.category, r.severity, start, end, _fill(r.message, values), suggestion)
+
+
+_SPENDING = re.compile(r"预算|执行|支出|资金|拨付|到位|经费|万元|元")
+_LABEL_STOP = re.compile(r"[，。；：:、,;|\n（(]")
+
+
+def own_figure(ctx: Context, offset: int) -> str:
+    """A measured result the report itself gives in the section around ``offset`` (with its label), or ""."""
+    section = ctx.doc.section_at(offset)
+    if section is None:
+        return ""
+    text = ctx.text
+    for n in ctx.numbers_in(section.start, section.end):
+        if (
+            n.kind in ("percent", "count", "score")
+            and n.comparator is None
+            and not n.approximate
+            and any(ch.isdigit() for ch in n.raw)
+        ):
+            lo = max(section.start, n.start - 10)
+            for stop in _LABEL_STOP.finditer(text, lo, n.start):
+                lo = stop.end()
+            label = text[lo : n.end].strip()
+            # a bare number says nothing without what it counts; spending rates measure money, not results
+            if len(label) > len(n.raw) and not _SPENDING.search(label):
+                return label
+    return ""
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
