@@ -309,7 +309,11 @@ def _one_per_problem(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         open_ = [k for k in open_ if k.end > f.start]
         twin = next(
-            (k for k in open_ if k.rule != f.rule and _problem(k.rule) == _problem(f.rule) and k.category == f.category),
+            (
+                k
+                for k in open_
+                if k.rule != f.rule and _problem(k.rule) == _problem(f.rule) and k.category == f.category
+            ),
             None,
         )
         if twin is not None:
