@@ -81,10 +81,6 @@ def test_unknown_id_without_near_matches_still_says_how_to_list(capsys: pytest.C
     assert "assistant rules" in err
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the rule families' owners fill example/counter_example in this round; the lead flips this to strict",
-)
 def test_every_rule_has_an_example_and_a_counter_example() -> None:
     missing = [r.id for r in all_rules() if not r.example.strip() or not r.counter_example.strip()]
     assert missing == []

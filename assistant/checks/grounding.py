@@ -12,7 +12,14 @@ from assistant.checks.registry import Context, rule
 CHECKED_KINDS = ("money", "percent", "count", "time", "score")
 
 
-@rule("grounding.unsupported", "报告中的数字在数据中找不到依据", category="ungrounded_number", severity="warning")
+@rule(
+    "grounding.unsupported",
+    "报告中的数字在数据中找不到依据（需 --data）",
+    category="ungrounded_number",
+    severity="warning",
+    example="全年执行数为486.20万元。（数据中该部门全年执行数为 468.20 万元，没有 486.20 万元这个数）",
+    counter_example="全年执行数为4682000元。（数据为 468.20 万元：换算单位后相同，不标出）",
+)
 def unsupported(ctx: Context) -> Iterator[Finding]:
     """Every money, rate, count or score figure must match a fact, at the precision written."""
     sheet = ctx.facts
@@ -36,7 +43,14 @@ def unsupported(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("grounding.contradiction", "报告中某项目的金额与数据不一致", category="contradiction", severity="error")
+@rule(
+    "grounding.contradiction",
+    "报告中某项目的金额与数据不一致（需 --data）",
+    category="contradiction",
+    severity="error",
+    example="农民工维权中心专项资金全年执行数14.41万元。（数据中该项目执行数为 14.14 万元）",
+    counter_example="农民工维权中心专项资金全年预算25万元。（数据中该项目全年预算为 25 万元）",
+)
 def contradiction(ctx: Context) -> Iterator[Finding]:
     """A money figure for a known project and attribute that disagrees with the data."""
     sheet = ctx.facts

@@ -710,7 +710,14 @@ for _pack in builtin_packs():
         _register(_r)
 
 
-@rule("wording.extra-packs", "审阅配置 packs 中额外规则包的规则", category="vague_wording", severity="warning")
+@rule(
+    "wording.extra-packs",
+    "审阅配置 packs 中额外规则包的规则（各条规则的编号、例子见其规则包）",
+    category="vague_wording",
+    severity="warning",
+    example="（规则包中的规则：tokens: [有关部门]）“经有关部门研究同意”",
+    counter_example="（规则包中没有的写法）“经县财政局研究同意”",
+)
 def extra_packs(ctx: Context) -> list[Finding]:
     """Findings of the rules that come from the config's extra packs."""
     return [f for fs in _all_findings(ctx).values() for f in fs if f.rule not in _BUILTIN_IDS]
