@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from assistant.budget.models import ReportData
+from assistant.budget.models import Money, ReportData
 from assistant.errors import DataValidationError, InputError
 
 Locator = Callable[[tuple[str | int, ...]], str | None]
@@ -27,11 +29,14 @@ def load_data(path: str | Path) -> ReportData:
         raise InputError(
             f"{p}: 不支持的数据文件类型“{p.suffix or '无扩展名'}”；请提供 .yaml、.yml、.json 或 .xlsx 文件"
         )
-    if not p.exists():
-        raise InputError(f"{p}: 文件不存在；请检查路径")
-    if p.is_dir():
-        raise InputError(f"{p}: 这是一个文件夹，不是数据文件")
-    size = p.stat().st_size
+    try:
+        if not p.exists():
+            raise InputError(f"{p}: 文件不存在；请检查路径")
+        if p.is_dir():
+            raise InputError(f"{p}: 这是一个文件夹，不是数据文件")
+        size = p.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{p}: 无法访问文件（{_os_reason(exc)}）；请检查路径和权限") from None
     if size == 0:
         raise InputError(f"{p}: 文件是空的；可用 `assistant init 目录` 生成模板后填写")
     if size > MAX_BYTES:
@@ -57,15 +62,83 @@ def validate_data(raw: Any, path: str, locate: Locator | None) -> ReportData:
         raise InputError(f"{path}: 顶层应是键值对（year、department、budget …），而不是{_kind(raw)}")
     unit = raw.get("money_unit", "万元")
     try:
-        return ReportData.model_validate(raw, context={"money_unit": unit if isinstance(unit, str) else "万元"})
+        data = ReportData.model_validate(raw, context={"money_unit": unit if isinstance(unit, str) else "万元"})
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
+        raise DataValidationError(path, describe_errors(exc, locate)) from None
+    problems = []
+    for loc, value in _numbers(data, ()):
+        why = _beyond_precision(value)
+        if why:
             where = field_path(loc)
             place = locate(loc) if locate else None
-            problems.append((f"{place}（{where}）" if place else where, explain(err)))
-        raise DataValidationError(path, problems) from None
+            problems.append((f"{place}（{where}）" if place else where, f"“{_short(value)}”{why}"))
+    if problems:
+        raise DataValidationError(path, _capped(problems))
+    return data
+
+
+MAX_INTEGER_DIGITS = 15
+"""Digits before the point: 10^15 元 is a thousand times any government's yearly budget."""
+MAX_DIGITS = 20
+"""All digits of a number: exact arithmetic and unit conversion (×10^8 for 亿元) stay within Decimal's 28."""
+MAX_PROBLEMS = 30
+"""Problems listed in one message; a million-row mistake still prints a short one."""
+
+
+def _beyond_precision(value: Decimal | int) -> str | None:
+    """Why a number is beyond a sane size or precision (None when it is fine)."""
+    number = Decimal(value)
+    if not number.is_finite():
+        return "不是有限的数；请填写具体数字"
+    if number == 0:
+        return None
+    whole = max(0, number.adjusted() + 1)
+    exponent = number.as_tuple().exponent
+    fraction = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if whole > MAX_INTEGER_DIGITS:
+        return f"整数部分有 {whole} 位，超出合理范围（最多 {MAX_INTEGER_DIGITS} 位）；请检查是否多写了数字或单位不对"
+    if whole + fraction > MAX_DIGITS:
+        return f"共 {whole + fraction} 位数字，精度超出合理范围（最多 {MAX_DIGITS} 位）；请删去多余的小数位"
+    return None
+
+
+def _numbers(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Decimal | int]]:
+    """Every Decimal and int inside a validated model, with its location (a Money at its own field)."""
+    if isinstance(value, Money):
+        yield loc, value.value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _numbers(getattr(value, name), (*loc, name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _numbers(item, (*loc, index))
+    elif isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
+        yield loc, value
+
+
+def _capped(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], ("……", f"另有 {rest} 处问题未列出；请先改正以上各处")]
+
+
+def describe_errors(exc: ValidationError, locate: Locator | None = None) -> list[tuple[str, str]]:
+    """A pydantic error as (place, problem) pairs in Chinese, at most MAX_PROBLEMS of them."""
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        where = field_path(loc)
+        place = locate(loc) if locate else None
+        problems.append((f"{place}（{where}）" if place else where, explain(err)))
+    return _capped(problems)
+
+
+def read_yaml(path: str | Path) -> tuple[Any, Locator]:
+    """A YAML file read with the data files' protections (YAML 1.2 numbers, bounded aliases), and a line locator."""
+    p = Path(path)
+    text = _read_text(p)
+    return _parse_yaml(text, p)
 
 
 def field_path(loc: tuple[str | int, ...]) -> str:
@@ -99,7 +172,22 @@ def explain(err: Any) -> str:
     if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
         want = {"string_type": "文字", "list_type": "列表", "dict_type": "键值对"}.get(kind, "键值对")
         return f"应为{want}，而不是{_kind(value)}"
-    return str(err["msg"])
+    if kind == "finite_number":
+        return f"“{_short(value)}” 不是有限的数（NaN/无穷大不能作为金额或数量）"
+    if kind in ("greater_than", "less_than", "int_parsing_size"):
+        return f"“{_short(value)}” 超出允许范围"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"“{_short(value)}” 应为 true 或 false"
+    if kind in ("string_too_short", "too_short"):
+        return "不能为空"
+    if kind in ("string_too_long", "too_long"):
+        return "内容过长"
+    if kind == "enum":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"“{_short(value)}”不是允许的取值；应为 {expected}"
+    if kind in ("date_parsing", "date_type", "date_from_datetime_parsing", "datetime_parsing"):
+        return f"“{_short(value)}” 不是日期（应写成 2024-01-31）"
+    return f"“{_short(value)}” 不符合要求"
 
 
 def _short(value: Any) -> str:
@@ -111,8 +199,21 @@ def _kind(value: Any) -> str:
     return {list: "列表", dict: "键值对", str: "文字", type(None): "空值"}.get(type(value), type(value).__name__)
 
 
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "没有读取权限"
+    if isinstance(exc, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个文件夹"
+    return exc.strerror or type(exc).__name__
+
+
 def _read_text(p: Path) -> str:
-    data = p.read_bytes()
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: 无法读取文件（{_os_reason(exc)}）；请检查文件权限，或复制一份可读的文件再试") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -123,27 +224,107 @@ def _read_text(p: Path) -> str:
 
 def _parse_json(text: str, p: Path) -> Any:
     try:
-        return json.loads(text, parse_float=str)
+        return json.loads(text, parse_float=str, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise InputError(f"{p}:{exc.lineno}:{exc.colno}: JSON 格式错误（{exc.msg}）；请修正该处后重试") from None
+    except _NotFinite as exc:
+        raise InputError(f"{p}: JSON 中的 {exc} 不是有限的数（NaN/无穷大不能作为金额或数量）；请填写具体数字") from None
+    except RecursionError:
+        raise InputError(f"{p}: JSON 嵌套层数过多，无法读取；数据文件不需要这么深的结构") from None
+
+
+class _NotFinite(Exception):
+    """NaN, Infinity or -Infinity in a JSON file (Python's json accepts them; they are not numbers)."""
+
+
+def _json_constant(name: str) -> Any:
+    raise _NotFinite(name)
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps decimals as strings (exact money) and dates as text."""
+    """SafeLoader with YAML 1.2 core resolution: decimals kept as text (exact money), dates as text, no 1.1 numbers.
+
+    YAML 1.1 reads ``02552`` as octal 1386, ``42:32:45`` as base-60 153165 and ``0x1F`` as 31: money silently
+    changed. Here base-60 and ``1_000`` stay text (as in YAML 1.2), so a number field refuses them with their line
+    and a text field such as a time keeps them; leading zeros and hex/octal/binary forms mean different numbers to
+    different readers and are refused with their line wherever they appear.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {}
+_AMBIGUOUS_TAG = "tag:assistant,2026:ambiguous-number"
+_NOT_FINITE_TAG = "tag:assistant,2026:not-finite"
+_DIGITS = list("-+0123456789.")
+for _tag, _pattern, _first in (
+    # First match wins: the ambiguous YAML 1.1 forms before the plain YAML 1.2 ones.
+    (
+        _AMBIGUOUS_TAG,
+        r"""^(?:[-+]?0[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?
+        |[-+]?0[xX][0-9a-fA-F_]+|[-+]?0[oO][0-7_]+|[-+]?0[bB][01_]+)$""",
+        _DIGITS,
+    ),
+    ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", _DIGITS),
+    (
+        "tag:yaml.org,2002:float",
+        r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$",
+        _DIGITS,
+    ),
+    (_NOT_FINITE_TAG, r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", list("-+.")),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),
+):
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern, re.X), _first)
+
+
+class _RefusedScalar(Exception):
+    """A plain scalar whose meaning is ambiguous or not a finite number."""
+
+    def __init__(self, node: yaml.ScalarNode, message: str) -> None:
+        self.line = node.start_mark.line + 1
+        self.message = message
 
 
 def _str_float(loader: yaml.SafeLoader, node: yaml.Node) -> str:
     return str(loader.construct_scalar(node))  # type: ignore[arg-type]
 
 
+def _ambiguous(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    assert isinstance(node, yaml.ScalarNode)
+    text = node.value
+    try:
+        old = yaml.safe_load(text) if len(text) <= 40 else None  # what a YAML 1.1 reader makes of it
+    except yaml.YAMLError:
+        old = None
+    reading = f"，有的程序会读成 {old}" if isinstance(old, int | float) and str(old) != text else ""
+    raise _RefusedScalar(
+        node,
+        f"“{_short(text)}”是有歧义的数字写法（前导零或十六进制/八进制/二进制{reading}）；"
+        "请写成普通十进制数（如 2552、1200.5），或加引号写成文字",
+    )
+
+
+def _not_finite(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    assert isinstance(node, yaml.ScalarNode)
+    raise _RefusedScalar(node, f"“{node.value}”不是有限的数（NaN/无穷大不能作为金额或数量）；请填写具体数字")
+
+
 _Loader.add_constructor("tag:yaml.org,2002:float", _str_float)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _str_float)
+_Loader.add_constructor(_AMBIGUOUS_TAG, _ambiguous)
+_Loader.add_constructor(_NOT_FINITE_TAG, _not_finite)
+
+MAX_NODES = 200_000
+"""Values a data file may expand to, counting every alias use: a real file has a few thousand."""
 
 
 def _parse_yaml(text: str, p: Path) -> tuple[Any, Locator]:
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node, p)
+        raw = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -151,12 +332,54 @@ def _parse_yaml(text: str, p: Path) -> tuple[Any, Locator]:
         raise InputError(
             f"{p}{where}: YAML 格式错误（{problem}）；常见原因：缩进不一致、冒号后缺空格、引号不成对"
         ) from None
+    except _RefusedScalar as exc:
+        raise InputError(f"{p}:{exc.line}: {exc.message}") from None
+    except RecursionError:
+        raise InputError(f"{p}: YAML 嵌套层数过多，无法读取；数据文件不需要这么深的结构") from None
+    finally:
+        loader.dispose()
 
     def locate(loc: tuple[str | int, ...]) -> str | None:
         line = _yaml_line(node, loc)
         return f"第 {line} 行" if line else None
 
     return raw, locate
+
+
+def _check_expansion(root: yaml.Node, p: Path) -> None:
+    """Refuse anchors and aliases that expand to more than MAX_NODES values, or refer to themselves.
+
+    A few hundred bytes of nested aliases (a "billion laughs") expand to billions of values: counted on the node
+    graph, where each shared node is visited once, this costs microseconds instead of minutes and gigabytes.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            line = node.start_mark.line + 1
+            raise InputError(f"{p}:{line}: YAML 锚点引用了它自身（循环引用）；请展开写出，不要用 & 和 * 互相引用")
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child)
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+        if total > MAX_NODES:
+            raise InputError(
+                f"{p}:{node.start_mark.line + 1}: 用锚点（&）和引用（*）展开后超过 {MAX_NODES} 项，"
+                "不像是数据文件；请直接写出数据，不要层层引用"
+            )
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
 
 
 def _yaml_line(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
