@@ -292,16 +292,35 @@ def _str_float(loader: yaml.SafeLoader, node: yaml.Node) -> str:
 def _ambiguous(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     assert isinstance(node, yaml.ScalarNode)
     text = node.value
-    try:
-        old = yaml.safe_load(text) if len(text) <= 40 else None  # what a YAML 1.1 reader makes of it
-    except yaml.YAMLError:
-        old = None
-    reading = f"，有的程序会读成 {old}" if isinstance(old, int | float) and str(old) != text else ""
+    readings = [f"YAML {version} 读作 {value}" for version, value in _readings(text) if value != text]
+    said = f"，{'，'.join(readings)}" if readings else ""
     raise _RefusedScalar(
         node,
-        f"“{_short(text)}”是有歧义的数字写法（前导零或十六进制/八进制/二进制{reading}）；"
+        f"“{_short(text)}”是有歧义的数字写法（前导零或十六进制/八进制/二进制{said}）；"
         "请写成普通十进制数（如 2552、1200.5），或加引号写成文字",
     )
+
+
+def _readings(text: str) -> list[tuple[str, str]]:
+    """What YAML 1.1 and YAML 1.2 readers make of a number written with a prefix or a leading zero."""
+    out = []
+    try:
+        old = yaml.safe_load(text) if len(text) <= 40 else None
+    except yaml.YAMLError:
+        old = None
+    if isinstance(old, int | float) and not isinstance(old, bool):
+        out.append(("1.1", str(old)))
+    digits = text.replace("_", "").lstrip("+-")
+    sign = -1 if text.startswith("-") else 1
+    base = {"0x": 16, "0o": 8}.get(digits[:2].lower())
+    try:
+        if base is not None:
+            out.append(("1.2", str(sign * int(digits[2:], base))))
+        elif digits[:2].lower() != "0b" and "_" not in text:
+            out.append(("1.2", format(sign * Decimal(digits), "f")))
+    except (ValueError, ArithmeticError):
+        pass
+    return out
 
 
 def _not_finite(loader: yaml.SafeLoader, node: yaml.Node) -> Any:

@@ -37,7 +37,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from assistant.budget.models import Money, MoneyUnit, ReportData, to_decimal
 from assistant.errors import InputError
-from assistant.zipguard import MAX_ENTRY_BYTES, check_zip
+from assistant.zipguard import check_zip
 
 Loc = tuple[str | int, ...]
 Cells = dict[Loc, str]
@@ -269,7 +269,7 @@ def _read_grids(p: Path) -> dict[str, _Grid]:
         raise InputError(f"{p}: 这是旧版 .xls 工作簿；请在 Excel/WPS 中另存为 .xlsx 再试")
     if not zipfile.is_zipfile(p):
         raise InputError(f"{p}: {_CORRUPT}")
-    check_zip(p, kind="工作簿")  # before openpyxl inflates anything
+    check_zip(p, kind="工作簿", max_entry_bytes=MAX_PART_BYTES)  # before openpyxl inflates anything
     # openpyxl reports a damaged package with whatever its zip/XML layers raise (KeyError, ValueError, XML
     # parse errors …); all of them mean the same thing to the person holding the file.
     try:
@@ -301,6 +301,8 @@ def _read_grids(p: Path) -> dict[str, _Grid]:
     return grids
 
 
+MAX_PART_BYTES = 30 * 1024 * 1024
+"""One sheet's XML: 20,000 full rows fit; openpyxl scans a whole sheet that lacks its dimension, so bound it first."""
 MAX_ROWS = 20_000
 """Rows a data workbook may hold in all: a department with 200 projects of 30 indicators needs 6,000."""
 MAX_CELLS = 200_000
@@ -361,7 +363,7 @@ def _uncalculated_formulas(ws: Any) -> list[str]:
     """
     source = ws._get_source()  # the sheet's XML inside the package (openpyxl's read-only accessor)
     try:
-        data = source.read(MAX_ENTRY_BYTES + 1)
+        data = source.read(MAX_PART_BYTES + 1)
     finally:
         source.close()
     if not _FORMULA_TAG.search(data):
