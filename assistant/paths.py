@@ -51,6 +51,17 @@ def check_output(
     return out
 
 
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in the user's terms."""
+    if isinstance(exc, PermissionError):
+        return "没有访问权限"
+    if isinstance(exc, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个文件夹"
+    return exc.strerror or type(exc).__name__
+
+
 def _existing_parent(path: Path) -> Path | None:
     """The nearest existing ancestor folder (writers create the missing ones below it)."""
     for parent in path.absolute().parents:

@@ -287,7 +287,7 @@ def test_an_unreadable_data_file_is_a_message_not_a_traceback(
 
     monkeypatch.setattr(Path, "read_bytes", refuse)  # tests run as root, for whom chmod 000 changes nothing
     assert main(["check", str(data)]) == 2
-    assert "没有读取权限" in capsys.readouterr().err
+    assert "没有访问权限" in capsys.readouterr().err
 
 
 def test_a_long_list_of_problems_is_cut_short(tmp_path: Path) -> None:
@@ -651,3 +651,29 @@ def test_an_offline_review_imports_neither_the_model_client_nor_word_nor_the_spl
         check=True,
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_an_unexpected_error_prints_one_line_and_where_the_details_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import assistant.budget.loader as loader
+
+    def broken(path: object) -> object:
+        raise RuntimeError("一个未预料的内部错误")
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(loader, "load_data", broken)
+    assert main(["check", str(write(tmp_path / "d.yaml", DATA))]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "RuntimeError" in err and "Traceback" not in err
+    saved = tmp_path / "home" / "last-error.txt"
+    assert str(saved) in err and "一个未预料的内部错误" in saved.read_text(encoding="utf-8")
+
+
+def test_an_error_message_quoting_the_input_cannot_drive_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write(tmp_path / "d.yaml", DATA.replace("basic: 600.25", 'basic: "六百\\e[2J\\e]0;x\\a万"'))
+    assert main(["check", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "budget.basic" in err and "\x1b" not in err and "\x07" not in err

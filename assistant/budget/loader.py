@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.budget.models import Money, ReportData
 from assistant.errors import DataValidationError, InputError
+from assistant.paths import os_reason
 
 Locator = Callable[[tuple[str | int, ...]], str | None]
 
@@ -36,7 +37,7 @@ def load_data(path: str | Path) -> ReportData:
             raise InputError(f"{p}: 这是一个文件夹，不是数据文件")
         size = p.stat().st_size
     except OSError as exc:
-        raise InputError(f"{p}: 无法访问文件（{_os_reason(exc)}）；请检查路径和权限") from None
+        raise InputError(f"{p}: 无法访问文件（{os_reason(exc)}）；请检查路径和权限") from None
     if size == 0:
         raise InputError(f"{p}: 文件是空的；可用 `assistant init 目录` 生成模板后填写")
     if size > MAX_BYTES:
@@ -199,21 +200,11 @@ def _kind(value: Any) -> str:
     return {list: "列表", dict: "键值对", str: "文字", type(None): "空值"}.get(type(value), type(value).__name__)
 
 
-def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "没有读取权限"
-    if isinstance(exc, FileNotFoundError):
-        return "文件不存在"
-    if isinstance(exc, IsADirectoryError):
-        return "这是一个文件夹"
-    return exc.strerror or type(exc).__name__
-
-
 def _read_text(p: Path) -> str:
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise InputError(f"{p}: 无法读取文件（{_os_reason(exc)}）；请检查文件权限，或复制一份可读的文件再试") from None
+        raise InputError(f"{p}: 无法读取文件（{os_reason(exc)}）；请检查文件权限，或复制一份可读的文件再试") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

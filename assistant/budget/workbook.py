@@ -37,6 +37,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from assistant.budget.models import Money, MoneyUnit, ReportData, to_decimal
 from assistant.errors import InputError
+from assistant.paths import os_reason
 from assistant.zipguard import check_zip
 
 Loc = tuple[str | int, ...]
@@ -258,7 +259,7 @@ def _read_grids(p: Path) -> dict[str, _Grid]:
         with p.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise InputError(f"{p}: 无法读取文件（{exc.strerror}）") from None
+        raise InputError(f"{p}: 无法读取文件（{os_reason(exc)}）；请检查路径和权限") from None
     if not head:
         raise InputError(f"{p}: 文件是空的；可用 `assistant init 目录` 生成模板后填写")
     if head == _OLE_MAGIC:

@@ -80,7 +80,7 @@ def _draft(args: argparse.Namespace) -> int:
             repair_rounds=args.repair_rounds,
         )
     for note in result.notes:
-        print(f"说明：{note}", file=sys.stderr)
+        print(for_terminal(f"说明：{note}"), file=sys.stderr)
     counts = severity_counts(result.findings)
     print(
         f"共 {len(result.sections)} 节；待处理：错误 {counts['error']}、警告 {counts['warning']}、提示 {counts['info']}",
@@ -97,6 +97,7 @@ def _draft(args: argparse.Namespace) -> int:
 @command("log")
 def _log(args: argparse.Namespace) -> int:
     from assistant.llm import CallLog
+    from assistant.terminal import for_terminal
 
     records = CallLog().recent(args.n)
     if not records:
@@ -110,9 +111,10 @@ def _log(args: argparse.Namespace) -> int:
             f"{r.latency_ms or 0} ms {tokens}"
         )
         if r.error:
-            print(f"    错误：{r.error}")
+            print(for_terminal(f"    错误：{r.error}"))
         if args.full:
+            # Prompts quote the reports and answers are the model's: neither may drive the terminal.
             for m in r.messages:
-                print(f"    <{m.get('role')}> {m.get('content')}")
-            print(f"    <answer> {r.response}")
+                print(for_terminal(f"    <{m.get('role')}> {m.get('content')}"))
+            print(for_terminal(f"    <answer> {r.response}"))
     return 0

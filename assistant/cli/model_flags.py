@@ -55,10 +55,11 @@ def model_run(model: ModelClient | None) -> Iterator[None]:
         yield
         return
     from assistant.llm.deadline import deadline
+    from assistant.terminal import for_terminal
 
     try:
         with deadline(model.config.deadline):
             yield
     finally:
         for note in dict.fromkeys(model.notes):
-            print(f"说明：{note}", file=sys.stderr)
+            print(for_terminal(f"说明：{note}"), file=sys.stderr)
