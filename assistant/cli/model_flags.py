@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -31,6 +32,9 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
 
 def open_model(args: argparse.Namespace) -> ModelClient | None:
     """The configured model client, or None for offline. The key comes from the environment only."""
+    if not (args.model or args.preset or os.environ.get("ASSISTANT_MODEL", "").strip()):
+        if not os.environ.get("ASSISTANT_PRESET", "").strip():
+            return None  # offline, as resolve_config would say, without loading the model configuration
     from assistant.llm.config import resolve_config
 
     config = resolve_config(
