@@ -14,7 +14,7 @@ _ESCAPE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI … final byte (colours, cursor moves, erase)
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC … BEL/ST (window title, hyperlinks, clipboard)
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS/SOS/PM/APC strings
-    r"|\x1b.?"  # any other escape
+    r"|\x1b[ -~]?"  # any other escape (ESC c resets the terminal); a following Chinese character is kept
     r"|[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069]"  # other C0/C1 controls, bidi overrides
 )
 _SGR = re.compile(r"\x1b\[(\d{1,2})m")

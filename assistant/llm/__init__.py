@@ -2,7 +2,7 @@
 
     config = resolve_config(model=flag_model)        # None → offline
     client = ModelClient.open(config)                # log + cache in .assistant/calls.sqlite
-    with deadline(config.deadline):                  # one run's overall time budget
+    with deadline(config.deadline):                  # assistant.llm.deadline: one run's overall time budget
         c = await client.complete(messages, template="section", template_hash=h)
         s = await client.structured(messages, Findings, template="review", template_hash=h)
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from assistant.llm.client import ModelClient
     from assistant.llm.completion import Completion
     from assistant.llm.config import PRESETS, ModelConfig, Preset, resolve_config
-    from assistant.llm.deadline import deadline
     from assistant.llm.log import CallLog, CallRecord
     from assistant.llm.protocol import ChatModel
     from assistant.llm.store import Store, default_path
@@ -40,7 +39,6 @@ _WHERE = {
     "ModelConfig": "assistant.llm.config",
     "Preset": "assistant.llm.config",
     "resolve_config": "assistant.llm.config",
-    "deadline": "assistant.llm.deadline",
     "CallLog": "assistant.llm.log",
     "CallRecord": "assistant.llm.log",
     "ChatModel": "assistant.llm.protocol",
@@ -76,7 +74,6 @@ __all__ = [
     "Structured",
     "StructuredOutputError",
     "cache_key",
-    "deadline",
     "default_path",
     "extract_json",
     "resolve_config",
