@@ -480,10 +480,11 @@ def test_after_the_deadline_calls_fail_at_once(fake_openai: FakeOpenAI) -> None:
             started = time.perf_counter()
             with pytest.raises(ModelError, match="总时限"):
                 await client.complete([{"role": "user", "content": "x"}], template="t", template_hash="h")
+            took = time.perf_counter() - started
             await client.aclose()
-            return time.perf_counter() - started
+            return took
 
-    assert asyncio.run(go()) < 0.5
+    assert asyncio.run(go()) < 1.0
     assert fake_openai.chat_requests == []
 
 

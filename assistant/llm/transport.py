@@ -113,8 +113,8 @@ class Transport:
         while attempt < tries:
             attempt += 1
             shown = [False]  # did on_delta see anything from this attempt?
-            sdk, slots = self._connection()
             self._check_deadline(attempt)
+            sdk, slots = self._connection()
             try:
                 await _within(slots.acquire())
                 try:
