@@ -678,3 +678,11 @@ def test_an_error_message_quoting_the_input_cannot_drive_the_terminal(
     assert main(["check", str(data)]) == 2
     err = capsys.readouterr().err
     assert "budget.basic" in err and "\x1b" not in err and "\x07" not in err
+
+
+def test_invalid_model_settings_are_explained_in_chinese_without_the_url_password() -> None:
+    with pytest.raises(InputError) as info:
+        resolve_config(model="m", base_url="http://bob:Hunter-22x@127.0.0.1:9/v1", env={}, timeout=0, deadline=-1)
+    message = str(info.value)
+    assert "timeout" in message and "deadline" in message and "应大于 0" in message
+    assert "Input should" not in message and "Hunter-22x" not in message

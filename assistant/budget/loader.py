@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,8 +15,10 @@ from pydantic import BaseModel, ValidationError
 from assistant.budget.models import Money, ReportData
 from assistant.errors import DataValidationError, InputError
 from assistant.paths import os_reason
+from assistant.validation import Locator, capped, describe_errors, explain, field_path, kind_of, short
 
-Locator = Callable[[tuple[str | int, ...]], str | None]
+__all__ = ["describe_errors", "explain", "field_path", "load_data", "read_yaml", "validate_data"]
+
 
 SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 MAX_BYTES = 20 * 1024 * 1024
@@ -60,7 +62,7 @@ def load_data(path: str | Path) -> ReportData:
 def validate_data(raw: Any, path: str, locate: Locator | None) -> ReportData:
     """Validate a parsed data mapping into ReportData, translating every problem to Chinese with its place."""
     if not isinstance(raw, dict):
-        raise InputError(f"{path}: 顶层应是键值对（year、department、budget …），而不是{_kind(raw)}")
+        raise InputError(f"{path}: 顶层应是键值对（year、department、budget …），而不是{kind_of(raw)}")
     unit = raw.get("money_unit", "万元")
     try:
         data = ReportData.model_validate(raw, context={"money_unit": unit if isinstance(unit, str) else "万元"})
@@ -72,9 +74,9 @@ def validate_data(raw: Any, path: str, locate: Locator | None) -> ReportData:
         if why:
             where = field_path(loc)
             place = locate(loc) if locate else None
-            problems.append((f"{place}（{where}）" if place else where, f"“{_short(value)}”{why}"))
+            problems.append((f"{place}（{where}）" if place else where, f"“{short(value)}”{why}"))
     if problems:
-        raise DataValidationError(path, _capped(problems))
+        raise DataValidationError(path, capped(problems))
     return data
 
 
@@ -82,8 +84,6 @@ MAX_INTEGER_DIGITS = 15
 """Digits before the point: 10^15 元 is a thousand times any government's yearly budget."""
 MAX_DIGITS = 20
 """All digits of a number: exact arithmetic and unit conversion (×10^8 for 亿元) stay within Decimal's 28."""
-MAX_PROBLEMS = 30
-"""Problems listed in one message; a million-row mistake still prints a short one."""
 
 
 def _beyond_precision(value: Decimal | int) -> str | None:
@@ -117,87 +117,11 @@ def _numbers(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str
         yield loc, value
 
 
-def _capped(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    if len(problems) <= MAX_PROBLEMS:
-        return problems
-    rest = len(problems) - MAX_PROBLEMS
-    return [*problems[:MAX_PROBLEMS], ("……", f"另有 {rest} 处问题未列出；请先改正以上各处")]
-
-
-def describe_errors(exc: ValidationError, locate: Locator | None = None) -> list[tuple[str, str]]:
-    """A pydantic error as (place, problem) pairs in Chinese, at most MAX_PROBLEMS of them."""
-    problems = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        where = field_path(loc)
-        place = locate(loc) if locate else None
-        problems.append((f"{place}（{where}）" if place else where, explain(err)))
-    return _capped(problems)
-
-
 def read_yaml(path: str | Path) -> tuple[Any, Locator]:
     """A YAML file read with the data files' protections (YAML 1.2 numbers, bounded aliases), and a line locator."""
     p = Path(path)
     text = _read_text(p)
     return _parse_yaml(text, p)
-
-
-def field_path(loc: tuple[str | int, ...]) -> str:
-    """``('projects', 2, 'executed')`` → ``projects[2].executed``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + part
-    return out or "（顶层）"
-
-
-def explain(err: Any) -> str:
-    """One pydantic error in the user's terms."""
-    kind = err["type"]
-    value = err.get("input")
-    if kind == "extra_forbidden":
-        return f"未知字段（值为 {_short(value)}）；请检查拼写，或对照 `assistant init` 生成的模板"
-    if kind == "missing":
-        return "缺少必填项"
-    if kind == "value_error":
-        return str(err["msg"]).removeprefix("Value error, ")
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"“{_short(value)}”不是允许的取值；应为 {expected}"
-    if kind in ("decimal_parsing", "decimal_type", "float_parsing", "int_parsing", "int_from_float"):
-        return f"“{_short(value)}” 不是数字"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"“{_short(value)}” 超出允许范围（{err['msg']}）"
-    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
-        want = {"string_type": "文字", "list_type": "列表", "dict_type": "键值对"}.get(kind, "键值对")
-        return f"应为{want}，而不是{_kind(value)}"
-    if kind == "finite_number":
-        return f"“{_short(value)}” 不是有限的数（NaN/无穷大不能作为金额或数量）"
-    if kind in ("greater_than", "less_than", "int_parsing_size"):
-        return f"“{_short(value)}” 超出允许范围"
-    if kind in ("bool_type", "bool_parsing"):
-        return f"“{_short(value)}” 应为 true 或 false"
-    if kind in ("string_too_short", "too_short"):
-        return "不能为空"
-    if kind in ("string_too_long", "too_long"):
-        return "内容过长"
-    if kind == "enum":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"“{_short(value)}”不是允许的取值；应为 {expected}"
-    if kind in ("date_parsing", "date_type", "date_from_datetime_parsing", "datetime_parsing"):
-        return f"“{_short(value)}” 不是日期（应写成 2024-01-31）"
-    return f"“{_short(value)}” 不符合要求"
-
-
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
-def _kind(value: Any) -> str:
-    return {list: "列表", dict: "键值对", str: "文字", type(None): "空值"}.get(type(value), type(value).__name__)
 
 
 def _read_text(p: Path) -> str:
@@ -287,7 +211,7 @@ def _ambiguous(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     said = f"，{'，'.join(readings)}" if readings else ""
     raise _RefusedScalar(
         node,
-        f"“{_short(text)}”是有歧义的数字写法（前导零或十六进制/八进制/二进制{said}）；"
+        f"“{short(text)}”是有歧义的数字写法（前导零或十六进制/八进制/二进制{said}）；"
         "请写成普通十进制数（如 2552、1200.5），或加引号写成文字",
     )
 

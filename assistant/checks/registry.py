@@ -86,7 +86,8 @@ class CheckConfig(BaseModel):
 
 def load_config(path: str | Path) -> CheckConfig:
     """Read a review config YAML (``disable``, ``severity``, ``year``, ``packs``)."""
-    from assistant.budget.loader import describe_errors, read_yaml
+    from assistant.budget.loader import read_yaml
+    from assistant.validation import describe_errors
 
     p = Path(path)
     raw, locate = read_yaml(p)  # InputError naming the file and line; bounded like a data file

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote, urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from assistant.errors import InputError
 from assistant.llm.protocol import DEFAULT_CONCURRENCY
+from assistant.validation import describe_errors
 
 StructuredMode = Literal["auto", "json_schema", "json_object", "text"]
 
@@ -231,8 +232,9 @@ def resolve_config(
             preset=chosen.name if chosen else None,
             **extra,
         )
-    except ValueError as exc:
-        raise InputError(f"模型配置无效：{exc}") from exc
+    except ValidationError as exc:
+        problems = "；".join(f"{where}: {what}" for where, what in describe_errors(exc))
+        raise InputError(mask_url_credentials(f"模型配置无效：{problems}")) from None
 
 
 def _is_preset_name(name: str) -> bool:
