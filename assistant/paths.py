@@ -27,8 +27,13 @@ def check_output(
     *,
     suffixes: Iterable[str] | None = None,
     what: str = "输出文件",
+    folder_must_exist: bool = False,
 ) -> Path:
-    """Refuse an output path that is an input, a folder, of an unknown type or in a missing folder; return it."""
+    """Refuse an output path that is an input, a folder, of an unknown type or not writable; return it.
+
+    ``folder_must_exist``: the writer does not create missing folders, so a missing one is refused now, before
+    any work, instead of after it.
+    """
     out = Path(output)
     if suffixes is not None:
         allowed = tuple(s.lower() for s in suffixes)
@@ -43,6 +48,8 @@ def check_output(
         raise InputError(f"{out}: 这是一个文件夹；请给出{what}的文件名")
     if out.exists() and not os.access(out, os.W_OK):
         raise InputError(f"{out}: 文件不可写（只读或无权限）；请换一个位置或文件名")
+    if folder_must_exist and not out.absolute().parent.is_dir():
+        raise InputError(f"{out}: 文件夹 {out.absolute().parent} 不存在；请先创建它，或换一个位置")
     parent = _existing_parent(out)
     if parent is not None and not parent.is_dir():
         raise InputError(f"{out}: 路径中的 {parent} 不是文件夹；请检查输出路径")

@@ -686,3 +686,10 @@ def test_invalid_model_settings_are_explained_in_chinese_without_the_url_passwor
     message = str(info.value)
     assert "timeout" in message and "deadline" in message and "应大于 0" in message
     assert "Input should" not in message and "Hunter-22x" not in message
+
+
+def test_draft_into_a_missing_folder_is_refused_before_drafting(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    data = write(tmp_path / "data.yaml", DATA)
+    target = tmp_path / "no-such-folder" / "draft.md"
+    assert main(["draft", str(data), "-o", str(target), *model_args(fake_openai)]) == 2
+    assert fake_openai.chat_requests == [] and not target.parent.exists()

@@ -65,7 +65,9 @@ def _draft(args: argparse.Namespace) -> int:
         from assistant.paths import check_output
 
         suffixes = None if args.format else tuple(DRAFT_FORMATS)
-        output = check_output(args.output, [args.data, args.prompts], suffixes=suffixes, what="草稿")
+        output = check_output(
+            args.output, [args.data, args.prompts], suffixes=suffixes, what="草稿", folder_must_exist=True
+        )
     data = load_data(args.data)
     model = open_model(args)
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
