@@ -693,3 +693,12 @@ def test_draft_into_a_missing_folder_is_refused_before_drafting(fake_openai: Fak
     target = tmp_path / "no-such-folder" / "draft.md"
     assert main(["draft", str(data), "-o", str(target), *model_args(fake_openai)]) == 2
     assert fake_openai.chat_requests == [] and not target.parent.exists()
+
+
+def test_a_data_file_with_hundreds_of_thousands_of_values_is_refused_before_validation(tmp_path: Path) -> None:
+    projects = [{"name": f"项目{i}", "total_budget": "1"} for i in range(300_000)]
+    data = tmp_path / "huge.json"
+    data.write_text(json.dumps({"year": 2024, "department": {"name": "x"}, "projects": projects}, ensure_ascii=False))
+    run = run_cli(["check", str(data)], memory_mb=1500)
+    assert_refused(run, "数据超过")
+    assert run.seconds < 15 and 0 < run.peak_mb < 800

@@ -63,6 +63,7 @@ def validate_data(raw: Any, path: str, locate: Locator | None) -> ReportData:
     """Validate a parsed data mapping into ReportData, translating every problem to Chinese with its place."""
     if not isinstance(raw, dict):
         raise InputError(f"{path}: 顶层应是键值对（year、department、budget …），而不是{kind_of(raw)}")
+    _check_size(raw, path)
     unit = raw.get("money_unit", "万元")
     try:
         data = ReportData.model_validate(raw, context={"money_unit": unit if isinstance(unit, str) else "万元"})
@@ -78,6 +79,21 @@ def validate_data(raw: Any, path: str, locate: Locator | None) -> ReportData:
     if problems:
         raise DataValidationError(path, capped(problems))
     return data
+
+
+def _check_size(raw: Any, path: str) -> None:
+    """Refuse a mapping of more than MAX_NODES values before validating it (validation of millions takes minutes)."""
+    seen = 0
+    stack = [raw]
+    while stack:
+        value = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            raise InputError(f"{path}: 数据超过 {MAX_NODES} 项，不像是一个部门的数据文件；请检查是否误粘贴了大量内容")
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 MAX_INTEGER_DIGITS = 15
