@@ -86,7 +86,7 @@ class CheckConfig(BaseModel):
 
 def load_config(path: str | Path) -> CheckConfig:
     """Read a review config YAML (``disable``, ``severity``, ``year``, ``packs``)."""
-    from assistant.budget.loader import read_yaml
+    from assistant.budget.yamlfile import read_yaml
     from assistant.validation import describe_errors
 
     p = Path(path)
