@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from assistant.budget.models import ReportData
+from assistant.budget.models import Money, ReportData
+from assistant.budget.yamlfile import parse_yaml, read_text, read_yaml
 from assistant.errors import DataValidationError, InputError
+from assistant.paths import os_reason
+from assistant.validation import Locator, capped, describe_errors, explain, field_path, kind_of, short
 
-Locator = Callable[[tuple[str | int, ...]], str | None]
+__all__ = ["describe_errors", "explain", "field_path", "load_data", "read_yaml", "validate_data"]
+
 
 SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
 MAX_BYTES = 20 * 1024 * 1024
@@ -27,11 +31,14 @@ def load_data(path: str | Path) -> ReportData:
         raise InputError(
             f"{p}: 不支持的数据文件类型“{p.suffix or '无扩展名'}”；请提供 .yaml、.yml、.json 或 .xlsx 文件"
         )
-    if not p.exists():
-        raise InputError(f"{p}: 文件不存在；请检查路径")
-    if p.is_dir():
-        raise InputError(f"{p}: 这是一个文件夹，不是数据文件")
-    size = p.stat().st_size
+    try:
+        if not p.exists():
+            raise InputError(f"{p}: 文件不存在；请检查路径")
+        if p.is_dir():
+            raise InputError(f"{p}: 这是一个文件夹，不是数据文件")
+        size = p.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{p}: 无法访问文件（{os_reason(exc)}）；请检查路径和权限") from None
     if size == 0:
         raise InputError(f"{p}: 文件是空的；可用 `assistant init 目录` 生成模板后填写")
     if size > MAX_BYTES:
@@ -41,141 +48,108 @@ def load_data(path: str | Path) -> ReportData:
 
         raw, cells = read_workbook(p)
         return validate_data(raw, str(p), lambda loc: cells.get(loc))
-    text = _read_text(p)
+    text = read_text(p)
     if not text.strip():
         raise InputError(f"{p}: 文件是空的；可用 `assistant init 目录` 生成模板后填写")
     if suffix == ".json":
         raw = _parse_json(text, p)
         return validate_data(raw, str(p), None)
-    raw, locate = _parse_yaml(text, p)
+    raw, locate = parse_yaml(text, p)
     return validate_data(raw, str(p), locate)
 
 
 def validate_data(raw: Any, path: str, locate: Locator | None) -> ReportData:
     """Validate a parsed data mapping into ReportData, translating every problem to Chinese with its place."""
     if not isinstance(raw, dict):
-        raise InputError(f"{path}: 顶层应是键值对（year、department、budget …），而不是{_kind(raw)}")
+        raise InputError(f"{path}: 顶层应是键值对（year、department、budget …），而不是{kind_of(raw)}")
+    _check_size(raw, path)
     unit = raw.get("money_unit", "万元")
     try:
-        return ReportData.model_validate(raw, context={"money_unit": unit if isinstance(unit, str) else "万元"})
+        data = ReportData.model_validate(raw, context={"money_unit": unit if isinstance(unit, str) else "万元"})
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
+        raise DataValidationError(path, describe_errors(exc, locate)) from None
+    problems = []
+    for loc, value in _numbers(data, ()):
+        why = _beyond_precision(value)
+        if why:
             where = field_path(loc)
             place = locate(loc) if locate else None
-            problems.append((f"{place}（{where}）" if place else where, explain(err)))
-        raise DataValidationError(path, problems) from None
+            problems.append((f"{place}（{where}）" if place else where, f"“{short(value)}”{why}"))
+    if problems:
+        raise DataValidationError(path, capped(problems))
+    return data
 
 
-def field_path(loc: tuple[str | int, ...]) -> str:
-    """``('projects', 2, 'executed')`` → ``projects[2].executed``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + part
-    return out or "（顶层）"
+MAX_NODES = 200_000
+"""Values a data file may hold (a YAML alias counted each time it is used): a real one has a few thousand."""
 
 
-def explain(err: Any) -> str:
-    """One pydantic error in the user's terms."""
-    kind = err["type"]
-    value = err.get("input")
-    if kind == "extra_forbidden":
-        return f"未知字段（值为 {_short(value)}）；请检查拼写，或对照 `assistant init` 生成的模板"
-    if kind == "missing":
-        return "缺少必填项"
-    if kind == "value_error":
-        return str(err["msg"]).removeprefix("Value error, ")
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"“{_short(value)}”不是允许的取值；应为 {expected}"
-    if kind in ("decimal_parsing", "decimal_type", "float_parsing", "int_parsing", "int_from_float"):
-        return f"“{_short(value)}” 不是数字"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"“{_short(value)}” 超出允许范围（{err['msg']}）"
-    if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
-        want = {"string_type": "文字", "list_type": "列表", "dict_type": "键值对"}.get(kind, "键值对")
-        return f"应为{want}，而不是{_kind(value)}"
-    return str(err["msg"])
+def _check_size(raw: Any, path: str) -> None:
+    """Refuse a mapping of more than MAX_NODES values before validating it (validation of millions takes minutes)."""
+    seen = 0
+    stack = [raw]
+    while stack:
+        value = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            raise InputError(f"{path}: 数据超过 {MAX_NODES} 项，不像是一个部门的数据文件；请检查是否误粘贴了大量内容")
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
+MAX_INTEGER_DIGITS = 15
+"""Digits before the point: 10^15 元 is a thousand times any government's yearly budget."""
+MAX_DIGITS = 20
+"""All digits of a number: exact arithmetic and unit conversion (×10^8 for 亿元) stay within Decimal's 28."""
 
 
-def _kind(value: Any) -> str:
-    return {list: "列表", dict: "键值对", str: "文字", type(None): "空值"}.get(type(value), type(value).__name__)
+def _beyond_precision(value: Decimal | int) -> str | None:
+    """Why a number is beyond a sane size or precision (None when it is fine)."""
+    number = Decimal(value)
+    if not number.is_finite():
+        return "不是有限的数；请填写具体数字"
+    if number == 0:
+        return None
+    whole = max(0, number.adjusted() + 1)
+    exponent = number.as_tuple().exponent
+    fraction = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if whole > MAX_INTEGER_DIGITS:
+        return f"整数部分有 {whole} 位，超出合理范围（最多 {MAX_INTEGER_DIGITS} 位）；请检查是否多写了数字或单位不对"
+    if whole + fraction > MAX_DIGITS:
+        return f"共 {whole + fraction} 位数字，精度超出合理范围（最多 {MAX_DIGITS} 位）；请删去多余的小数位"
+    return None
 
 
-def _read_text(p: Path) -> str:
-    data = p.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{p}: 无法识别文件编码；请另存为 UTF-8")
+def _numbers(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Decimal | int]]:
+    """Every Decimal and int inside a validated model, with its location (a Money at its own field)."""
+    if isinstance(value, Money):
+        yield loc, value.value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _numbers(getattr(value, name), (*loc, name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _numbers(item, (*loc, index))
+    elif isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
+        yield loc, value
 
 
 def _parse_json(text: str, p: Path) -> Any:
     try:
-        return json.loads(text, parse_float=str)
+        return json.loads(text, parse_float=str, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise InputError(f"{p}:{exc.lineno}:{exc.colno}: JSON 格式错误（{exc.msg}）；请修正该处后重试") from None
+    except _NotFinite as exc:
+        raise InputError(f"{p}: JSON 中的 {exc} 不是有限的数（NaN/无穷大不能作为金额或数量）；请填写具体数字") from None
+    except RecursionError:
+        raise InputError(f"{p}: JSON 嵌套层数过多，无法读取；数据文件不需要这么深的结构") from None
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps decimals as strings (exact money) and dates as text."""
+class _NotFinite(Exception):
+    """NaN, Infinity or -Infinity in a JSON file (Python's json accepts them; they are not numbers)."""
 
 
-def _str_float(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
-
-
-_Loader.add_constructor("tag:yaml.org,2002:float", _str_float)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _str_float)
-
-
-def _parse_yaml(text: str, p: Path) -> tuple[Any, Locator]:
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(
-            f"{p}{where}: YAML 格式错误（{problem}）；常见原因：缩进不一致、冒号后缺空格、引号不成对"
-        ) from None
-
-    def locate(loc: tuple[str | int, ...]) -> str | None:
-        line = _yaml_line(node, loc)
-        return f"第 {line} 行" if line else None
-
-    return raw, locate
-
-
-def _yaml_line(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
-    """The 1-based line of the deepest YAML node on the path ``loc``."""
-    best = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            nxt = None
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value == part:
-                    best = key.start_mark.line + 1
-                    nxt = value
-                    break
-            node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            best = node.start_mark.line + 1
-        else:
-            break
-        if node is None:
-            break
-    return best
+def _json_constant(name: str) -> Any:
+    raise _NotFinite(name)

@@ -19,6 +19,7 @@ bare amounts are read in 金额单位 by the model, as in YAML.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
@@ -35,6 +37,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from assistant.budget.models import Money, MoneyUnit, ReportData, to_decimal
 from assistant.errors import InputError
+from assistant.paths import os_reason
+from assistant.zipguard import check_zip
 
 Loc = tuple[str | int, ...]
 Cells = dict[Loc, str]
@@ -255,7 +259,7 @@ def _read_grids(p: Path) -> dict[str, _Grid]:
         with p.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise InputError(f"{p}: 无法读取文件（{exc.strerror}）") from None
+        raise InputError(f"{p}: 无法读取文件（{os_reason(exc)}）；请检查路径和权限") from None
     if not head:
         raise InputError(f"{p}: 文件是空的；可用 `assistant init 目录` 生成模板后填写")
     if head == _OLE_MAGIC:
@@ -266,26 +270,74 @@ def _read_grids(p: Path) -> dict[str, _Grid]:
         raise InputError(f"{p}: 这是旧版 .xls 工作簿；请在 Excel/WPS 中另存为 .xlsx 再试")
     if not zipfile.is_zipfile(p):
         raise InputError(f"{p}: {_CORRUPT}")
+    check_zip(p, kind="工作簿", max_entry_bytes=MAX_PART_BYTES)  # before openpyxl inflates anything
     # openpyxl reports a damaged package with whatever its zip/XML layers raise (KeyError, ValueError, XML
     # parse errors …); all of them mean the same thing to the person holding the file.
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001
         raise InputError(f"{p}: {_CORRUPT}") from None
+    budget = _Budget(p)
     try:
         grids: dict[str, _Grid] = {}
+        uncalculated: list[str] = []
         for ws in wb.worksheets:
             ws.reset_dimensions()  # some writers record wrong dimensions; read every row and column
-            grids[str(ws.title).strip()] = list(_grid(ws.iter_rows()))
-        return grids
+            title = str(ws.title).strip()
+            grids[title] = list(_grid(ws.iter_rows(), budget, title))
+            uncalculated += [f"{title}!{coord}" for coord in _uncalculated_formulas(ws)]
+    except InputError:
+        raise
     except Exception:  # noqa: BLE001
         raise InputError(f"{p}: {_CORRUPT}") from None
     finally:
         wb.close()
+    if uncalculated:
+        more = f"等 {len(uncalculated)} 个单元格" if len(uncalculated) > 1 else ""
+        shown = "、".join(uncalculated[:5])
+        raise InputError(
+            f"{p}: {shown}{more} 是公式但没有计算结果（保存它的程序没有计算公式）；"
+            "请在 Excel/WPS 中打开并保存后再试，或把公式换成数值"
+        )
+    return grids
 
 
-def _grid(rows: Iterable[Iterable[Any]]) -> Iterator[tuple[int, dict[int, _Raw]]]:
-    for row in rows:
+MAX_PART_BYTES = 30 * 1024 * 1024
+"""One sheet's XML: 20,000 full rows fit; openpyxl scans a whole sheet that lacks its dimension, so bound it first."""
+MAX_ROWS = 20_000
+"""Rows a data workbook may hold in all: a department with 200 projects of 30 indicators needs 6,000."""
+MAX_CELLS = 200_000
+"""Non-empty cells a data workbook may hold in all."""
+
+
+class _Budget:
+    """Counts rows and cells as they are read, and stops a workbook far larger than any data file at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows = 0
+        self.cells = 0
+
+    def row(self, sheet: str, number: int) -> None:
+        self.rows += 1
+        if self.rows > MAX_ROWS:
+            raise InputError(
+                f"{self.path}: 工作簿行数超过 {MAX_ROWS}（读到“{sheet}”第 {number} 行时），不像是一份部门数据；"
+                "请删除多余的行（如整列粘贴的内容）后再试"
+            )
+
+    def cell(self, sheet: str, number: int) -> None:
+        self.cells += 1
+        if self.cells > MAX_CELLS:
+            raise InputError(
+                f"{self.path}: 工作簿中非空单元格超过 {MAX_CELLS} 个（读到“{sheet}”第 {number} 行时），"
+                "不像是一份部门数据；请删除多余的内容后再试"
+            )
+
+
+def _grid(rows: Iterable[Iterable[Any]], budget: _Budget, sheet: str) -> Iterator[tuple[int, dict[int, _Raw]]]:
+    for index, row in enumerate(rows, start=1):
+        budget.row(sheet, index)
         cells: dict[int, _Raw] = {}
         number = 0
         for cell in row:
@@ -293,10 +345,41 @@ def _grid(rows: Iterable[Iterable[Any]]) -> Iterator[tuple[int, dict[int, _Raw]]
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             number = cell.row
+            budget.cell(sheet, number)
             percent = isinstance(value, int | float) and "%" in str(cell.number_format or "")
             cells[cell.column] = (value, percent)
         if cells:
             yield number, cells
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _uncalculated_formulas(ws: Any) -> list[str]:
+    """Cells of a read-only sheet holding a formula without a cached result.
+
+    Read with ``data_only`` such a cell looks empty, and its figure would silently go missing. Files saved by
+    scripts or some online editors store formulas without results; Excel and WPS compute them when saving.
+    """
+    source = ws._get_source()  # the sheet's XML inside the package (openpyxl's read-only accessor)
+    try:
+        data = source.read(MAX_PART_BYTES + 1)
+    finally:
+        source.close()
+    if not _FORMULA_TAG.search(data):
+        return []
+    found = []
+    for _, element in ElementTree.iterparse(io.BytesIO(data)):
+        if element.tag != f"{_NS}c":
+            continue
+        if element.find(f"{_NS}f") is not None:
+            value = element.find(f"{_NS}v")
+            # A formula whose result is the empty text keeps an empty <v> with t="str": calculated, not missing.
+            if value is None or (not (value.text or "").strip() and element.get("t") not in ("str", "s")):
+                found.append(str(element.get("r") or "?"))
+        element.clear()
+    return found
 
 
 def _number_text(value: int | float, percent: bool) -> str:

@@ -48,8 +48,8 @@ def unsupported(ctx: Context) -> Iterator[Finding]:
     "报告中某项目的金额与数据不一致（需 --data）",
     category="contradiction",
     severity="error",
-    example="农民工维权中心专项资金全年执行数14.41万元。（数据中该项目执行数为 14.14 万元）",
-    counter_example="农民工维权中心专项资金全年预算25万元。（数据中该项目全年预算为 25 万元）",
+    example="职工服务站运维资金全年执行数32.60万元。（数据中该项目执行数为 36.20 万元）",
+    counter_example="职工服务站运维资金全年预算40万元。（数据中该项目全年预算为 40 万元）",
 )
 def contradiction(ctx: Context) -> Iterator[Finding]:
     """A money figure for a known project and attribute that disagrees with the data."""

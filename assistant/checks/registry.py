@@ -10,13 +10,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.budget.facts import FactSheet
 from assistant.budget.scoring import ScoringRules
 from assistant.checks.finding import SEVERITY_RANK, Category, Finding, Severity, sort_findings
-from assistant.errors import InputError
+from assistant.errors import DataValidationError
 from assistant.text.document import Document
 from assistant.text.numbers import NumberMention, find_numbers
 
@@ -104,15 +103,15 @@ class CheckConfig(BaseModel):
 
 def load_config(path: str | Path) -> CheckConfig:
     """Read a review config YAML (``disable``, ``severity``, ``year``, ``packs``)."""
+    from assistant.budget.yamlfile import read_yaml
+    from assistant.validation import describe_errors
+
     p = Path(path)
+    raw, locate = read_yaml(p)  # InputError naming the file and line; bounded like a data file
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{p}: 无法读取审阅配置（{exc}）") from None
-    try:
-        return CheckConfig.model_validate(raw)
-    except Exception as exc:  # pydantic.ValidationError, with its field paths
-        raise InputError(f"{p}: 审阅配置有误：{exc}") from None
+        return CheckConfig.model_validate(raw or {})
+    except ValidationError as exc:
+        raise DataValidationError(str(p), describe_errors(exc, locate)) from None
 
 
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?[^。\n]{0,30}(?:绩效|自评|报告)")

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from assistant.cli.main import _EXTENSIONS, command
-from assistant.cli.model_flags import add_model_flags, open_model
-from assistant.errors import InputError
+from assistant.cli.model_flags import add_model_flags, model_run, open_model
 
 
 def _add(sub: argparse._SubParsersAction) -> None:
@@ -59,39 +57,49 @@ def _draft(args: argparse.Namespace) -> int:
     from assistant.drafting.pipeline import draft
     from assistant.export.draft_formats import draft_to_markdown, write_draft
     from assistant.prompts import prompt_set
+    from assistant.terminal import for_terminal
 
+    output = None
+    if args.output:
+        from assistant.export.draft_formats import DRAFT_FORMATS
+        from assistant.paths import check_output
+
+        suffixes = None if args.format else tuple(DRAFT_FORMATS)
+        output = check_output(
+            args.output, [args.data, args.prompts], suffixes=suffixes, what="草稿", folder_must_exist=True
+        )
     data = load_data(args.data)
-    if args.output and Path(args.output).resolve() == Path(args.data).resolve():
-        raise InputError(f"{args.output}: 输出文件不能与数据文件相同（不会覆盖输入文件）")
     model = open_model(args)
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
-    result = draft(
-        data,
-        model=model,
-        sections=sections,
-        prompts=prompt_set(args.prompts),
-        data_path=args.data,
-        progress=_Bar(),
-        repair_rounds=args.repair_rounds,
-    )
+    with model_run(model):
+        result = draft(
+            data,
+            model=model,
+            sections=sections,
+            prompts=prompt_set(args.prompts),
+            data_path=args.data,
+            progress=_Bar(),
+            repair_rounds=args.repair_rounds,
+        )
     for note in result.notes:
-        print(f"说明：{note}", file=sys.stderr)
+        print(for_terminal(f"说明：{note}"), file=sys.stderr)
     counts = severity_counts(result.findings)
     print(
         f"共 {len(result.sections)} 节；待处理：错误 {counts['error']}、警告 {counts['warning']}、提示 {counts['info']}",
         file=sys.stderr,
     )
-    if args.output:
-        write_draft(result, data, Path(args.output), args.format)
-        print(f"已写入：{args.output}", file=sys.stderr)
+    if output is not None:
+        write_draft(result, data, output, args.format)
+        print(f"已写入：{output}", file=sys.stderr)
     else:
-        print(draft_to_markdown(result))
+        print(for_terminal(draft_to_markdown(result)))
     return 0
 
 
 @command("log")
 def _log(args: argparse.Namespace) -> int:
     from assistant.llm import CallLog
+    from assistant.terminal import for_terminal
 
     records = CallLog().recent(args.n)
     if not records:
@@ -105,9 +113,10 @@ def _log(args: argparse.Namespace) -> int:
             f"{r.latency_ms or 0} ms {tokens}"
         )
         if r.error:
-            print(f"    错误：{r.error}")
+            print(for_terminal(f"    错误：{r.error}"))
         if args.full:
+            # Prompts quote the reports and answers are the model's: neither may drive the terminal.
             for m in r.messages:
-                print(f"    <{m.get('role')}> {m.get('content')}")
-            print(f"    <answer> {r.response}")
+                print(for_terminal(f"    <{m.get('role')}> {m.get('content')}"))
+            print(for_terminal(f"    <answer> {r.response}"))
     return 0

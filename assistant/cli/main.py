@@ -62,14 +62,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except InputError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        print(f"错误：{_shown(exc)}", file=sys.stderr)
         return 2
     except AssistantError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        print(f"错误：{_shown(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except MemoryError:
+        print("错误：内存不足，无法完成；输入文件可能过大，请拆分后再试。", file=sys.stderr)
+        return CRASHED
+    except Exception as exc:  # noqa: BLE001 - a person gets one line and where the details are, not a traceback
+        where = _save_traceback(exc)
+        print(
+            f"错误：程序内部出错（{type(exc).__name__}）。详细信息已写入 {where}；报告问题时请附上该文件。",
+            file=sys.stderr,
+        )
+        return CRASHED
+
+
+CRASHED = 3
+"""Exit status of an unexpected internal error (2 is the user's input, 1 findings or a model failure)."""
+
+
+def _shown(exc: BaseException) -> str:
+    """An error message as it may be printed: its own control characters removed (it may quote the input)."""
+    from assistant.terminal import for_terminal
+
+    return for_terminal(str(exc))
+
+
+def _save_traceback(exc: BaseException) -> str:
+    """Write the traceback next to the call log (or to the temporary folder); return where it went."""
+    import os
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    home = os.environ.get("ASSISTANT_HOME", "").strip()
+    for folder in (Path(home) if home else Path.cwd() / ".assistant", Path(tempfile.gettempdir())):
+        target = folder / "last-error.txt"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            return str(target)
+        except OSError:
+            continue
+    return "（无法写入任何文件夹）"
 
 
 def _load_extensions() -> None:

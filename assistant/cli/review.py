@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 from assistant.cli.main import _EXTENSIONS, command
-from assistant.cli.model_flags import add_model_flags, open_model
+from assistant.cli.model_flags import add_model_flags, model_run, open_model
+
+# What ``-o`` can write (.docx: the report itself with Word comments); checked before any work is done.
+OUTPUT_SUFFIXES = (".json", ".md", ".markdown", ".html", ".htm", ".txt", ".docx")
 
 
 def _add(sub: argparse._SubParsersAction) -> None:
@@ -44,38 +47,57 @@ def _review(args: argparse.Namespace) -> int:
         return review_many(args)
     args.file = args.file[0]
     from assistant.checks.registry import CheckConfig, load_config
-    from assistant.export.docx_comments import write_commented_docx
-    from assistant.export.review_formats import (
-        review_to_html,
-        review_to_json,
-        review_to_markdown,
-        review_to_text,
-        write_review,
-    )
+    from assistant.paths import check_output
+    from assistant.terminal import for_terminal
 
+    output = None
+    if args.output:
+        suffixes = _output_suffixes()
+        output = check_output(
+            args.output, [args.file, args.data, args.config, args.previous], suffixes=suffixes, what="审阅结果"
+        )
     config = load_config(args.config) if args.config else CheckConfig()
     if args.year:
         config = config.model_copy(update={"year": args.year})
     from assistant.reviewing import review as run_review
 
     model = open_model(args)  # None: deterministic checks only
-    review = run_review(args.file, data=args.data, config=config, model=model, previous=args.previous)
+    with model_run(model):
+        review = run_review(args.file, data=args.data, config=config, model=model, previous=args.previous)
     if args.format == "json":
+        from assistant.export.review_formats import review_to_json
+
         out = review_to_json(review, include_text=args.include_text)
     elif args.format == "markdown":
-        out = review_to_markdown(review)
+        from assistant.export.review_formats import review_to_markdown
+
+        out = for_terminal(review_to_markdown(review))
     elif args.format == "html":
-        out = review_to_html(review)
+        from assistant.export.review_formats import review_to_html
+
+        out = for_terminal(review_to_html(review))
     else:
-        out = review_to_text(review, color=sys.stdout.isatty())
+        from assistant.export.review_text import review_to_text
+
+        out = for_terminal(review_to_text(review, color=sys.stdout.isatty()))
     print(out)
-    if args.output and Path(args.output).suffix.lower() == ".docx":
-        written = write_commented_docx(review, args.output, source=args.file)
+    if output is not None and output.suffix.lower() == ".docx":
+        from assistant.export.docx_comments import write_commented_docx
+
+        written = write_commented_docx(review, output, source=args.file)
         tracked = f"，{written.tracked} 处修订" if written.tracked else ""
-        print(f"已写入：{args.output}（{written.placed} 条批注{tracked}）", file=sys.stderr)
-    elif args.output:
-        write_review(review, Path(args.output), include_text=args.include_text)
-        print(f"已写入：{args.output}", file=sys.stderr)
+        print(f"已写入：{output}（{written.placed} 条批注{tracked}）", file=sys.stderr)
+    elif output is not None:
+        from assistant.export.review_formats import write_review
+
+        write_review(review, Path(output), include_text=args.include_text)
+        print(f"已写入：{output}", file=sys.stderr)
     if args.fail_on != "never" and any(f.at_least(args.fail_on) for f in review.findings):
         return 1
     return 0
+
+
+def _output_suffixes() -> tuple[str, ...]:
+    from assistant.export.review_formats import REVIEW_EXTENSIONS
+
+    return (*REVIEW_EXTENSIONS, ".docx")

@@ -52,7 +52,7 @@ def _web(args: argparse.Namespace) -> int:
     app = build_app(model, **kwargs)
     if args.host not in ("127.0.0.1", "localhost", "::1") and auth is None:
         print(f"注意：页面将对 {args.host} 上的其他机器开放，且未设置登录（--auth 或 {AUTH_ENV}）。", file=sys.stderr)
-    where = "离线运行" if model is None else f"模型 {model.name} @ {model.config.endpoint}"
+    where = "离线运行" if model is None else f"模型 {model.name} @ {model.config.display_endpoint}"
     print(f"绩效自评报告助手：http://{args.host}:{args.port}/（{where}；按 Ctrl+C 退出）", file=sys.stderr)
     # A service manager stops us with SIGTERM: leave through the same path as Ctrl+C, so the uploads are removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

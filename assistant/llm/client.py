@@ -8,6 +8,7 @@ HTTP request, concurrency and retries.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,10 +21,11 @@ from assistant.llm.cache import CachedResponse, ResponseCache, cache_key
 from assistant.llm.completion import Completion
 from assistant.llm.config import ModelConfig
 from assistant.llm.log import CallLog
-from assistant.llm.store import Store
+from assistant.llm.store import Store, StoreUnavailable, problem
 from assistant.llm.transport import FormatRejected, Transport, clip
 
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
 
 
 class ModelClient:
@@ -48,13 +50,25 @@ class ModelClient:
             config, backoff_base=backoff_base, backoff_cap=backoff_cap, retry_after_cap=retry_after_cap
         )
         self._unsupported: set[str] = set()
+        self.notes: list[str] = []
+        """What the user should know about this run's client (a call log that could not be used …)."""
         if cache is not None:
-            self._unsupported |= cache.unsupported(config.endpoint, config.model)
+            found = self._guard(lambda: cache.unsupported(config.display_endpoint, config.model))
+            self._unsupported |= found or set()
 
     @classmethod
     def open(cls, config: ModelConfig, *, path: str | Path | None = None, use_cache: bool = True) -> ModelClient:
-        """A client with the call log and cache in one SQLite file (default ``.assistant/calls.sqlite``)."""
-        store = Store(path)
+        """A client with the call log and cache in one SQLite file (default ``.assistant/calls.sqlite``).
+
+        A locked, corrupt or read-only file does not stop the run: the client works without cache and log, and
+        says so in ``notes``.
+        """
+        try:
+            store = Store(path)
+        except StoreUnavailable as exc:
+            client = cls(config, use_cache=use_cache)
+            client.notes.append(f"{exc}。本次不使用缓存，也不记录模型调用")
+            return client
         return cls(config, cache=ResponseCache(store=store), log=CallLog(store=store), use_cache=use_cache)
 
     @property
@@ -158,7 +172,7 @@ class ModelClient:
                 if following is not None:
                     notes.append(f"{mode} 模式下 {attempts} 次回答都未通过校验，已改用 {following}")
         raise StructuredOutputError(
-            f"模型服务 {self.config.endpoint} 上的 {self.config.model} 连续 {total} 次没有给出符合格式的回答"
+            f"模型服务 {self.config.display_endpoint} 上的 {self.config.model} 连续 {total} 次没有给出符合格式的回答"
             f"（最后一次：{clip(last_text, 80) or '空'}）。可换用更强的模型，或稍后重试。",
             last_text=last_text,
             attempts=total,
@@ -192,7 +206,8 @@ class ModelClient:
                 temperature=cfg.temperature,
                 response_format=response_format,
             )
-            hit = self.cache.get(key) if self.use_cache else None
+            cache = self.cache
+            hit = self._guard(lambda: cache.get(key)) if self.use_cache else None
             if hit is not None:
                 if stream and on_delta is not None:
                     on_delta(hit.text)
@@ -211,17 +226,31 @@ class ModelClient:
         self._log(template, template_hash, messages, mode, completion=completion)
         if self.cache is not None and key is not None:
             answer = CachedResponse(**completion.model_dump(include=set(CachedResponse.model_fields)))
-            self.cache.put(key, endpoint=cfg.endpoint, answer=answer)
+            cache, done = self.cache, key
+            self._guard(lambda: cache.put(done, endpoint=cfg.display_endpoint, answer=answer))
         return completion
 
     def _mark_unsupported(self, feature: str, note: str) -> None:
         self._unsupported.add(feature)
         if self.cache is not None:
-            self.cache.mark_unsupported(self.config.endpoint, self.config.model, feature, note)
+            cache = self.cache
+            self._guard(lambda: cache.mark_unsupported(self.config.display_endpoint, self.config.model, feature, note))
 
     def _forget(self, completion: Completion) -> None:
         if self.cache is not None and completion.cache_key is not None:
-            self.cache.forget(completion.cache_key)
+            cache, key = self.cache, completion.cache_key
+            self._guard(lambda: cache.forget(key))
+
+    def _guard(self, action: Callable[[], R]) -> R | None:
+        """Run a cache or log action; if the SQLite file fails mid-run, go on without it and say so once."""
+        try:
+            return action()
+        except sqlite3.Error as exc:
+            where = self.cache.store.path if self.cache is not None else (self.log.path if self.log else "")
+            self.notes.append(f"{where}: 模型调用记录{problem(exc)}；本次余下的调用不再使用缓存，也不记录")
+            self.cache = None
+            self.log = None
+            return None
 
     def _log(
         self,
@@ -233,20 +262,23 @@ class ModelClient:
         completion: Completion | None = None,
         error: str | None = None,
     ) -> None:
-        if self.log is None:
+        log = self.log
+        if log is None:
             return
-        self.log.record(
-            model=completion.model if completion else self.config.model,
-            endpoint=self.config.endpoint,
-            template=template,
-            template_hash=template_hash,
-            messages=messages,
-            response=completion.text if completion else None,
-            tokens_in=completion.tokens_in if completion else None,
-            tokens_out=completion.tokens_out if completion else None,
-            latency_ms=completion.latency_ms if completion else None,
-            cached=completion.cached if completion else False,
-            error=error,
-            mode=mode,
-            secrets=self.transport.secrets(),
+        self._guard(
+            lambda: log.record(
+                model=completion.model if completion else self.config.model,
+                endpoint=self.config.display_endpoint,
+                template=template,
+                template_hash=template_hash,
+                messages=messages,
+                response=completion.text if completion else None,
+                tokens_in=completion.tokens_in if completion else None,
+                tokens_out=completion.tokens_out if completion else None,
+                latency_ms=completion.latency_ms if completion else None,
+                cached=completion.cached if completion else False,
+                error=error,
+                mode=mode,
+                secrets=self.transport.secrets(),
+            )
         )

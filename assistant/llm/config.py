@@ -8,20 +8,24 @@ the preset's defaults. No model anywhere means offline: :func:`resolve_config` r
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from assistant.errors import InputError
 from assistant.llm.protocol import DEFAULT_CONCURRENCY
+from assistant.validation import describe_errors
 
 StructuredMode = Literal["auto", "json_schema", "json_object", "text"]
 
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
 LOCAL_DUMMY_KEY = "not-needed"
+DEFAULT_DEADLINE = 120.0
+"""Seconds a draft or a review may spend on model calls before the rest falls back (well inside 150 s)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Preset:
     # llama.cpp's server cuts a running stream as soon as another request waits (interrupt_requests): one at a time.
     concurrency: int | None = None
     timeout: float | None = None  # small local models on a CPU answer slowly
+    deadline: float | None = None  # and a whole draft on one takes far longer than the default budget
 
 
 PRESETS: dict[str, Preset] = {
@@ -48,7 +53,14 @@ PRESETS: dict[str, Preset] = {
         Preset("moonshot", "https://api.moonshot.cn/v1", "moonshot-v1-8k", "MOONSHOT_API_KEY"),
         Preset("ollama", "http://127.0.0.1:11434/v1", local_key="ollama"),
         Preset("vllm", "http://127.0.0.1:8000/v1", local_key=LOCAL_DUMMY_KEY),
-        Preset("llamacpp", "http://127.0.0.1:8080/v1", local_key=LOCAL_DUMMY_KEY, concurrency=1, timeout=300),
+        Preset(
+            "llamacpp",
+            "http://127.0.0.1:8080/v1",
+            local_key=LOCAL_DUMMY_KEY,
+            concurrency=1,
+            timeout=300,
+            deadline=3600,
+        ),
     )
 }
 PRESET_ALIASES = {
@@ -70,6 +82,9 @@ class ModelConfig(BaseModel):
     api_key: SecretStr | None = None
     preset: str | None = None
     timeout: float = Field(default=60.0, gt=0)
+    deadline: float | None = Field(
+        default=DEFAULT_DEADLINE, gt=0, description="one draft's or review's overall seconds with the model"
+    )
     max_retries: int = Field(default=3, ge=0)
     concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1)
     temperature: float = 0.2
@@ -81,9 +96,30 @@ class ModelConfig(BaseModel):
         """The base URL actually used (the SDK's OpenAI default when none is set)."""
         return (self.base_url or OPENAI_DEFAULT_BASE_URL).rstrip("/")
 
+    @property
+    def display_endpoint(self) -> str:
+        """The endpoint with any password in it masked (``http://u:***@host/v1``): for messages, logs, the cache."""
+        return mask_url_credentials(self.endpoint)
+
+    def url_secrets(self) -> tuple[str, ...]:
+        """Credentials written into the base URL (``http://user:password@host``), in every spelling that may leak."""
+        parsed = urlparse(self.endpoint)
+        out = []
+        if parsed.password:
+            out += [parsed.password, unquote(parsed.password)]
+        return tuple(s for s in out if s)
+
     def secret(self) -> str:
         """The API key in clear, for the SDK only; a dummy for keyless local servers."""
         return self.api_key.get_secret_value() if self.api_key else LOCAL_DUMMY_KEY
+
+
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/\s@:]*)(:[^/\s@]*)?@")
+
+
+def mask_url_credentials(text: str) -> str:
+    """Every ``scheme://user:password@`` in ``text`` with the password masked (``scheme://user:***@``)."""
+    return _URL_CREDENTIALS.sub(lambda m: f"{m.group(1)}{m.group(2)}{':***' if m.group(3) else ''}@", text)
 
 
 def preset_named(name: str) -> Preset:
@@ -111,6 +147,7 @@ def resolve_config(
     timeout: float | None = None,
     concurrency: int | None = None,
     structured: StructuredMode | None = None,
+    deadline: float | None = None,
 ) -> ModelConfig | None:
     """Combine flags, environment and presets into a ModelConfig, or None when no model is configured."""
     env = os.environ if env is None else env
@@ -169,6 +206,7 @@ def resolve_config(
 
     extra: dict[str, object] = {}
     env_timeout, env_concurrency = from_env("ASSISTANT_TIMEOUT"), from_env("ASSISTANT_CONCURRENCY")
+    env_deadline = from_env("ASSISTANT_DEADLINE")
     try:
         if timeout is not None or env_timeout:
             extra["timeout"] = timeout if timeout is not None else float(env_timeout or 0)
@@ -178,8 +216,12 @@ def resolve_config(
             extra["concurrency"] = concurrency if concurrency is not None else int(env_concurrency or 0)
         elif chosen is not None and chosen.concurrency is not None:
             extra["concurrency"] = chosen.concurrency
+        if deadline is not None or env_deadline:
+            extra["deadline"] = deadline if deadline is not None else float(env_deadline or 0)
+        elif chosen is not None and chosen.deadline is not None:
+            extra["deadline"] = chosen.deadline
     except ValueError as exc:
-        raise InputError(f"ASSISTANT_TIMEOUT / ASSISTANT_CONCURRENCY 应为数字：{exc}") from exc
+        raise InputError(f"ASSISTANT_TIMEOUT / ASSISTANT_CONCURRENCY / ASSISTANT_DEADLINE 应为数字：{exc}") from exc
     if structured is not None:
         extra["structured"] = structured
     try:
@@ -190,8 +232,9 @@ def resolve_config(
             preset=chosen.name if chosen else None,
             **extra,
         )
-    except ValueError as exc:
-        raise InputError(f"模型配置无效：{exc}") from exc
+    except ValidationError as exc:
+        problems = "；".join(f"{where}: {what}" for where, what in describe_errors(exc))
+        raise InputError(mask_url_credentials(f"模型配置无效：{problems}")) from None
 
 
 def _is_preset_name(name: str) -> bool:

@@ -7,12 +7,16 @@ so an old file is brought up to date the first time a newer version opens it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from assistant.errors import InputError
+from assistant.llm.config import mask_url_credentials
 
 FILENAME = "calls.sqlite"
 
@@ -79,18 +83,59 @@ def scrub(text: str | None, secrets: Iterable[str] = ()) -> str | None:
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
-    return _TOKEN_RE.sub("***", text)
+    # A password written into a URL (http://user:password@host) is masked the same way.
+    return mask_url_credentials(_TOKEN_RE.sub("***", text))
+
+
+LOCK_WAIT = 2.0
+"""Seconds SQLite waits for another process's lock before we call the file locked."""
+
+
+class StoreUnavailable(InputError):
+    """The call-log file cannot be used (locked, corrupt, read-only); the message says which and what to do."""
+
+
+def problem(exc: BaseException) -> str:
+    """What went wrong with the SQLite file, in the user's terms."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "文件正被另一个程序占用（database is locked）"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return "文件已损坏或不是调用记录文件"
+    if "readonly" in text or "read-only" in text or "unable to open" in text or isinstance(exc, PermissionError):
+        return "文件或所在文件夹不可写"
+    if isinstance(exc, OSError):
+        return f"无法访问（{exc.strerror or exc}）"
+    return f"无法使用（{exc}）"
 
 
 class Store:
-    """One open SQLite file, migrated to the latest version; safe to share between threads."""
+    """One open SQLite file, migrated to the latest version; safe to share between threads.
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    Raises :class:`StoreUnavailable` (after one retry) when the file is locked, corrupt or not writable.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, lock_wait: float = LOCK_WAIT) -> None:
         self.path = Path(path) if path is not None else default_path()
+        self.lock = threading.Lock()
+        last: BaseException | None = None
+        for _ in range(2):  # a lock held for a moment by another run is worth a second try
+            try:
+                self._open(lock_wait)
+                return
+            except (sqlite3.Error, OSError) as exc:
+                last = exc
+                with contextlib.suppress(Exception):
+                    self.conn.close()
+        assert last is not None
+        raise StoreUnavailable(
+            f"{self.path}: 模型调用记录{problem(last)}；可设置环境变量 ASSISTANT_HOME 指向可写的文件夹，或删除该文件"
+        ) from None
+
+    def _open(self, lock_wait: float) -> None:
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.lock = threading.Lock()
-        self.conn = sqlite3.connect(str(self.path), timeout=10, check_same_thread=False, isolation_level=None)
+        self.conn = sqlite3.connect(str(self.path), timeout=lock_wait, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         self._migrate()
 

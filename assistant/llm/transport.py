@@ -3,9 +3,14 @@
 The SDK's own retries are switched off (``max_retries=0``) so this is the only policy, and tests can see it.
 Retried: 429 (honouring Retry-After / retry-after-ms, capped), 5xx, 408/409, timeouts, connection errors,
 bodies that are not JSON, streams cut before their finish_reason. Not retried: other 4xx (a wrong key or
-model name will not fix itself). A ``response_format`` the server refuses (400/422/500 — llama.cpp answers
-500) raises :class:`FormatRejected` at once so the caller can degrade. When retries run out:
-:class:`~assistant.errors.ModelError` naming endpoint and model, never the key.
+model name will not fix itself). A ``response_format`` the server refuses with 400/422 raises
+:class:`FormatRejected` at once so the caller can degrade; a 500 is ambiguous (llama.cpp answers an unsupported
+``json_schema`` with 500, any server may fail once), so only a 500 that repeats for the same request counts as a
+refusal — one transient error never costs the run its structured output. When retries run out:
+:class:`~assistant.errors.ModelError` naming endpoint and model, never the key or a password in the URL.
+
+Every wait (a free slot, the request, a back-off) is also bounded by the run's deadline
+(:mod:`assistant.llm.deadline`): once it has passed, calls fail at once.
 """
 
 from __future__ import annotations
@@ -24,10 +29,14 @@ from openai.types.chat import ChatCompletionMessageParam
 from assistant.errors import ModelError
 from assistant.llm.completion import Completion
 from assistant.llm.config import ModelConfig
+from assistant.llm.deadline import remaining
 from assistant.llm.store import scrub
 
-# Statuses with which servers refuse a response_format they do not implement (llama.cpp answers 500).
-_FORMAT_REJECTED = {400, 422, 500}
+# Statuses with which servers refuse a response_format they do not implement, at once.
+_FORMAT_REJECTED = {400, 422}
+# llama.cpp refuses an unsupported response_format with 500: a refusal only when it repeats for the same request.
+_FORMAT_REJECTED_IF_REPEATED = 500
+_REPEATS_FOR_REFUSAL = 2
 
 
 class FormatRejected(Exception):
@@ -39,6 +48,10 @@ class FormatRejected(Exception):
 
 class _StreamCut(Exception):
     """The stream ended without a finish_reason: the connection dropped mid-answer."""
+
+
+class _DeadlinePassed(Exception):
+    """The run's overall deadline passed while waiting."""
 
 
 class _Retry(Exception):
@@ -96,20 +109,30 @@ class Transport:
         attempt = 0
         reason = ""
         empty_cuts = 0
+        format_500s = 0
         while attempt < tries:
             attempt += 1
             shown = [False]  # did on_delta see anything from this attempt?
+            self._check_deadline(attempt)
             sdk, slots = self._connection()
             try:
-                async with slots:
+                await _within(slots.acquire())
+                try:
                     started = time.perf_counter()
                     if stream:
-                        completion = await self._stream_once(sdk, messages, on_delta, shown)
+                        once = self._stream_once(sdk, messages, on_delta, shown)
                     else:
-                        completion = await self._create_once(sdk, messages, response_format)
+                        once = self._create_once(sdk, messages, response_format)
+                    completion = await _within(once)
+                finally:
+                    slots.release()
                 completion.latency_ms = round((time.perf_counter() - started) * 1000)
                 completion.attempts = attempt
                 return completion
+            except _DeadlinePassed:
+                if shown[0] and on_reset is not None:
+                    on_reset()
+                raise self.deadline_error(attempt) from None
             except openai.APIStatusError as exc:
                 status = exc.status_code
                 if stream and self.stream_options_ok and status in (400, 422):
@@ -119,6 +142,14 @@ class Transport:
                     continue
                 if response_format is not None and status in _FORMAT_REJECTED:
                     raise FormatRejected(status) from None
+                if response_format is not None and status == _FORMAT_REJECTED_IF_REPEATED:
+                    format_500s += 1
+                    if format_500s >= _REPEATS_FOR_REFUSAL:
+                        raise FormatRejected(status) from None
+                    # Asking once more tells a refusal from a hiccup; like the stream_options probe, not a retry.
+                    attempt -= 1
+                else:
+                    format_500s = 0
                 retry = self._classify_status(exc)
             except openai.APITimeoutError:
                 retry = _Retry(f"{self.config.timeout:g} 秒内没有响应（超时）")
@@ -131,7 +162,9 @@ class Transport:
                         # The same request cut before any text, twice: the server rejects it (a prompt longer
                         # than its context window does this on llama.cpp); asking again changes nothing.
                         raise self.error(
-                            "流式回答两次在输出任何内容之前就中断（常见原因：提示词超出模型的上下文长度）", attempt
+                            "流式回答两次在输出任何内容之前就中断（服务器开始回答后立即断开；"
+                            "llama.cpp 等本地服务在提示词超出上下文长度时会这样）",
+                            attempt,
                         ) from None
                 hint = (
                     "；若是 llama.cpp 服务，请用 --concurrency 1，或启动时加 --interrupt_requests False"
@@ -141,6 +174,8 @@ class Transport:
                 retry = _Retry(f"流式回答中途断开{hint}")
             except _Retry as exc:
                 retry = exc
+            except TimeoutError:  # the SDK's own timeout surfaces as APITimeoutError; this is a safety net
+                retry = _Retry(f"{self.config.timeout:g} 秒内没有响应（超时）")
             except json.JSONDecodeError:  # a 200 whose body (or an SSE event) is not JSON
                 retry = _Retry("服务器返回了无法解析的内容（不是 JSON）")
             except openai.APIError as exc:  # error event inside a stream, or a body the SDK could not read
@@ -151,8 +186,27 @@ class Transport:
             if shown[0] and on_reset is not None:
                 on_reset()
             if attempt < tries:
-                await asyncio.sleep(retry.wait if retry.wait is not None else self._backoff(attempt))
+                wait = retry.wait if retry.wait is not None else self._backoff(attempt)
+                left = remaining()
+                if left is not None and wait >= left:
+                    raise self.deadline_error(attempt, reason)
+                await asyncio.sleep(wait)
         raise self.error(reason, attempt)
+
+    def _check_deadline(self, attempt: int) -> None:
+        left = remaining()
+        if left is not None and left <= 0:
+            raise self.deadline_error(attempt - 1)
+
+    def deadline_error(self, attempts: int, reason: str = "") -> ModelError:
+        """The ModelError for a run whose overall deadline has passed."""
+        limit = f"（{self.config.deadline:g} 秒）" if self.config.deadline else ""
+        last = f"；此前：{reason}" if reason else ""
+        return self.error(
+            f"本次运行使用模型的总时限{limit}已到{last}；未完成的部分改用离线结果（可用 --deadline 放宽）",
+            attempts,
+            final=True,
+        )
 
     def _classify_status(self, exc: openai.APIStatusError) -> _Retry:
         status = exc.status_code
@@ -205,12 +259,19 @@ class Transport:
             stream=True,
             stream_options={"include_usage": True} if self.stream_options_ok else openai.omit,
         )
+        kind = str(getattr(getattr(stream, "response", None), "headers", {}).get("content-type", ""))
+        if kind and "event-stream" not in kind:
+            await stream.close()
+            # An HTML error page or a plain JSON body where SSE was asked for: the server's fault, not the prompt's.
+            raise _Retry(f"服务器返回了无法解析的内容（{kind.split(';')[0]}，不是流式回答）")
         parts: list[str] = []
         finish: str | None = None
         model = self.config.model
         tokens_in = tokens_out = None
+        events = 0
         async with stream:
             async for chunk in stream:
+                events += 1
                 model = chunk.model or model
                 if chunk.usage is not None:
                     tokens_in, tokens_out = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
@@ -223,6 +284,8 @@ class Transport:
                             on_delta(piece)
                     finish = choice.finish_reason or finish
         if finish is None:
+            if events == 0:
+                raise _Retry("服务器返回了空的流式回答（没有任何内容）")
             raise _StreamCut()
         return Completion(
             text="".join(parts), model=model, tokens_in=tokens_in, tokens_out=tokens_out, finish_reason=finish
@@ -249,8 +312,9 @@ class Transport:
         return float(delay * (0.5 + random.random() / 2))
 
     def secrets(self) -> tuple[str, ...]:
-        """What must never be shown or stored (the API key)."""
-        return (self.config.api_key.get_secret_value(),) if self.config.api_key else ()
+        """What must never be shown or stored (the API key, a password in the base URL)."""
+        key = (self.config.api_key.get_secret_value(),) if self.config.api_key else ()
+        return key + self.config.url_secrets()
 
     def describe(self, exc: BaseException) -> str:
         """The server's own error message, scrubbed and short."""
@@ -266,10 +330,26 @@ class Transport:
         """A ModelError naming endpoint and model, for the user."""
         cfg = self.config
         tried = "" if final else f"（共尝试 {attempts} 次）"
-        text = f"模型服务 {cfg.endpoint} 上的 {cfg.model} 无法使用：{reason}{tried}。"
+        text = f"模型服务 {cfg.display_endpoint} 上的 {cfg.model} 无法使用：{reason}{tried}。"
         if not final:
             text += "请检查网络、服务地址与模型名，稍后重试；不配置模型则以离线方式运行。"
         return ModelError(scrub(text, self.secrets()) or text)
+
+
+async def _within(awaitable: Any) -> Any:
+    """Await ``awaitable`` within the run's deadline; _DeadlinePassed when it runs out first."""
+    left = remaining()
+    if left is None:
+        return await awaitable
+    if left <= 0:
+        awaitable.close()
+        raise _DeadlinePassed()
+    try:
+        return await asyncio.wait_for(awaitable, left)
+    except TimeoutError:
+        if remaining() == 0:
+            raise _DeadlinePassed() from None
+        raise
 
 
 def _retry_after(headers: Any, cap: float) -> float | None:

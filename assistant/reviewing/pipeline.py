@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.budget.facts import FactSheet, build_facts
 from assistant.budget.loader import load_data
 from assistant.checks.registry import CheckConfig, Context, run_checks
-from assistant.llm.protocol import ChatModel
-from assistant.prompts import PromptSet
 from assistant.reviewing.coverage import measure_coverage
-from assistant.reviewing.critique import critique
 from assistant.reviewing.result import Review, describe
 from assistant.text.document import Document, load_document
+
+if TYPE_CHECKING:
+    from assistant.llm.protocol import ChatModel
+    from assistant.prompts import PromptSet
 
 
 def review_document(
@@ -65,6 +67,10 @@ async def review_async(
     result = review_document(doc, facts=facts, config=config, previous=last)
     if model is None:
         return result
+    # The critique (and its text splitter, jinja2 prompts) is loaded only when a model will read the report:
+    # an offline review starts in a fraction of the time.
+    from assistant.reviewing.critique import critique
+
     merged = await critique(doc, result.findings, model, concurrency=concurrency or model.concurrency, prompts=prompts)
     return result.model_copy(
         update={
