@@ -6,8 +6,11 @@ Ids are what prompts hand the model and what placeholders name: ``budget.basic``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,6 +23,7 @@ from assistant.budget.scoring import (
     grade_for,
     indicator_score,
 )
+from assistant.text.numbers import NumberMention, find_numbers
 from assistant.units import MONEY_UNITS, Dimension, convert_money, dimension_of, format_number, same_count_unit
 
 HUNDRED = Decimal(100)
@@ -69,6 +73,26 @@ class Fact(BaseModel):
         # Reports round half up or simply cut digits; both are the same figure at the precision written.
         return mine.quantize(step, ROUND_HALF_UP) == value or mine.quantize(step, ROUND_DOWN) == value
 
+    def states(self, n: NumberMention) -> bool:
+        """Does the mention ``n`` state this fact — exactly at its precision, or as its 约/近/超过/不足 allows?"""
+        if self.matches(n.value, n.unit, n.decimals):
+            return True
+        if not (n.approximate or n.comparator in (">", "<", "≥", "≤")):
+            return False
+        mine = self._in_unit(n.unit)
+        if mine is None:
+            return False
+        step = _loose_step(n)
+        if abs(mine - n.value) >= step:
+            return False
+        below = n.comparator in ("<", "≤") or n.raw.lstrip().startswith(("近", "将近", "接近"))
+        if below:
+            return mine < n.value if n.comparator == "<" else mine <= n.value
+        if n.comparator in (">", "≥"):
+            return mine > n.value if n.comparator == ">" else mine >= n.value
+        return True
+
+
     def _in_unit(self, unit: str | None) -> Decimal | None:
         if unit is None:
             return self.value
@@ -84,6 +108,15 @@ class Fact(BaseModel):
 def _decimals_needed(value: Decimal) -> int:
     text = format_number(value)
     return len(text.split(".")[1]) if "." in text else 0
+
+
+def _loose_step(n: NumberMention) -> Decimal:
+    """The step an approximate figure is written to: its last written place, or its last non-zero digit (近5000 → 1000)."""
+    written = Decimal(1).scaleb(-n.decimals)
+    normal = abs(n.value).normalize()
+    exponent = normal.as_tuple().exponent
+    significant = Decimal(1).scaleb(exponent) if isinstance(exponent, int) and exponent > 0 else written
+    return max(written, significant)
 
 
 class Derived(BaseModel):
@@ -124,6 +157,46 @@ class FactSheet:
         wanted = tuple(prefixes)
         return [f for f in self.facts if f.id.startswith(wanted)]
 
+    def supporting(self, n: NumberMention, text: str | None = None) -> list[Fact]:
+        """The facts a figure as written states (unit-aware, at its precision, 约/近/超过 as written).
+
+        With ``text`` (the text ``n`` was read from), a compound unit the reader does not attach counts too:
+        ``105元/亩`` states a fact whose unit is ``元/亩``.
+        """
+        want = dimension_of(n.unit) if n.unit else None
+        found = [f for f in self.facts if (want is None or f.dimension == want) and f.states(n)]
+        if found or text is None:
+            return found
+        return [f for f in self.facts if _compound_states(f, n, text)]
+
+    @cached_property
+    def department_text(self) -> list[Fact]:
+        """The figures the department wrote in its own narrative (data text fields), as facts sourced ``text:``."""
+        out: list[Fact] = []
+        for path, value in _strings(self.data, "data"):
+            for n in find_numbers(value):
+                if n.kind in ("year", "date", "plain") or n.unit is None:
+                    continue
+                out.append(
+                    Fact(
+                        id=f"text.{len(out) + 1}",
+                        label=n.raw,
+                        value=n.value,
+                        unit=n.unit,
+                        dimension=dimension_of(n.unit),
+                        source=f"text: {path}",
+                        attribute="部门填报文字",
+                    )
+                )
+        return out
+
+    def in_department_text(self, n: NumberMention) -> bool:
+        """True when the department's own text in the data states the figure ``n`` (after unit conversion)."""
+        if n.unit is None:
+            return False
+        want = dimension_of(n.unit)
+        return any(f.dimension == want and f.states(n) for f in self.department_text)
+
     def match(self, value: Decimal, unit: str | None, decimals: int = 0) -> list[Fact]:
         """Which facts does a written figure state, with unit conversion and at the precision written."""
         want = dimension_of(unit) if unit else None
@@ -134,6 +207,32 @@ class FactSheet:
             if fact.matches(value, unit, decimals):
                 out.append(fact)
         return out
+
+
+_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _compound_states(fact: Fact, n: NumberMention, text: str) -> bool:
+    """A figure followed by a fact's compound unit the reader does not attach (``2000元/生·年``, ``105元/亩``)."""
+    if not fact.unit or len(fact.unit) < 2:
+        return False
+    m = _DIGITS.search(text, n.start, n.end)
+    if m is None or not text.startswith(fact.unit, m.end()):
+        return False
+    raw = m.group().replace(",", "")
+    return fact.matches(Decimal(raw), fact.unit, len(raw.split(".")[1]) if "." in raw else 0)
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every string in a data model with its path (``projects[0].performance``)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]")
+    elif isinstance(value, BaseModel) and not isinstance(value, Money):
+        for name in type(value).model_fields:
+            yield from _strings(getattr(value, name), f"{path}.{name}")
 
 
 def build_facts(data: ReportData, rules: ScoringRules = DEFAULT_RULES) -> FactSheet:

@@ -143,7 +143,7 @@ class SectionWriter:
 
     def _check(self, spec: SectionSpec, answer: str) -> tuple[Filled, list[Finding]]:
         filled, findings = fill_and_ground(
-            answer, self.sheet, prefer=spec.fact_prefixes, section=spec.title, severity="error", origin="模型输出"
+            answer, self.sheet, prefer=spec.fact_prefixes, section=spec.title, origin="model"
         )
         findings += wording_findings(filled.text, spec.title)
         return filled, sort_findings(findings)

@@ -20,6 +20,7 @@ from assistant.checks.finding import Finding, sort_findings
 from assistant.drafting.grounding import fill_and_ground
 from assistant.drafting.issues import place_issues
 from assistant.drafting.placeholders import escape
+from assistant.drafting.proofread import proofread
 from assistant.drafting.plan import SectionSpec, plan_sections
 from assistant.drafting.result import Draft, DraftSection, section_from
 from assistant.errors import InputError
@@ -133,9 +134,9 @@ def render_section(
         sheet,
         prefer=spec.fact_prefixes,
         section=spec.title,
-        severity="info",
-        origin="数据文字中",
+        origin="data",
     )
+    findings = sort_findings([*findings, *proofread(filled.text, spec.title, data.year)])
     return section_from(spec, "offline", filled, findings)
 
 
