@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from assistant.budget.models import Money, Project, ReportData
+from assistant.budget.models import FundingRow, Money, Project, ReportData
 from assistant.budget.scoring import (
     DEFAULT_RULES,
     ScoringRules,
@@ -23,6 +23,7 @@ from assistant.budget.scoring import (
     grade_for,
     indicator_score,
 )
+from assistant.errors import InputError
 from assistant.text.numbers import NumberMention, find_numbers
 from assistant.units import MONEY_UNITS, Dimension, convert_money, dimension_of, format_number, same_count_unit
 
@@ -92,7 +93,6 @@ class Fact(BaseModel):
             return mine > n.value if n.comparator == ">" else mine >= n.value
         return True
 
-
     def _in_unit(self, unit: str | None) -> Decimal | None:
         if unit is None:
             return self.value
@@ -130,8 +130,9 @@ class Derived(BaseModel):
 class FactSheet:
     """The facts of one ReportData, looked up by id or by a written figure."""
 
-    def __init__(self, data: ReportData, facts: list[Fact], notes: list[Derived]) -> None:
+    def __init__(self, data: ReportData, facts: list[Fact], notes: list[Derived], money_unit: str = "万元") -> None:
         self.data = data
+        self.money_unit = money_unit  # the one unit a draft writes every amount in
         self.facts = facts
         self.notes = notes
         self._by_id = {f.id: f for f in facts}
@@ -144,6 +145,12 @@ class FactSheet:
 
     def __contains__(self, fact_id: object) -> bool:
         return fact_id in self._by_id
+
+    def written(self, fact: Fact, unit: str | None = None) -> str:
+        """The fact as the draft writes it: amounts in ``money_unit`` (per-head amounts in their own unit)."""
+        if fact.dimension == "money" and not fact.id.endswith(".per_calc"):
+            return fact.written(self.money_unit)
+        return fact.written(unit)
 
     def get(self, fact_id: str) -> Fact | None:
         """The fact with this id, or None."""
@@ -235,8 +242,13 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings(getattr(value, name), f"{path}.{name}")
 
 
-def build_facts(data: ReportData, rules: ScoringRules = DEFAULT_RULES) -> FactSheet:
-    """Turn a ReportData into its FactSheet: source figures plus exactly computed derived ones."""
+def build_facts(data: ReportData, rules: ScoringRules = DEFAULT_RULES, money_unit: str = "万元") -> FactSheet:
+    """Turn a ReportData into its FactSheet: source figures plus exactly computed derived ones.
+
+    ``money_unit`` is the unit a draft writes amounts in (every amount in one unit, converted exactly).
+    """
+    if money_unit not in MONEY_UNITS:
+        raise InputError(f"未知的金额单位“{money_unit}”；可选 {'、'.join(MONEY_UNITS)}")
     b = _Builder()
     b.add("year", "报告年度", Decimal(data.year), "年", "year", "data: year")
     dept = data.department
@@ -270,11 +282,30 @@ def build_facts(data: ReportData, rules: ScoringRules = DEFAULT_RULES) -> FactSh
             b.add(
                 f"overall.r{i}.score", f"{label}得分", row.score, "分", "score", f"data: overall_table[{i - 1}].score"
             )
+    rows = data.overall_table
+    if rows and all(r.weight is not None for r in rows):
+        b.add(
+            "overall.weight_total_calc",
+            "整体自评表分值合计",
+            sum((r.weight for r in rows if r.weight is not None), Decimal(0)),
+            "分",
+            "score",
+            "derived: Σ overall.r*.weight",
+        )
+    if rows and all(r.score is not None for r in rows):
+        b.add(
+            "overall.score_total_calc",
+            "整体自评表得分合计",
+            sum((r.score for r in rows if r.score is not None), Decimal(0)),
+            "分",
+            "score",
+            "derived: Σ overall.r*.score",
+        )
     sa = data.self_assessment
     if sa.score is not None:
         b.add("self.score", "自评总分", sa.score, "分", "score", "data: self_assessment.score")
         b.note("self.grade_calc", "自评总分对应的等级", grade_for(sa.score, rules))
-    return FactSheet(data, b.facts, b.notes)
+    return FactSheet(data, b.facts, b.notes, money_unit)
 
 
 class _Builder:
@@ -398,6 +429,7 @@ def _budget_facts(b: _Builder, data: ReportData, rules: ScoringRules) -> None:
             "derived: budget.basic + budget.project",
         )
     b.money("budget.executed", "全年执行数", bud.executed, "data: budget.executed")
+    _funding_facts(b, "budget", bud.funding, "budget", "部门")
     b.money("budget.carryover", "结转结余", bud.carryover, "data: budget.carryover")
     if bud.execution_rate is not None:
         b.add(
@@ -435,6 +467,31 @@ def _budget_facts(b: _Builder, data: ReportData, rules: ScoringRules) -> None:
             "derived: 全年预算数 − budget.executed",
             attribute="结转结余",
         )
+
+
+def _funding_facts(b: _Builder, pre: str, rows: list[FundingRow], src: str, item: str) -> None:
+    """Facts of the 其中 rows of a form's funding block: amounts per source and each source's execution rate."""
+    for k, row in enumerate(rows, 1):
+        fp, rsrc = f"{pre}.f{k}", f"{src}.funding[{k - 1}]"
+        for attr, label in (("initial", "年初预算数"), ("total", "全年预算数"), ("executed", "全年执行数")):
+            b.money(
+                f"{fp}.{attr}",
+                f"{row.source}{label}",
+                getattr(row, attr),
+                f"data: {rsrc}.{attr}",
+                item=item,
+                attribute=f"{row.source}{label}",
+            )
+        budget = row.total or row.initial
+        if row.executed and budget and budget.yuan:
+            b.rate(
+                f"{fp}.execution_rate_calc",
+                f"{row.source}执行率",
+                row.executed.yuan / budget.yuan * HUNDRED,
+                f"derived: {fp}.executed / 预算数",
+                item=item,
+                attribute=f"{row.source}执行率",
+            )
 
 
 def _project_facts(b: _Builder, i: int, p: Project, rules: ScoringRules) -> None:
@@ -494,6 +551,17 @@ def _project_facts(b: _Builder, i: int, p: Project, rules: ScoringRules) -> None
             item=name,
             attribute="执行率",
         )
+        b.add(
+            f"{pre}.execution_score_calc",
+            f"{name}预算执行率得分",
+            execution_score(rate, rules),
+            "分",
+            "score",
+            "derived: 执行率 × 分值",
+            item=name,
+            attribute="预算执行率得分",
+            decimals=2,
+        )
         b.yuan(
             f"{pre}.balance_calc",
             f"{name}结余（预算数−执行数）",
@@ -503,6 +571,7 @@ def _project_facts(b: _Builder, i: int, p: Project, rules: ScoringRules) -> None
             item=name,
             attribute="结余",
         )
+    _funding_facts(b, pre, p.funding, src, name)
     for j, c in enumerate(p.counts, 1):
         b.add(
             f"{pre}.c{j}",
@@ -607,6 +676,18 @@ def _project_facts(b: _Builder, i: int, p: Project, rules: ScoringRules) -> None
             scores.append(ind.score)  # qualitative: the stated score is all there is
         else:
             complete = False
+    weights = [ind.weight for ind in p.indicators]
+    if weights and all(w is not None for w in weights):
+        b.add(
+            f"{pre}.weight_total_calc",
+            f"{name}分值合计（含预算执行率）",
+            rules.execution_weight + sum((w for w in weights if w is not None), Decimal(0)),
+            "分",
+            "score",
+            f"derived: 执行率分值 + Σ {pre}.i*.weight",
+            item=name,
+            attribute="分值合计",
+        )
     if p.self_score is not None:
         b.add(
             f"{pre}.self_score",

@@ -80,3 +80,15 @@ def level_of(ind: Indicator) -> str:
         if name.startswith(key):
             return key + "指标"
     return name
+
+
+def indicator_met(ind: Indicator) -> bool | None:
+    """Did the actual value reach the target (by the comparator)? None when it can't be told."""
+    if ind.target is None or ind.actual is None:
+        return None
+    cmp = ind.comparator or "≥"
+    if cmp in ("≥", ">"):
+        return ind.actual >= ind.target if cmp == "≥" else ind.actual > ind.target
+    if cmp in ("≤", "<"):
+        return ind.actual <= ind.target if cmp == "≤" else ind.actual < ind.target
+    return ind.actual == ind.target

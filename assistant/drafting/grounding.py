@@ -19,6 +19,8 @@ from assistant.text.numbers import NumberMention, find_numbers
 # Marks the drafting code writes itself; the figures inside them are ids or already flagged, not statements.
 _MARKS = re.compile(r"【(?:待核实|请补充)[^】]*】")
 DEPARTMENT_SOURCE = "来源：部门填报文字"
+DEPARTMENT_RULE = "draft-department-figure"
+UNVERIFIED_MARK = "【待核实"
 Origin = Literal["model", "data"]
 
 
@@ -65,9 +67,7 @@ def ground(
             if n.raw in sourced:
                 continue
             sourced.add(n.raw)
-            findings.append(
-                _finding("draft-department-figure", "info", n, section, _DEPARTMENT_MESSAGE, "定稿前核对原始台账")
-            )
+            findings.append(_finding(DEPARTMENT_RULE, "info", n, section, _DEPARTMENT_MESSAGE, "定稿前核对原始台账"))
             continue
         findings.append(
             _finding(
