@@ -39,6 +39,7 @@ class FormTable(BaseModel):
     title: str
     unit: str
     grid: int = GRID
+    widths: list[int] = [1] * GRID  # relative widths of the grid columns (Word)
     blocks: list[Block]
 
     @property
@@ -199,6 +200,7 @@ def project_form(data: ReportData, n: int, sheet: FactSheet, rules: ScoringRules
         id=f"table.p{n}",
         title=f"{data.year}年度项目支出绩效自评表",
         unit=f"金额单位：{sheet.money_unit}",
+        widths=[18, 22, 38, 28, 28, 17, 17, 56],
         blocks=[info, funding, _goals(w, p.goal, p.goal_actual or p.performance), indicators],
     )
 
@@ -269,6 +271,7 @@ def overall_form(data: ReportData, sheet: FactSheet, rules: ScoringRules = DEFAU
         id="table.overall",
         title=f"{data.year}年度部门整体支出绩效自评表",
         unit=f"金额单位：{sheet.money_unit}",
+        widths=[20, 24, 42, 42, 34, 22, 18, 18],
         blocks=[info, funding, _goals(w, data.goal, data.goal_actual), table],
     )
 
