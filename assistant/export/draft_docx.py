@@ -22,7 +22,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Length, Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
@@ -351,7 +351,7 @@ def _grid_row(
     for value, span in zip(values, spans, strict=True):
         tc = tcs[col]
         if span > 1:
-            width = sum((t.width or 0) for t in tcs[col : col + span])
+            width = Length(sum(int(t.width or 0) for t in tcs[col : col + span]))
             for extra in tcs[col + 1 : col + span]:
                 tr.remove(extra)
             tc.grid_span = span
@@ -369,7 +369,7 @@ def _widths(table: Table, weights: list[int]) -> None:
     """Fix the grid column widths (Word otherwise shares the width equally and narrow text columns wrap)."""
     table.autofit = False
     total = sum(weights)
-    widths = [int(LANDSCAPE_TEXT_WIDTH * w / total) for w in weights]
+    widths = [Length(int(LANDSCAPE_TEXT_WIDTH * w / total)) for w in weights]
     for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=False):
         col.w = width  # LibreOffice and WPS lay out by the grid, Word by the cells: set both
     for tr in table._tbl.tr_lst:
