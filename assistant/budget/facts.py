@@ -75,23 +75,24 @@ class Fact(BaseModel):
         return mine.quantize(step, ROUND_HALF_UP) == value or mine.quantize(step, ROUND_DOWN) == value
 
     def states(self, n: NumberMention) -> bool:
-        """Does the mention ``n`` state this fact — exactly at its precision, or as its 约/近/超过/不足 allows?"""
+        """Does the mention ``n`` state this fact — at its precision, or as its 约/近/超过/不足 allows, on the side
+        a bound puts it (``超过3万人`` is not 29800人, ``不足3万人`` is not 31200人)?"""
+        mine = self._in_unit(n.unit)
+        if mine is None:
+            return False
+        below = n.comparator in ("<", "≤") or n.raw.lstrip().startswith(("近", "将近", "接近"))
+        if below and (mine > n.value or (n.comparator == "<" and mine == n.value)):
+            return False
+        if n.comparator in (">", "≥") and (mine < n.value or (n.comparator == ">" and mine == n.value)):
+            return False
         if self.matches(n.value, n.unit, n.decimals):
             return True
         if not (n.approximate or n.comparator in (">", "<", "≥", "≤")):
             return False
-        mine = self._in_unit(n.unit)
-        if mine is None:
-            return False
+        # A bound or 近 truncates (近5000 may be 4987); 约 rounds, so it is off by half a step at most.
+        directed = below or n.comparator in (">", "≥")
         step = _loose_step(n)
-        if abs(mine - n.value) >= step:
-            return False
-        below = n.comparator in ("<", "≤") or n.raw.lstrip().startswith(("近", "将近", "接近"))
-        if below:
-            return mine < n.value if n.comparator == "<" else mine <= n.value
-        if n.comparator in (">", "≥"):
-            return mine > n.value if n.comparator == ">" else mine >= n.value
-        return True
+        return abs(mine - n.value) < step if directed else abs(mine - n.value) <= step / 2
 
     def _in_unit(self, unit: str | None) -> Decimal | None:
         if unit is None:
@@ -111,12 +112,14 @@ def _decimals_needed(value: Decimal) -> int:
 
 
 def _loose_step(n: NumberMention) -> Decimal:
-    """The step an approximate figure is written to: its last written place, or its last non-zero digit (近5000 → 1000)."""
-    written = Decimal(1).scaleb(-n.decimals)
-    normal = abs(n.value).normalize()
-    exponent = normal.as_tuple().exponent
-    significant = Decimal(1).scaleb(exponent) if isinstance(exponent, int) and exponent > 0 else written
-    return max(written, significant)
+    """The step an approximate figure is written to: its last written place, widened over the trailing zeros of a
+    whole number (近5000万元 → 1000万元, 约3万人 → 1万人); a written fraction is exact to its places (约10.00万元)."""
+    step = Decimal(1).scaleb(-n.decimals)
+    if "." in n.raw or "点" in n.raw:
+        return step
+    written = abs(n.value).scaleb(n.decimals).normalize()
+    exponent = written.as_tuple().exponent
+    return step.scaleb(exponent) if isinstance(exponent, int) and exponent > 0 else step
 
 
 class Derived(BaseModel):
