@@ -142,7 +142,7 @@ def project_form(data: ReportData, n: int, sheet: FactSheet, rules: ScoringRules
     info = Block(
         header=["项目名称", p.name, "资金来源", p.funding_source or MISSING],
         rows=[["主管部门", p.supervisor or data.department.name, "实施单位", p.implementer or p.lead_unit or MISSING]],
-        spans=[1, 3, 1, 3],
+        spans=[2, 2, 2, 2],
     )
     funding = w.funding(
         pid,
@@ -200,7 +200,7 @@ def project_form(data: ReportData, n: int, sheet: FactSheet, rules: ScoringRules
         id=f"table.p{n}",
         title=f"{data.year}年度项目支出绩效自评表",
         unit=f"金额单位：{sheet.money_unit}",
-        widths=[18, 22, 38, 28, 28, 17, 17, 56],
+        widths=[22, 24, 36, 28, 28, 16, 16, 54],
         blocks=[info, funding, _goals(w, p.goal, p.goal_actual or p.performance), indicators],
     )
 

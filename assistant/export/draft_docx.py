@@ -382,6 +382,8 @@ def _form_table(doc: DocxDocument, form: FormTable, blocks: list[Block], fonts: 
     count = sum(len(b.rows) + 1 + (1 if b.title and not b.repeat_header else 0) for b in blocks)
     table = _new_table(doc, count, form.grid)
     _widths(table, form.widths)
+    for tr in table._tbl.tr_lst:  # a row stays on one page: a split row reads as a stray fragment
+        tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     r = 0
     for block in blocks:
         if block.title and not block.repeat_header:
