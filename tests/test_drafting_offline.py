@@ -277,3 +277,44 @@ def test_json_contract_shape(example: tuple[ReportData, Draft]) -> None:
         total += len(raw["findings"])
     assert len(contract["findings"]) == total
     assert all(list(f) == finding_keys for f in contract["findings"])
+
+
+# -- the department's own text, reviewed while drafting -----------------------------------------------------------
+
+
+def _dept_draft() -> Draft:
+    data = _minimal(
+        department={
+            "name": "某某市民政局",
+            "counts": [{"label": "常住人口", "value": 1286000, "unit": "人"}],
+            "profile": "全市常住人口128.6万人，其中城镇人口80万人；全年资金完成年初预算的100X%，经费均按要求完成指出。",
+        },
+        achievements=["城镇人口80万人全部纳入救助监测。", "2021年拟开展的摸底排查已作出了积极的努力和贡献。"],
+    )
+    return draft_offline(data, build_facts(data))
+
+
+def test_department_figures_are_grounded_after_unit_conversion_else_sourced_once() -> None:
+    draft = _dept_draft()
+    overview = draft.section("1.1")
+    assert overview is not None
+    # 128.6万人 is the data's 1286000人: a grounded figure, not a note.
+    span = next(f for f in overview.spans if overview.text[f.start : f.end] == "128.6万人")
+    assert span.id == "dept.c1"
+    sourced = [f for f in draft.findings if f.rule == "draft-department-figure"]
+    assert [f.quote for f in sourced] == ["80万人"]  # once, though the draft states it twice
+    assert sourced[0].severity == "info" and "来源：部门填报文字" in sourced[0].message
+
+
+def test_department_text_is_proofread_wherever_it_lands() -> None:
+    draft = _dept_draft()
+    rules = {f.rule.split(".")[0] for f in draft.findings}
+    quotes = {f.quote for f in draft.findings}
+    assert "100X%" in quotes  # a broken figure
+    assert "完成指出" in quotes  # a typo
+    assert any(f.category == "stale_date" and f.quote.startswith("2021") for f in draft.findings)
+    assert any(f.category == "vague_wording" for f in draft.findings)
+    assert "draft-needs-input" in {f.rule for f in draft.findings} and "placeholder" in rules
+    # Our own 【请补充】 marks are reported once, by drafting, not a second time by the review's placeholder rule.
+    marks = [f for f in draft.findings if f.quote.startswith("【请补充")]
+    assert all(f.rule == "draft-needs-input" for f in marks)

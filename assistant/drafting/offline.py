@@ -157,6 +157,22 @@ def attach_data_issues(
     return out, orphans
 
 
+def source_once(sections: list[DraftSection]) -> list[DraftSection]:
+    """Keep one 来源：部门填报文字 note per figure in the whole draft (its first mention), not one per section."""
+    seen: set[str] = set()
+    out = []
+    for s in sections:
+        kept = []
+        for f in s.findings:
+            if f.rule == DEPARTMENT_RULE:
+                if f.quote in seen:
+                    continue
+                seen.add(f.quote)
+            kept.append(f)
+        out.append(s.model_copy(update={"findings": kept}) if len(kept) != len(s.findings) else s)
+    return out
+
+
 def attach_forms(
     sections: list[DraftSection], data: ReportData, sheet: FactSheet, rules: ScoringRules = DEFAULT_RULES
 ) -> list[DraftSection]:
@@ -183,7 +199,8 @@ def draft_offline(
     prompts = prompts or default_prompts()
     specs = select_sections(plan_sections(data), sections)
     drafted = [render_section(spec, data, sheet, prompts, rules=rules) for spec in specs]
-    drafted, orphans = attach_data_issues(attach_forms(drafted, data, sheet, rules), sheet, rules)
+    drafted = source_once(attach_forms(drafted, data, sheet, rules))
+    drafted, orphans = attach_data_issues(drafted, sheet, rules)
     return Draft(
         model=None,
         data_path=data_path,

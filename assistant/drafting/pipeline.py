@@ -20,6 +20,7 @@ from assistant.drafting.offline import (
     collect_findings,
     draft_offline,
     select_sections,
+    source_once,
 )
 from assistant.drafting.plan import plan_sections
 from assistant.drafting.result import Draft, DraftSection, Progress, ProgressFn
@@ -97,7 +98,8 @@ async def draft_report(
         why = "模型为多个章节写了几乎相同的文字，没有针对本节作答"
         writer.notes.append(f"章节“{drafted[k].title}”：{why}")
         drafted[k] = writer.fall_back(by_id[drafted[k].id], why)
-    drafted, orphans = attach_data_issues(attach_forms(drafted, data, sheet, rules), sheet, rules)
+    drafted = source_once(attach_forms(drafted, data, sheet, rules))
+    drafted, orphans = attach_data_issues(drafted, sheet, rules)
     notes = [model_banner(model.name, drafted)]
     fell_back = [s.title for s in drafted if s.source == "fallback"]
     if fell_back:
