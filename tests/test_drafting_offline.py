@@ -21,6 +21,7 @@ from assistant.drafting import (
     plan_sections,
 )
 from assistant.errors import InputError
+from assistant.text.numbers import find_numbers
 
 SUBSECTIONS = {
     "1": ["（一）部门概况", "（二）部门绩效目标的设立情况", "（三）部门整体收支情况", "（四）部门预算管理制度建设情况"],
@@ -75,15 +76,18 @@ def test_every_project_has_its_table_section(example: tuple[ReportData, Draft]) 
     ids = [s.id for s in draft.sections if s.kind == "table"]
     assert ids == ["table.overall", *[f"table.p{i}" for i in range(1, len(data.projects) + 1)]]
     assert all(s.source == "offline" for s in draft.sections)
-    assert OFFLINE_NOTE in draft.notes
+    assert draft.notes[0].startswith(OFFLINE_NOTE)
 
 
 def test_no_figure_outside_a_fact_unless_visibly_flagged(example: tuple[ReportData, Draft]) -> None:
     _, draft = example
+    # A figure of the department's own text is sourced once per draft; its repeats are the same figure.
+    sourced = {f.quote for f in draft.findings if f.category == "ungrounded_number"}
     for section in draft.sections:
         text = section.text
         allowed = [(f.start, f.end) for f in section.spans]
-        allowed += [(f.start, f.end) for f in section.findings if f.category == "ungrounded_number"]
+        allowed += [(f.start, f.end) for f in section.findings]
+        allowed += [(n.start, n.end) for n in find_numbers(text) if n.raw in sourced]
         allowed += [(m.start(), m.end()) for m in YEAR.finditer(text)]
         allowed += [(m.start(), m.end()) for m in NOT_FIGURE.finditer(text)]
         stray = [m.group(0) for m in DIGITS.finditer(text) if not _ids(allowed, m.start(), m.end())]
@@ -138,13 +142,22 @@ def test_template_text_types_no_digit_itself() -> None:
 
 def test_fill_replaces_known_ids_and_records_spans() -> None:
     sheet = build_facts(_minimal())
-    filled = fill("基本支出{budget.basic}，项目支出{budget.project|元}。", sheet)
-    assert filled.text == "基本支出60万元，项目支出400000元。"
+    filled = fill("基本支出{budget.basic}，项目支出{budget.project}。", sheet)
+    assert filled.text == "基本支出60万元，项目支出40万元。"
     assert [(f.id, filled.text[f.start : f.end]) for f in filled.facts] == [
         ("budget.basic", "60万元"),
-        ("budget.project", "400000元"),
+        ("budget.project", "40万元"),
     ]
     assert filled.unknown == []
+
+
+def test_every_amount_is_written_in_the_drafts_one_money_unit() -> None:
+    # A unit asked for in a placeholder does not break the rule: one unit throughout, converted exactly.
+    sheet = build_facts(_minimal(), money_unit="元")
+    filled = fill("基本支出{budget.basic}，项目支出{budget.project|万元}。", sheet)
+    assert filled.text == "基本支出600000元，项目支出400000元。"
+    with pytest.raises(InputError, match="金额单位"):
+        build_facts(_minimal(), money_unit="万")
 
 
 def test_fill_marks_unknown_id_visibly_and_reports_it() -> None:
@@ -207,13 +220,14 @@ def test_no_projects_still_gives_an_honest_analysis_section() -> None:
     assert draft.section("3.1").text.startswith("【请补充：")  # type: ignore[union-attr]
 
 
-def test_conclusion_states_score_grade_and_recomputed_score() -> None:
+def test_conclusion_states_scores_without_reviewer_language() -> None:
     path = next((p for p in EXAMPLES if p.stem.startswith("education")), None)
     if path is None:
         pytest.skip("no scored example")
     _, draft = _draft(path)
     text = draft.section("3.2").text  # type: ignore[union-attr]
-    assert "自评得分" in text and "重算得分" in text
+    assert "自评得分" in text
+    assert "重算" not in text  # a recomputed score that differs is a finding for the drafter, not report text
 
 
 def test_sections_argument_limits_the_draft_and_rejects_unknown_ids() -> None:
@@ -234,7 +248,8 @@ def test_plan_ids_are_stable() -> None:
 def test_json_contract_shape(example: tuple[ReportData, Draft]) -> None:
     _, draft = example
     contract = draft.to_contract()
-    assert set(contract) == {"model", "sections", "findings"}
+    assert set(contract) == {"model", "money_unit", "sections", "findings"}
+    assert contract["money_unit"] == "万元"
     assert contract["model"] is None
     finding_keys = [
         "rule",
@@ -250,7 +265,10 @@ def test_json_contract_shape(example: tuple[ReportData, Draft]) -> None:
     ]
     total = 0
     for raw in contract["sections"]:
-        assert list(raw) == ["id", "title", "text", "source", "findings"]
+        table = ["table"] if raw["id"].startswith("table.") else []
+        assert list(raw) == ["id", "title", "text", "source", "findings", *table]
+        for block in raw.get("table", {}).get("blocks", []):
+            assert all(len(row) == len(block["header"]) for row in block["rows"])
         assert raw["source"] == "offline"
         for f in raw["findings"]:
             assert list(f) == finding_keys
@@ -259,3 +277,44 @@ def test_json_contract_shape(example: tuple[ReportData, Draft]) -> None:
         total += len(raw["findings"])
     assert len(contract["findings"]) == total
     assert all(list(f) == finding_keys for f in contract["findings"])
+
+
+# -- the department's own text, reviewed while drafting -----------------------------------------------------------
+
+
+def _dept_draft() -> Draft:
+    data = _minimal(
+        department={
+            "name": "某某市民政局",
+            "counts": [{"label": "常住人口", "value": 1286000, "unit": "人"}],
+            "profile": "全市常住人口128.6万人，其中城镇人口80万人；全年资金完成年初预算的100X%，经费均按要求完成指出。",
+        },
+        achievements=["城镇人口80万人全部纳入救助监测。", "2021年拟开展的摸底排查已作出了积极的努力和贡献。"],
+    )
+    return draft_offline(data, build_facts(data))
+
+
+def test_department_figures_are_grounded_after_unit_conversion_else_sourced_once() -> None:
+    draft = _dept_draft()
+    overview = draft.section("1.1")
+    assert overview is not None
+    # 128.6万人 is the data's 1286000人: a grounded figure, not a note.
+    span = next(f for f in overview.spans if overview.text[f.start : f.end] == "128.6万人")
+    assert span.id == "dept.c1"
+    sourced = [f for f in draft.findings if f.rule == "draft-department-figure"]
+    assert [f.quote for f in sourced] == ["80万人"]  # once, though the draft states it twice
+    assert sourced[0].severity == "info" and "来源：部门填报文字" in sourced[0].message
+
+
+def test_department_text_is_proofread_wherever_it_lands() -> None:
+    draft = _dept_draft()
+    rules = {f.rule.split(".")[0] for f in draft.findings}
+    quotes = {f.quote for f in draft.findings}
+    assert "100X%" in quotes  # a broken figure
+    assert "完成指出" in quotes  # a typo
+    assert any(f.category == "stale_date" and f.quote.startswith("2021") for f in draft.findings)
+    assert any(f.category == "vague_wording" for f in draft.findings)
+    assert "draft-needs-input" in {f.rule for f in draft.findings} and "placeholder" in rules
+    # Our own 【请补充】 marks are reported once, by drafting, not a second time by the review's placeholder rule.
+    marks = [f for f in draft.findings if f.quote.startswith("【请补充")]
+    assert all(f.rule == "draft-needs-input" for f in marks)

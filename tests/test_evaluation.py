@@ -269,7 +269,8 @@ def test_record_without_a_model_is_unusable_input(tmp_path: Path, capsys: pytest
 
 
 class _Alternating:
-    """A model whose answers alternate between grounded and vague, counting calls in flight."""
+    """A model whose answers alternate between one that says what the case asks and one that leaves it out (both
+    state the section's required facts, so drafting keeps them), counting calls in flight."""
 
     name = "alternating"
 
@@ -285,15 +286,15 @@ class _Alternating:
         for _ in range(20):  # yield to the loop so other cases can start (no timers, no wall clock)
             await asyncio.sleep(0)
         self.in_flight -= 1
-        good = "本年度全年执行数{budget.executed}。"
-        return Completion(text=good if self.calls % 2 else "本年度工作扎实。", model=self.name)
+        plain = "本年度全年预算{budget.total}，全年执行数{budget.executed}。"
+        return Completion(text=plain + ("资金使用规范。" if self.calls % 2 else ""), model=self.name)
 
     async def structured(self, *a: Any, **kw: Any) -> Any:
         raise AssertionError("not used")
 
 
 def test_repeats_give_a_per_case_pass_rate(tmp_path: Path) -> None:
-    case = draft_case(tmp_path, "  - {type: contains, value: 38909.5万元}\n")
+    case = draft_case(tmp_path, "  - {type: contains, value: 资金使用规范}\n")
     model = _Alternating()
     [result] = run([case], model=model, repeat=4, concurrency=1)
     assert len(result.runs) == 4

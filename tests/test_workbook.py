@@ -444,3 +444,39 @@ def test_written_workbook_keeps_the_comparator_equals_as_text(tmp_path: Path) ->
 def test_examples_round_trip_through_a_workbook(example: Path, tmp_path: Path) -> None:
     data = load_data(example)
     assert load_data(write_workbook(data, tmp_path / "d.xlsx")) == data
+
+
+FUNDING_HEAD = ["项目名称", "资金来源", "年初预算数", "全年预算数", "全年执行数"]
+
+
+def test_funding_sheet_fills_the_forms_rows_for_department_and_projects(tmp_path: Path) -> None:
+    funding = [
+        FUNDING_HEAD,
+        [None, "财政拨款", 900, 950, 930],
+        ["甲项目", "财政拨款", 80, 80, 76],
+        ["甲项目", "上年结转", None, "120000元", 100000],
+    ]
+    path = projects_book(tmp_path / "d.xlsx", [["甲项目"]], 资金来源=funding)
+    data = load_data(path)
+    assert [(f.source, f.total) for f in data.budget.funding] == [("财政拨款", Money(value=Decimal(950)))]
+    rows = data.projects[0].funding
+    assert rows[1].total == Money(value=Decimal(120000), unit="元") and rows[1].initial is None
+    assert rows[1].executed == Money(value=Decimal(100000))  # a bare number is read in the workbook's unit
+
+
+def test_funding_for_an_unknown_project_names_its_cell(tmp_path: Path) -> None:
+    funding = [FUNDING_HEAD, ["乙项目", "财政拨款", 1, 1, 1]]
+    path = projects_book(tmp_path / "d.xlsx", [["甲项目"]], 资金来源=funding)
+    with pytest.raises(InputError, match="资金来源!A2: 项目“乙项目”不在“项目”表中"):
+        load_data(path)
+
+
+def test_form_fields_round_trip_through_a_workbook(tmp_path: Path) -> None:
+    data = load_data(EXAMPLES / "agriculture-bureau-2024.yaml")
+    project = data.projects[1].model_copy(
+        update={"supervisor": "丰禾县人民政府", "implementer": "丰禾县农田建设服务中心", "goal_actual": "已完工"}
+    )
+    changed = data.model_copy(
+        update={"projects": [data.projects[0], project, *data.projects[2:]], "goal": "甲", "goal_actual": "乙"}
+    )
+    assert load_data(write_workbook(changed, tmp_path / "d.xlsx")) == changed

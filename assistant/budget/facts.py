@@ -6,12 +6,15 @@ Ids are what prompts hand the model and what placeholders name: ``budget.basic``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from assistant.budget.models import Money, Project, ReportData
+from assistant.budget.models import FundingRow, Money, Project, ReportData
 from assistant.budget.scoring import (
     DEFAULT_RULES,
     ScoringRules,
@@ -20,6 +23,8 @@ from assistant.budget.scoring import (
     grade_for,
     indicator_score,
 )
+from assistant.errors import InputError
+from assistant.text.numbers import NumberMention, find_numbers
 from assistant.units import MONEY_UNITS, Dimension, convert_money, dimension_of, format_number, same_count_unit
 
 HUNDRED = Decimal(100)
@@ -69,6 +74,26 @@ class Fact(BaseModel):
         # Reports round half up or simply cut digits; both are the same figure at the precision written.
         return mine.quantize(step, ROUND_HALF_UP) == value or mine.quantize(step, ROUND_DOWN) == value
 
+    def states(self, n: NumberMention) -> bool:
+        """Does the mention ``n`` state this fact — at its precision, or as its 约/近/超过/不足 allows, on the side
+        a bound puts it (``超过3万人`` is not 29800人, ``不足3万人`` is not 31200人)?"""
+        mine = self._in_unit(n.unit)
+        if mine is None:
+            return False
+        below = n.comparator in ("<", "≤") or n.raw.lstrip().startswith(("近", "将近", "接近"))
+        if below and (mine > n.value or (n.comparator == "<" and mine == n.value)):
+            return False
+        if n.comparator in (">", "≥") and (mine < n.value or (n.comparator == ">" and mine == n.value)):
+            return False
+        if self.matches(n.value, n.unit, n.decimals):
+            return True
+        if not (n.approximate or n.comparator in (">", "<", "≥", "≤")):
+            return False
+        # A bound or 近 truncates (近5000 may be 4987); 约 rounds, so it is off by half a step at most.
+        directed = below or n.comparator in (">", "≥")
+        step = _loose_step(n)
+        return abs(mine - n.value) < step if directed else abs(mine - n.value) <= step / 2
+
     def _in_unit(self, unit: str | None) -> Decimal | None:
         if unit is None:
             return self.value
@@ -86,6 +111,17 @@ def _decimals_needed(value: Decimal) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
+def _loose_step(n: NumberMention) -> Decimal:
+    """The step an approximate figure is written to: its last written place, widened over the trailing zeros of a
+    whole number (近5000万元 → 1000万元, 约3万人 → 1万人); a written fraction is exact to its places (约10.00万元)."""
+    step = Decimal(1).scaleb(-n.decimals)
+    if "." in n.raw or "点" in n.raw:
+        return step
+    written = abs(n.value).scaleb(n.decimals).normalize()
+    exponent = written.as_tuple().exponent
+    return step.scaleb(exponent) if isinstance(exponent, int) and exponent > 0 else step
+
+
 class Derived(BaseModel):
     """A non-numeric derived result (e.g. the grade a recomputed score earns)."""
 
@@ -97,8 +133,9 @@ class Derived(BaseModel):
 class FactSheet:
     """The facts of one ReportData, looked up by id or by a written figure."""
 
-    def __init__(self, data: ReportData, facts: list[Fact], notes: list[Derived]) -> None:
+    def __init__(self, data: ReportData, facts: list[Fact], notes: list[Derived], money_unit: str = "万元") -> None:
         self.data = data
+        self.money_unit = money_unit  # the one unit a draft writes every amount in
         self.facts = facts
         self.notes = notes
         self._by_id = {f.id: f for f in facts}
@@ -112,6 +149,12 @@ class FactSheet:
     def __contains__(self, fact_id: object) -> bool:
         return fact_id in self._by_id
 
+    def written(self, fact: Fact, unit: str | None = None) -> str:
+        """The fact as the draft writes it: amounts in ``money_unit`` (per-head amounts in their own unit)."""
+        if fact.dimension == "money" and not fact.id.endswith(".per_calc"):
+            return fact.written(self.money_unit)
+        return fact.written(unit)
+
     def get(self, fact_id: str) -> Fact | None:
         """The fact with this id, or None."""
         return self._by_id.get(fact_id)
@@ -123,6 +166,46 @@ class FactSheet:
         """Facts whose id starts with any of the prefixes (what one section needs)."""
         wanted = tuple(prefixes)
         return [f for f in self.facts if f.id.startswith(wanted)]
+
+    def supporting(self, n: NumberMention, text: str | None = None) -> list[Fact]:
+        """The facts a figure as written states (unit-aware, at its precision, 约/近/超过 as written).
+
+        With ``text`` (the text ``n`` was read from), a compound unit the reader does not attach counts too:
+        ``105元/亩`` states a fact whose unit is ``元/亩``.
+        """
+        want = dimension_of(n.unit) if n.unit else None
+        found = [f for f in self.facts if (want is None or f.dimension == want) and f.states(n)]
+        if found or text is None:
+            return found
+        return [f for f in self.facts if _compound_states(f, n, text)]
+
+    @cached_property
+    def department_text(self) -> list[Fact]:
+        """The figures the department wrote in its own narrative (data text fields), as facts sourced ``text:``."""
+        out: list[Fact] = []
+        for path, value in _strings(self.data, "data"):
+            for n in find_numbers(value):
+                if n.kind in ("year", "date", "plain") or n.unit is None:
+                    continue
+                out.append(
+                    Fact(
+                        id=f"text.{len(out) + 1}",
+                        label=n.raw,
+                        value=n.value,
+                        unit=n.unit,
+                        dimension=dimension_of(n.unit),
+                        source=f"text: {path}",
+                        attribute="部门填报文字",
+                    )
+                )
+        return out
+
+    def in_department_text(self, n: NumberMention) -> bool:
+        """True when the department's own text in the data states the figure ``n`` (after unit conversion)."""
+        if n.unit is None:
+            return False
+        want = dimension_of(n.unit)
+        return any(f.dimension == want and f.states(n) for f in self.department_text)
 
     def match(self, value: Decimal, unit: str | None, decimals: int = 0) -> list[Fact]:
         """Which facts does a written figure state, with unit conversion and at the precision written."""
@@ -136,8 +219,39 @@ class FactSheet:
         return out
 
 
-def build_facts(data: ReportData, rules: ScoringRules = DEFAULT_RULES) -> FactSheet:
-    """Turn a ReportData into its FactSheet: source figures plus exactly computed derived ones."""
+_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _compound_states(fact: Fact, n: NumberMention, text: str) -> bool:
+    """A figure followed by a fact's compound unit the reader does not attach (``2000元/生·年``, ``105元/亩``)."""
+    if not fact.unit or len(fact.unit) < 2:
+        return False
+    m = _DIGITS.search(text, n.start, n.end)
+    if m is None or not text.startswith(fact.unit, m.end()):
+        return False
+    raw = m.group().replace(",", "")
+    return fact.matches(Decimal(raw), fact.unit, len(raw.split(".")[1]) if "." in raw else 0)
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every string in a data model with its path (``projects[0].performance``)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]")
+    elif isinstance(value, BaseModel) and not isinstance(value, Money):
+        for name in type(value).model_fields:
+            yield from _strings(getattr(value, name), f"{path}.{name}")
+
+
+def build_facts(data: ReportData, rules: ScoringRules = DEFAULT_RULES, money_unit: str = "万元") -> FactSheet:
+    """Turn a ReportData into its FactSheet: source figures plus exactly computed derived ones.
+
+    ``money_unit`` is the unit a draft writes amounts in (every amount in one unit, converted exactly).
+    """
+    if money_unit not in MONEY_UNITS:
+        raise InputError(f"未知的金额单位“{money_unit}”；可选 {'、'.join(MONEY_UNITS)}")
     b = _Builder()
     b.add("year", "报告年度", Decimal(data.year), "年", "year", "data: year")
     dept = data.department
@@ -171,11 +285,30 @@ def build_facts(data: ReportData, rules: ScoringRules = DEFAULT_RULES) -> FactSh
             b.add(
                 f"overall.r{i}.score", f"{label}得分", row.score, "分", "score", f"data: overall_table[{i - 1}].score"
             )
+    rows = data.overall_table
+    if rows and all(r.weight is not None for r in rows):
+        b.add(
+            "overall.weight_total_calc",
+            "整体自评表分值合计",
+            sum((r.weight for r in rows if r.weight is not None), Decimal(0)),
+            "分",
+            "score",
+            "derived: Σ overall.r*.weight",
+        )
+    if rows and all(r.score is not None for r in rows):
+        b.add(
+            "overall.score_total_calc",
+            "整体自评表得分合计",
+            sum((r.score for r in rows if r.score is not None), Decimal(0)),
+            "分",
+            "score",
+            "derived: Σ overall.r*.score",
+        )
     sa = data.self_assessment
     if sa.score is not None:
         b.add("self.score", "自评总分", sa.score, "分", "score", "data: self_assessment.score")
         b.note("self.grade_calc", "自评总分对应的等级", grade_for(sa.score, rules))
-    return FactSheet(data, b.facts, b.notes)
+    return FactSheet(data, b.facts, b.notes, money_unit)
 
 
 class _Builder:
@@ -299,6 +432,7 @@ def _budget_facts(b: _Builder, data: ReportData, rules: ScoringRules) -> None:
             "derived: budget.basic + budget.project",
         )
     b.money("budget.executed", "全年执行数", bud.executed, "data: budget.executed")
+    _funding_facts(b, "budget", bud.funding, "budget", "部门")
     b.money("budget.carryover", "结转结余", bud.carryover, "data: budget.carryover")
     if bud.execution_rate is not None:
         b.add(
@@ -336,6 +470,31 @@ def _budget_facts(b: _Builder, data: ReportData, rules: ScoringRules) -> None:
             "derived: 全年预算数 − budget.executed",
             attribute="结转结余",
         )
+
+
+def _funding_facts(b: _Builder, pre: str, rows: list[FundingRow], src: str, item: str) -> None:
+    """Facts of the 其中 rows of a form's funding block: amounts per source and each source's execution rate."""
+    for k, row in enumerate(rows, 1):
+        fp, rsrc = f"{pre}.f{k}", f"{src}.funding[{k - 1}]"
+        for attr, label in (("initial", "年初预算数"), ("total", "全年预算数"), ("executed", "全年执行数")):
+            b.money(
+                f"{fp}.{attr}",
+                f"{row.source}{label}",
+                getattr(row, attr),
+                f"data: {rsrc}.{attr}",
+                item=item,
+                attribute=f"{row.source}{label}",
+            )
+        budget = row.total or row.initial
+        if row.executed and budget and budget.yuan:
+            b.rate(
+                f"{fp}.execution_rate_calc",
+                f"{row.source}执行率",
+                row.executed.yuan / budget.yuan * HUNDRED,
+                f"derived: {fp}.executed / 预算数",
+                item=item,
+                attribute=f"{row.source}执行率",
+            )
 
 
 def _project_facts(b: _Builder, i: int, p: Project, rules: ScoringRules) -> None:
@@ -395,6 +554,17 @@ def _project_facts(b: _Builder, i: int, p: Project, rules: ScoringRules) -> None
             item=name,
             attribute="执行率",
         )
+        b.add(
+            f"{pre}.execution_score_calc",
+            f"{name}预算执行率得分",
+            execution_score(rate, rules),
+            "分",
+            "score",
+            "derived: 执行率 × 分值",
+            item=name,
+            attribute="预算执行率得分",
+            decimals=2,
+        )
         b.yuan(
             f"{pre}.balance_calc",
             f"{name}结余（预算数−执行数）",
@@ -404,6 +574,7 @@ def _project_facts(b: _Builder, i: int, p: Project, rules: ScoringRules) -> None
             item=name,
             attribute="结余",
         )
+    _funding_facts(b, pre, p.funding, src, name)
     for j, c in enumerate(p.counts, 1):
         b.add(
             f"{pre}.c{j}",
@@ -508,6 +679,18 @@ def _project_facts(b: _Builder, i: int, p: Project, rules: ScoringRules) -> None
             scores.append(ind.score)  # qualitative: the stated score is all there is
         else:
             complete = False
+    weights = [ind.weight for ind in p.indicators]
+    if weights and all(w is not None for w in weights):
+        b.add(
+            f"{pre}.weight_total_calc",
+            f"{name}分值合计（含预算执行率）",
+            rules.execution_weight + sum((w for w in weights if w is not None), Decimal(0)),
+            "分",
+            "score",
+            f"derived: 执行率分值 + Σ {pre}.i*.weight",
+            item=name,
+            attribute="分值合计",
+        )
     if p.self_score is not None:
         b.add(
             f"{pre}.self_score",

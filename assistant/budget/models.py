@@ -10,7 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from assistant.units import MONEY_UNITS, convert_money
 
@@ -170,6 +170,15 @@ class Adjustment(_Amounts):
         return self.amount.yuan if self.kind == "调增" else -self.amount.yuan
 
 
+class FundingRow(_Amounts):
+    """One funding source of a project or the department, as the self-evaluation form lists it (其中：财政拨款 …)."""
+
+    source: str = Field(description="资金来源：财政拨款、上年结转、其他资金 …")
+    initial: Money | None = Field(None, description="年初预算数")
+    total: Money | None = Field(None, description="全年预算数")
+    executed: Money | None = Field(None, description="全年执行数")
+
+
 class BudgetSummary(_Amounts):
     """The department's budget and spending as stated (any part may be missing)."""
 
@@ -184,6 +193,7 @@ class BudgetSummary(_Amounts):
     carryover: Money | None = Field(None, description="结转结余")
     execution_rate: Decimal | None = Field(None, description="报告所写的预算执行率（%）")
     low_execution_reason: str | None = Field(None, description="执行率低于 90% 的原因")
+    funding: list[FundingRow] = Field(default_factory=list, description="按资金来源的年初预算/全年预算/全年执行数")
 
     @field_validator("execution_rate", mode="before")
     @classmethod
@@ -205,7 +215,7 @@ class Indicator(Strict):
 
     level1: str = Field(description="一级指标：产出指标/效益指标/满意度指标 …")
     level2: str | None = Field(None, description="二级指标：数量指标/质量指标/时效指标/成本指标 …")
-    name: str = Field(description="三级指标")
+    name: str = Field(validation_alias=AliasChoices("name", "level3"), description="三级指标（也可写作 level3）")
     comparator: Comparator | None = Field(None, description="指标性质 ≥ ≤ = > <；定性指标留空")
     target: Decimal | None = Field(None, description="年度指标值（数值）")
     target_text: str | None = Field(None, description="定性指标的目标表述")
@@ -248,14 +258,18 @@ class Project(_Amounts):
     name: str
     category: str | None = Field(None, description="项目类别：重点/常态化/一次性 …")
     funding_source: str | None = Field(None, description="资金来源")
+    supervisor: str | None = Field(None, description="主管部门（不填则为本部门）")
+    implementer: str | None = Field(None, description="实施单位")
     lead_unit: str | None = Field(None, description="实施（牵头）处室")
+    funding: list[FundingRow] = Field(default_factory=list, description="按资金来源的年初预算/全年预算/全年执行数")
     initial_budget: Money | None = Field(None, description="年初预算数")
     total_budget: Money | None = Field(None, description="全年预算数")
     executed: Money | None = Field(None, description="全年执行数")
     execution_rate: Decimal | None = Field(None, description="报告所写的执行率（%）")
     adjustment_reason: str | None = Field(None, description="预算调整的原因")
     low_execution_reason: str | None = Field(None, description="执行率低于 90% 的原因")
-    goal: str | None = Field(None, description="年度总体目标")
+    goal: str | None = Field(None, description="年度总体目标：预期目标")
+    goal_actual: str | None = Field(None, description="年度总体目标：实际完成情况")
     measures: str | None = Field(None, description="编制预算时提出的任务措施")
     performance: str | None = Field(None, description="实际执行情况")
     comparison: str | None = Field(None, description="执行情况与年初预算的对比")
@@ -318,6 +332,8 @@ class ReportData(Strict):
     budget: BudgetSummary = Field(default_factory=BudgetSummary)
     projects: list[Project] = Field(default_factory=list)
     overall_table: list[OverallRow] = Field(default_factory=list, description="部门整体支出绩效自评表")
+    goal: str | None = Field(None, description="部门年度总体目标：预期目标")
+    goal_actual: str | None = Field(None, description="部门年度总体目标：实际完成情况")
     evaluation: EvaluationWork = Field(default_factory=EvaluationWork)
     management: list[str] = Field(default_factory=list, description="部门预算管理制度建设情况，一条一项")
     achievements: list[str] = Field(default_factory=list, description="主要成效（带数据的事实）")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.budget.models import Indicator
+from assistant.errors import InputError
 
 Grade = Literal["优", "良", "中", "差"]
 
@@ -30,6 +33,22 @@ class ScoringRules(BaseModel):
 
 
 DEFAULT_RULES = ScoringRules()
+
+
+def load_rules(path: str | Path) -> ScoringRules:
+    """Read a province's scoring rules from YAML (any field of ScoringRules; the rest keep their defaults)."""
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"{p}: 无法读取评分规则（{exc}）；请检查文件路径和 YAML 格式") from None
+    try:
+        return ScoringRules.model_validate(raw)
+    except ValidationError as exc:
+        where = "；".join(f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in exc.errors())
+        raise InputError(
+            f"{p}: 评分规则有误（{where}）；可写 execution_weight、total、level_weights、grade_floors、low_execution_rate"
+        ) from None
 
 
 def grade_for(score: Decimal, rules: ScoringRules = DEFAULT_RULES) -> Grade:
@@ -80,3 +99,15 @@ def level_of(ind: Indicator) -> str:
         if name.startswith(key):
             return key + "指标"
     return name
+
+
+def indicator_met(ind: Indicator) -> bool | None:
+    """Did the actual value reach the target (by the comparator)? None when it can't be told."""
+    if ind.target is None or ind.actual is None:
+        return None
+    cmp = ind.comparator or "≥"
+    if cmp in ("≥", ">"):
+        return ind.actual >= ind.target if cmp == "≥" else ind.actual > ind.target
+    if cmp in ("≤", "<"):
+        return ind.actual <= ind.target if cmp == "≤" else ind.actual < ind.target
+    return ind.actual == ind.target

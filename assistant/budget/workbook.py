@@ -107,6 +107,8 @@ INFO_ITEMS = (
     Item("自评得分", ("self_assessment", "score"), "部门整体自评得分，如 92.5", "number"),
     Item("自评等级", ("self_assessment", "grade"), "优、良、中、差", choices=GRADES),
     Item("综合评价结论", ("conclusion",), "综合评价结论（一段话）"),
+    Item("年度总体目标", ("goal",), "部门整体支出绩效自评表：年度总体目标的预期目标", aliases=("预期目标",)),
+    Item("总体目标完成情况", ("goal_actual",), "部门整体支出绩效自评表：年度总体目标的实际完成情况"),
 )
 
 TEXTS = Sheet(
@@ -187,7 +189,9 @@ PROJECTS = Sheet(
     (
         Column("项目名称", "name", "项目全称，各项目不可重名（绩效指标表按此名称对应）", width=30, required=True),
         Column("项目类别", "category", "重点/常态化/一次性 …", width=12),
-        Column("资金来源", "funding_source", "如 市财政、省级配套资金", width=14),
+        Column("资金来源", "funding_source", "如 市财政、省级配套资金；按来源的金额写在“资金来源”表", width=14),
+        Column("主管部门", "supervisor", "项目支出绩效自评表的主管部门；不填为本部门", width=16),
+        Column("实施单位", "implementer", "项目支出绩效自评表的实施单位", width=16),
         Column("牵头处室", "lead_unit", "实施（牵头）处室", width=14, aliases=("实施处室",)),
         Column("年初预算数", "initial_budget", "数字按基本信息的金额单位读取；也可写“250000元”", "money", width=12),
         Column("全年预算数", "total_budget", "数字按基本信息的金额单位读取；也可写“25万元”", "money", width=12),
@@ -195,13 +199,25 @@ PROJECTS = Sheet(
         Column("执行率", "execution_rate", "报告所写的执行率（%），如 95.5", "number", width=10),
         Column("调整原因", "adjustment_reason", "预算调整的原因", width=24),
         Column("执行率低原因", "low_execution_reason", "执行率低于 90% 的原因", width=24),
-        Column("年度目标", "goal", "年度总体目标", width=30),
+        Column("年度目标", "goal", "年度总体目标：预期目标", width=30, aliases=("预期目标",)),
+        Column("目标完成情况", "goal_actual", "年度总体目标：实际完成情况", width=30, aliases=("总体目标完成情况",)),
         Column("任务措施", "measures", "编制预算时提出的任务措施", width=30),
         Column("实际执行情况", "performance", "实际执行情况", width=30),
         Column("与年初预算对比", "comparison", "执行情况与年初预算的对比", width=30, aliases=("对比",)),
         Column("情况说明", "note", "相关情况说明", width=24),
         Column("自评得分", "self_score", "项目自评得分", "number", width=10),
         Column("自评等级", "grade", "优、良、中、差", width=10, choices=GRADES),
+    ),
+)
+
+FUNDING = Sheet(
+    "资金来源",
+    (
+        Column("项目名称", "project", "留空表示部门整体的资金；填项目名称表示该项目的资金", width=30),
+        Column("资金来源", "source", "财政拨款、上年结转、其他资金 …，一个来源一行", width=16, required=True),
+        Column("年初预算数", "initial", "数字按基本信息的金额单位读取；也可写“250000元”", "money", width=12),
+        Column("全年预算数", "total", "数字按基本信息的金额单位读取", "money", width=12),
+        Column("全年执行数", "executed", "数字按基本信息的金额单位读取", "money", width=12),
     ),
 )
 
@@ -238,7 +254,7 @@ OVERALL = Sheet(
     ),
 )
 
-SHEETS = (INFO, TEXTS, COUNTS, BUDGET, PROJECTS, INDICATORS, OVERALL)
+SHEETS = (INFO, TEXTS, COUNTS, BUDGET, PROJECTS, FUNDING, INDICATORS, OVERALL)
 
 # ---------------------------------------------------------------------------------------------------- reading
 
@@ -486,6 +502,7 @@ class _Reader:
         self._texts()
         self._budget()
         self._projects()
+        self._funding()
         self._counts()
         self._indicators()
         self._overall()
@@ -691,6 +708,16 @@ class _Reader:
             raise InputError(f"{row.at('project')}: 项目“{name}”不在“项目”表中；已有的项目：{known}")
         return index
 
+    def _funding(self) -> None:
+        for row in self._rows(FUNDING):
+            funding = self._record(row, FUNDING, skip=("project",))
+            name = row.get("project", "text")
+            prefix: Loc = (
+                ("budget", "funding") if name is None else ("projects", self._project_of(row, name), "funding")
+            )
+            index = self._append(prefix, funding, row.place)
+            self._locate((*prefix, index), row, ("source", "initial", "total", "executed"))
+
     def _counts(self) -> None:
         for row in self._rows(COUNTS):
             count = self._record(row, COUNTS, skip=("project",))
@@ -802,6 +829,10 @@ def _build(data: ReportData | None) -> Workbook:
         _append(sheets[COUNTS.name], COUNTS, {"project": name, "label": c.label, "value": c.value, "unit": c.unit})
     for p in data.projects:
         _append(sheets[PROJECTS.name], PROJECTS, _fields(p, PROJECTS, unit))
+    funding: list[tuple[str | None, Any]] = [(None, f) for f in data.budget.funding]
+    funding += [(p.name, f) for p in data.projects for f in p.funding]
+    for name, f in funding:
+        _append(sheets[FUNDING.name], FUNDING, {"project": name, **_fields(f, FUNDING, unit)})
     for p in data.projects:
         for i in p.indicators:
             _append(sheets[INDICATORS.name], INDICATORS, {"project": p.name, **_fields(i, INDICATORS, unit)})

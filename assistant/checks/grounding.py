@@ -29,7 +29,7 @@ def unsupported(ctx: Context) -> Iterator[Finding]:
     for n in ctx.numbers:
         if n.kind not in CHECKED_KINDS or n.start in contradicted:
             continue
-        if sheet.match(n.value, n.unit, n.decimals):
+        if sheet.supporting(n, ctx.text):
             continue
         severity: Severity = "warning" if n.kind in ("money", "percent") else "info"
         yield ctx.finding(

@@ -17,6 +17,10 @@ def _add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sections", help="只起草这些章节，逗号分隔，如 1.3,3.1,table.p1")
     p.add_argument("--prompts", help="提示词目录（默认仓库的 prompts/）")
     p.add_argument("--repair-rounds", type=int, default=2, help="有问题的章节退回模型修改的次数（默认 2）")
+    p.add_argument(
+        "--money-unit", default="万元", help="全文金额统一使用的单位：元、千元、万元、百万元、亿元（默认 万元）"
+    )
+    p.add_argument("--scoring", help="评分规则 YAML（执行率分值、各级指标分值、等级线等；默认按通行做法）")
     add_model_flags(p)
 
     p = sub.add_parser("log", help="查看最近的模型调用记录")
@@ -53,6 +57,7 @@ class _Bar:
 @command("draft")
 def _draft(args: argparse.Namespace) -> int:
     from assistant.budget.loader import load_data
+    from assistant.budget.scoring import DEFAULT_RULES, load_rules
     from assistant.checks.finding import severity_counts
     from assistant.drafting.pipeline import draft
     from assistant.export.draft_formats import draft_to_markdown, write_draft
@@ -69,6 +74,7 @@ def _draft(args: argparse.Namespace) -> int:
             args.output, [args.data, args.prompts], suffixes=suffixes, what="草稿", folder_must_exist=True
         )
     data = load_data(args.data)
+    rules = load_rules(args.scoring) if args.scoring else DEFAULT_RULES
     model = open_model(args)
     sections = [s.strip() for s in args.sections.split(",") if s.strip()] if args.sections else None
     with model_run(model):
@@ -80,6 +86,8 @@ def _draft(args: argparse.Namespace) -> int:
             data_path=args.data,
             progress=_Bar(),
             repair_rounds=args.repair_rounds,
+            money_unit=args.money_unit,
+            rules=rules,
         )
     for note in result.notes:
         print(for_terminal(f"说明：{note}"), file=sys.stderr)

@@ -1,7 +1,10 @@
-"""Drafting: the section plan, fact placeholders, grounding of figures, and the offline (template-only) path.
+"""Drafting: the section plan, fact placeholders, grounding of figures, the offline (template-only) path, the
+official forms and proofreading.
 
-The model path (``model.SectionWriter``, driven by ``pipeline.draft``) shares everything here but the templates' renderer: it asks the model for
-text with placeholders, then uses ``fill``, ``ground`` and ``attach_data_issues`` exactly as ``draft_offline`` does.
+The model path (``model.SectionWriter``, driven by ``pipeline.draft``) shares everything here but the templates'
+renderer: it asks the model for text with placeholders, then uses ``fill``, ``ground``, ``proofread``,
+``attach_forms`` and ``attach_data_issues`` exactly as ``draft_offline`` does, and falls back to the template for a
+section whose answer cannot be used.
 """
 
 from assistant.drafting.grounding import ground, prompt_findings, unknown_findings
@@ -16,7 +19,9 @@ from assistant.drafting.offline import (
 )
 from assistant.drafting.placeholders import Filled, FilledFact, escape, fill, placeholder_ids
 from assistant.drafting.plan import SectionSpec, plan_sections
+from assistant.drafting.proofread import proofread
 from assistant.drafting.result import Draft, DraftSection, finding_dict
+from assistant.drafting.tables import FormTable, build_forms
 
 __all__ = [
     "OFFLINE_NOTE",
@@ -24,8 +29,10 @@ __all__ = [
     "DraftSection",
     "Filled",
     "FilledFact",
+    "FormTable",
     "SectionSpec",
     "attach_data_issues",
+    "build_forms",
     "collect_findings",
     "draft_offline",
     "escape",
@@ -36,6 +43,7 @@ __all__ = [
     "placeholder_ids",
     "plan_sections",
     "prompt_findings",
+    "proofread",
     "render_section",
     "select_sections",
     "unknown_findings",

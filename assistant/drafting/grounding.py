@@ -9,29 +9,29 @@ dates, list ordinals and document numbers (〔2020〕10号) are not figures and 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from typing import Literal
 
 from assistant.budget.facts import FactSheet
 from assistant.checks.finding import Finding, Severity
 from assistant.drafting.placeholders import Filled, FilledFact, fill
-from assistant.units import COUNT_UNITS, MONEY_UNITS, TIME_UNITS
+from assistant.text.numbers import NumberMention, find_numbers
 
-_NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\d.])\d+(?:\.\d+)?")
-_BASE_UNITS = (*MONEY_UNITS, "%", "％", "个百分点", "分", *COUNT_UNITS, *TIME_UNITS)
-# Spans that hold digits but are not figures: years, dates, ordinals, document numbers, unresolved-id marks.
-_NOT_FIGURES = re.compile(
-    r"(?<!\d)(?:19|20)\d{2}(?=\s*(?:年|—|–|-|至|〕|\]|］))"  # a year
-    r"|[〔\[［(（](?:19|20)\d{2}[〕\]］)）]\s*\d+\s*号"  # 文号 such as 财预〔2020〕10号
-    r"|(?<![\d.])\d{1,2}(?=\s*(?:月|日))"  # a month or a day
-    r"|第\s*\d+"  # an ordinal 第3批
-    r"|(?:^|(?<=[\n。；;：:，,\s）)]))[（(]?\d{1,2}(?:[.．、](?!\d)|[）)])"  # a list number: 1. 1、 (1) （1）
-    r"|【待核实：[^】]*】"
-)
+# Marks the drafting code writes itself; the figures inside them are ids or already flagged, not statements.
+_MARKS = re.compile(r"【(?:待核实|请补充)[^】]*】")
+DEPARTMENT_SOURCE = "来源：部门填报文字"
+DEPARTMENT_RULE = "draft-department-figure"
+UNVERIFIED_MARK = "【待核实"
+Origin = Literal["model", "data"]
 
 
-def _units(sheet: FactSheet) -> list[str]:
-    units = {f.unit for f in sheet if f.unit} | set(_BASE_UNITS)
-    return sorted(units, key=len, reverse=True)
+def figures(text: str) -> list[NumberMention]:
+    """The figures of drafted text that must be grounded: every mention but years, dates and our own marks."""
+    marks = [(m.start(), m.end()) for m in _MARKS.finditer(text)]
+    return [
+        n
+        for n in find_numbers(text)
+        if n.kind not in ("year", "date") and not any(a <= n.start and n.end <= b for a, b in marks)
+    ]
 
 
 def ground(
@@ -40,51 +40,66 @@ def ground(
     *,
     prefer: list[str] | None = None,
     section: str | None = None,
-    severity: Severity = "warning",
-    origin: str = "文字中",
+    origin: Origin = "data",
 ) -> tuple[Filled, list[Finding]]:
-    """Match the literal figures of ``filled`` to facts; return the text with their spans added, and findings for the rest."""
+    """Match the literal figures of ``filled`` to facts; return the text with their spans added, and findings for the rest.
+
+    A figure the FactSheet states (any unit, at the precision written, 约/近/超过 as written) becomes a fact span.
+    Otherwise: in text copied from the data, a figure the department wrote is sourced to its text (one info
+    finding); in a model's answer, a figure the department's text states is sourced the same way, and any other
+    figure is an error — the model invented it.
+    """
     text = filled.text
     covered = [(f.start, f.end) for f in filled.facts]
-    covered += [(m.start(), m.end()) for m in _NOT_FIGURES.finditer(text)]
-    units = _units(sheet)
     added: list[FilledFact] = []
     findings: list[Finding] = []
-    for m in _NUMBER.finditer(text):
-        start, end = m.start(), m.end()
-        if any(a <= start and end <= b for a, b in covered):
+    sourced: set[str] = set()
+    for n in figures(text):
+        if any(a <= n.start < b or a < n.end <= b for a, b in covered):
             continue
-        unit = next((u for u in units if text.startswith(u, end)), None)
-        raw = m.group(0).replace(",", "")
-        decimals = len(raw.split(".")[1]) if "." in raw else 0
-        stop = end + len(unit) if unit else end
-        match = None
-        if unit:
-            candidates = sheet.match(Decimal(raw), "%" if unit == "％" else unit, decimals)
-            preferred = [f for f in candidates if prefer and f.id.startswith(tuple(prefer))]
-            found = preferred or candidates
-            match = found[0] if found else None
-        if match is not None:
-            added.append(FilledFact(id=match.id, start=start, end=stop, matched=True))
+        candidates = sheet.supporting(n, text)
+        preferred = [f for f in candidates if prefer and f.id.startswith(tuple(prefer))]
+        found = preferred or candidates
+        if found:
+            added.append(FilledFact(id=found[0].id, start=n.start, end=n.end, matched=True))
             continue
-        quote = text[start:stop]
+        if origin == "data" or sheet.in_department_text(n):
+            if n.raw in sourced:
+                continue
+            sourced.add(n.raw)
+            findings.append(_finding(DEPARTMENT_RULE, "info", n, section, _DEPARTMENT_MESSAGE, "定稿前核对原始台账"))
+            continue
         findings.append(
-            Finding(
-                rule="draft-ungrounded-number",
-                category="ungrounded_number",
-                severity=severity,
-                message=f"{origin}的数字“{quote}”在数据中没有对应的数值，无法核对",
-                suggestion="请核实该数字；如属实，请把它录入数据文件的相应字段，或改写为不含数字的表述",
-                quote=quote,
-                start=start,
-                end=stop,
-                section=section,
+            _finding(
+                "draft-ungrounded-number",
+                "error",
+                n,
+                section,
+                f"模型写出的数字“{n.raw}”在数据中没有对应的数值，无法核对",
+                "请核实该数字；如属实，请把它录入数据文件的相应字段，或改写为不含数字的表述",
             )
         )
     if not added:
         return filled, findings
     facts = sorted([*filled.facts, *added], key=lambda f: f.start)
     return filled.model_copy(update={"facts": facts}), findings
+
+
+_DEPARTMENT_MESSAGE = f"“{{raw}}”{DEPARTMENT_SOURCE}，数据的数值字段中没有它，程序未能核对，请起草人确认"
+
+
+def _finding(rule: str, severity: Severity, n: NumberMention, section: str | None, message: str, tip: str) -> Finding:
+    return Finding(
+        rule=rule,
+        category="ungrounded_number",
+        severity=severity,
+        message=message.replace("{raw}", n.raw),
+        suggestion=tip,
+        quote=n.raw,
+        start=n.start,
+        end=n.end,
+        section=section,
+    )
 
 
 PROMPT_MARK = re.compile(r"【请补充：[^】]*】")
@@ -136,13 +151,10 @@ def fill_and_ground(
     *,
     prefer: list[str],
     section: str,
-    severity: Severity,
-    origin: str,
+    origin: Origin,
 ) -> tuple[Filled, list[Finding]]:
     """Fill a section's placeholders and ground its literal figures: the one check both drafting paths share."""
-    filled, grounding = ground(
-        fill(text, sheet), sheet, prefer=prefer, section=section, severity=severity, origin=origin
-    )
+    filled, grounding = ground(fill(text, sheet), sheet, prefer=prefer, section=section, origin=origin)
     findings = [
         *unknown_findings(filled, section=section),
         *prompt_findings(filled.text, section=section),

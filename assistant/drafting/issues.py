@@ -30,6 +30,9 @@ _CATEGORY: dict[str, Category] = {
     "target-no-actual": "missing_value",
     "target-no-unit": "missing_value",
 }
+# Not carried into a draft: the projects a department lists are usually its key ones only, and its 项目支出 may be
+# spending, so comparing the two is no error a drafter can act on (it read as a false 计算错误 in most drafts).
+_NOT_IN_DRAFT = {"projects-sum"}
 _PATH = re.compile(r"[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*")
 _INDEX = re.compile(r"^([a-z_]+)\[(\d+)\](?:\.(.*))?$")
 _BUDGET = {
@@ -118,6 +121,8 @@ def place_issues(issues: list[DataIssue], sections: list[DraftSection]) -> tuple
     orphans: list[str] = []
     by_id = {s.id: s for s in sections}
     for issue in issues:
+        if issue.code in _NOT_IN_DRAFT:
+            continue
         candidates, home = fact_candidates(issue.where)
         ordered = [by_id[home]] if home in by_id else []
         ordered += [s for s in sections if s.id != home]

@@ -2,8 +2,13 @@
 
 The model writes fact placeholders (``{budget.basic}``), never figures. After each answer the code fills the
 placeholders, matches any digit the model typed against the FactSheet, and runs the wording checks; a section with
-problems goes back to the model with them, at most ``repair_rounds`` times. Whatever is still unsupported is marked
-``【待核实】`` in the text and reported. A section whose model call fails falls back to its offline template.
+problems goes back to the model with them, at most ``repair_rounds`` times.
+
+The answer is untrusted prose. ``<think>`` blocks are dropped. A section falls back to its offline template, with
+a finding that says why, when its model call fails, when its answer misses a fact the section must state
+(``SectionSpec.must_cover``), or when more than ``max_unverified`` figures are still unsupported after the repair
+rounds; up to that many stay in the text marked ``【待核实】``. Sections that repeat one another are checked by the
+pipeline (``repeated_sections``).
 """
 
 from __future__ import annotations
@@ -15,22 +20,29 @@ from assistant.budget.facts import FactSheet
 from assistant.budget.models import ReportData
 from assistant.budget.scoring import ScoringRules
 from assistant.checks.finding import Finding, sort_findings
-from assistant.checks.registry import run_checks
 from assistant.drafting.grounding import fill_and_ground
+from assistant.drafting.money import in_money_unit
 from assistant.drafting.offline import OFFLINE_NOTE, render_raw, render_section
 from assistant.drafting.placeholders import Filled
 from assistant.drafting.plan import SectionSpec
+from assistant.drafting.proofread import proofread
 from assistant.drafting.result import DraftSection, Progress, ProgressFn, section_from
 from assistant.errors import ModelError
 from assistant.llm.protocol import ChatModel
 from assistant.prompts import PromptSet
-from assistant.text.document import document_from_text
 
 UNVERIFIED = "【待核实】"
 # Findings that send a section back to the model: invented figures, unknown ids, empty praise, leftovers.
 REPAIR_ECHO_CHARS = 3000
 REPAIR_MAX_PROBLEMS = 15
 REPAIR_CATEGORIES = {"ungrounded_number", "placeholder", "vague_wording", "typo"}
+# Findings that count as an unsupported figure: one the model invented, or a fact id the data does not hold.
+UNSUPPORTED_RULES = {"draft-ungrounded-number", "draft-unknown-fact"}
+FALLBACK_RULE = "draft-model-fallback"
+
+
+class FallBack(Exception):
+    """The model's answer for a section cannot be used; the message says why, in the drafter's words."""
 
 
 class SectionWriter:
@@ -46,6 +58,7 @@ class SectionWriter:
         repair_rounds: int,
         progress: ProgressFn | None,
         total: int,
+        max_unverified: int = 1,
     ) -> None:
         self.model = model
         self.data = data
@@ -55,6 +68,7 @@ class SectionWriter:
         self.repair_rounds = repair_rounds
         self.progress = progress
         self.total = total
+        self.max_unverified = max_unverified
         self.done = 0
         self.notes: list[str] = []
 
@@ -71,14 +85,18 @@ class SectionWriter:
         self._emit(spec, "start")
         try:
             section = await self._write_with_model(spec)
-        except ModelError as exc:
+        except (ModelError, FallBack) as exc:
             self.notes.append(f"章节“{spec.title}”：{exc}")
-            section = render_section(spec, self.data, self.sheet, self.prompts, rules=self.rules)
-            section = section.model_copy(update={"source": "fallback", "notes": [OFFLINE_NOTE]})
+            section = self.fall_back(spec, str(exc))
             self._emit(spec, "fallback", section.text)
             return section
         self._emit(spec, "done", section.text)
         return section
+
+    def fall_back(self, spec: SectionSpec, why: str) -> DraftSection:
+        """The section from its offline template, with a finding on its first sentence that says why."""
+        section = render_section(spec, self.data, self.sheet, self.prompts, rules=self.rules)
+        return fallback_section(section, why)
 
     async def _write_with_model(self, spec: SectionSpec) -> DraftSection:
         base = self._messages(spec)
@@ -118,6 +136,15 @@ class SectionWriter:
                 {"role": "user", "content": self._repair_prompt(problems)},
             ]
         assert filled is not None
+        invented = [f for f in findings if f.rule in UNSUPPORTED_RULES]
+        if len(invented) > self.max_unverified:
+            shown = "、".join(dict.fromkeys(f"“{f.quote}”" for f in invented[:5]))
+            raise FallBack(
+                f"模型的回答经 {self.repair_rounds} 轮修改后仍有 {len(invented)} 处数字在数据中没有依据（{shown}）"
+            )
+        missing = missing_facts(spec, filled, self.sheet)
+        if missing:
+            raise FallBack(f"模型的回答没有写出本节应有的数据（{'、'.join(missing)}）")
         filled, findings = self._mark_unverified(spec, filled, findings)
         return section_from(spec, "model", filled, findings)
 
@@ -143,16 +170,20 @@ class SectionWriter:
 
     def _check(self, spec: SectionSpec, answer: str) -> tuple[Filled, list[Finding]]:
         filled, findings = fill_and_ground(
-            answer, self.sheet, prefer=spec.fact_prefixes, section=spec.title, severity="error", origin="模型输出"
+            in_money_unit(answer, self.sheet.money_unit),
+            self.sheet,
+            prefer=spec.fact_prefixes,
+            section=spec.title,
+            origin="model",
         )
-        findings += wording_findings(filled.text, spec.title)
+        findings += proofread(filled.text, spec.title, self.data.year)
         return filled, sort_findings(findings)
 
     def _mark_unverified(
         self, spec: SectionSpec, filled: Filled, findings: list[Finding]
     ) -> tuple[Filled, list[Finding]]:
         """Put 【待核实】 after every figure the model typed that the data does not support, then re-check."""
-        bad = sorted({(f.start, f.end) for f in findings if f.category == "ungrounded_number"}, reverse=True)
+        bad = sorted({(f.start, f.end) for f in findings if f.rule == "draft-ungrounded-number"}, reverse=True)
         if not bad:
             return filled, findings
         text = filled.text
@@ -164,11 +195,21 @@ class SectionWriter:
 _FENCE = re.compile(r"^```[\w-]*\n?|\n?```$")
 # Echoes of our prompt's delimiters and of chat-template tokens that small models copy into their answers.
 _ECHO = re.compile(r"<<<[^<>\n]{0,12}>>>|\[/?INST\]|<</?SYS>>|<\|[a-z_]{2,20}\|>|</?s>|<(?:start|end)_of_turn>")
+# Reasoning models served by Ollama, vLLM or llama.cpp put their thinking in the content: a closed block, an
+# unclosed one at the end (the answer was cut), or only the closing tag (the template opened it).
+_THINK = re.compile(r"<(think|thinking|reasoning)>.*?(?:</\1>|\Z)", re.S | re.I)
+_THINK_CLOSE = re.compile(r"^.*?</(?:think|thinking|reasoning)>", re.S | re.I)
+
+
+def strip_thinking(text: str) -> str:
+    """The answer without a reasoning model's ``<think>…</think>`` blocks (closed, unclosed or half-tagged)."""
+    text = _THINK.sub("", text)
+    return _THINK_CLOSE.sub("", text)
 
 
 def clean_answer(text: str, title: str) -> str:
-    """The model's answer without code fences, a repeated heading or Markdown emphasis."""
-    text = _ECHO.sub("", _FENCE.sub("", text.strip())).strip()
+    """The model's answer without thinking, code fences, a repeated heading or Markdown emphasis."""
+    text = _ECHO.sub("", _FENCE.sub("", strip_thinking(text).strip())).strip()
     lines = [line.strip() for line in text.splitlines()]
     bare_title = re.sub(r"^[一二三四五六七八九十]+、|^（[一二三四五六七八九十]+）", "", title)
     while lines and (not lines[0] or lines[0].lstrip("#").strip() in (title, bare_title)):
@@ -177,9 +218,33 @@ def clean_answer(text: str, title: str) -> str:
     return cleaned.replace("**", "")
 
 
-def wording_findings(text: str, section: str) -> list[Finding]:
-    """The deterministic review rules (wording, arithmetic, dates …) applied to one drafted section."""
-    if not text.strip():
-        return []
-    found = run_checks(document_from_text(text))
-    return [f.model_copy(update={"section": section}) for f in found if not f.rule.startswith("grounding.")]
+def missing_facts(spec: SectionSpec, filled: Filled, sheet: FactSheet) -> list[str]:
+    """The labels of the facts ``spec`` must state that the text does not (only facts the data holds)."""
+    stated = set(filled.fact_ids)
+    missing = []
+    for group in spec.must_cover:
+        held = [f for f in sheet if any(f.id == g or (g.endswith(".") and f.id.startswith(g)) for g in group)]
+        if held and not any(f.id in stated for f in held):
+            missing.append(held[0].label)
+    return missing
+
+
+def fallback_section(section: DraftSection, why: str) -> DraftSection:
+    """An offline-rendered section marked as a fallback, with a finding on its first sentence that says why."""
+    text = section.text
+    m = re.search(r"[。；\n]", text)
+    end = m.end() if m else len(text)
+    finding = Finding(
+        rule=FALLBACK_RULE,
+        category="structure",
+        severity="warning",
+        message=f"本节改用离线模板：{why}",
+        suggestion="本节文字来自数据模板，请按需润色；如需模型起草，请检查模型设置后重新生成",
+        quote=text[:end],
+        start=0,
+        end=end,
+        section=section.title,
+    )
+    return section.model_copy(
+        update={"source": "fallback", "notes": [OFFLINE_NOTE], "findings": sort_findings([finding, *section.findings])}
+    )

@@ -14,14 +14,17 @@ from pydantic import BaseModel
 
 from assistant.budget.consistency import check_data
 from assistant.budget.facts import FactSheet
-from assistant.budget.models import Indicator, Project, ReportData
-from assistant.budget.scoring import DEFAULT_RULES, ScoringRules
+from assistant.budget.models import Money, Project, ReportData
+from assistant.budget.scoring import DEFAULT_RULES, ScoringRules, indicator_met
 from assistant.checks.finding import Finding, sort_findings
-from assistant.drafting.grounding import fill_and_ground
+from assistant.drafting.grounding import DEPARTMENT_RULE, fill_and_ground
 from assistant.drafting.issues import place_issues
+from assistant.drafting.money import in_money_unit
 from assistant.drafting.placeholders import escape
 from assistant.drafting.plan import SectionSpec, plan_sections
+from assistant.drafting.proofread import proofread
 from assistant.drafting.result import Draft, DraftSection, section_from
+from assistant.drafting.tables import build_forms
 from assistant.errors import InputError
 from assistant.prompts import PromptSet, default_prompts
 
@@ -33,33 +36,24 @@ def placeholder(fact_id: str, unit: str | None = None) -> str:
     return "{" + fact_id + (f"|{unit}" if unit else "") + "}"
 
 
-def escaped(value: Any) -> Any:
-    """A copy of data with every string's braces escaped, so a stray "{x}" in a department's text stays text."""
+def escaped(value: Any, money_unit: str | None = None) -> Any:
+    """A copy of data with every string's braces escaped, so a stray "{x}" in a department's text stays text.
+
+    With ``money_unit``, amounts in the department's text are also written in that unit (see ``money``).
+    """
     if isinstance(value, str):
-        return escape(value)
+        return escape(in_money_unit(value, money_unit) if money_unit else value)
     if isinstance(value, list):
-        return [escaped(v) for v in value]
-    if isinstance(value, BaseModel):
-        fields = {name: escaped(getattr(value, name)) for name in type(value).model_fields}
+        return [escaped(v, money_unit) for v in value]
+    if isinstance(value, BaseModel) and not isinstance(value, Money):
+        fields = {name: escaped(getattr(value, name), money_unit) for name in type(value).model_fields}
         return type(value).model_construct(**fields)
     return value
 
 
-def indicator_met(ind: Indicator) -> bool | None:
-    """Did the actual value reach the target (by the comparator)? None when it can't be told."""
-    if ind.target is None or ind.actual is None:
-        return None
-    cmp = ind.comparator or "≥"
-    if cmp in ("≥", ">"):
-        return ind.actual >= ind.target if cmp == "≥" else ind.actual > ind.target
-    if cmp in ("≤", "<"):
-        return ind.actual <= ind.target if cmp == "≤" else ind.actual < ind.target
-    return ind.actual == ind.target
-
-
 def _context(spec: SectionSpec, data: ReportData, sheet: FactSheet, rules: ScoringRules) -> dict[str, Any]:
     notes = {n.id: n.text for n in sheet.notes}
-    data = escaped(data)
+    data = escaped(data, sheet.money_unit)
 
     def has(fact_id: str) -> bool:
         return fact_id in sheet
@@ -133,9 +127,9 @@ def render_section(
         sheet,
         prefer=spec.fact_prefixes,
         section=spec.title,
-        severity="info",
-        origin="数据文字中",
+        origin="data",
     )
+    findings = sort_findings([*findings, *proofread(filled.text, spec.title, data.year)])
     return section_from(spec, "offline", filled, findings)
 
 
@@ -163,6 +157,30 @@ def attach_data_issues(
     return out, orphans
 
 
+def source_once(sections: list[DraftSection]) -> list[DraftSection]:
+    """Keep one 来源：部门填报文字 note per figure in the whole draft (its first mention), not one per section."""
+    seen: set[str] = set()
+    out = []
+    for s in sections:
+        kept = []
+        for f in s.findings:
+            if f.rule == DEPARTMENT_RULE:
+                if f.quote in seen:
+                    continue
+                seen.add(f.quote)
+            kept.append(f)
+        out.append(s.model_copy(update={"findings": kept}) if len(kept) != len(s.findings) else s)
+    return out
+
+
+def attach_forms(
+    sections: list[DraftSection], data: ReportData, sheet: FactSheet, rules: ScoringRules = DEFAULT_RULES
+) -> list[DraftSection]:
+    """Give each table section its official form, built from the data."""
+    forms = build_forms(data, sheet, rules)
+    return [s.model_copy(update={"table": forms.get(s.id)}) if s.kind == "table" else s for s in sections]
+
+
 def collect_findings(sections: list[DraftSection]) -> list[Finding]:
     """Every section's findings, in section order."""
     return [f for s in sections for f in s.findings]
@@ -181,6 +199,7 @@ def draft_offline(
     prompts = prompts or default_prompts()
     specs = select_sections(plan_sections(data), sections)
     drafted = [render_section(spec, data, sheet, prompts, rules=rules) for spec in specs]
+    drafted = source_once(attach_forms(drafted, data, sheet, rules))
     drafted, orphans = attach_data_issues(drafted, sheet, rules)
     return Draft(
         model=None,
@@ -189,5 +208,18 @@ def draft_offline(
         year=data.year,
         sections=drafted,
         findings=collect_findings(drafted),
-        notes=[OFFLINE_NOTE, *orphans],
+        notes=[offline_banner(drafted), *orphans],
+        money_unit=sheet.money_unit,
     )
+
+
+def offline_banner(sections: list[DraftSection]) -> str:
+    """The offline note, with how many figures the department's text holds that the data cannot confirm."""
+    department = sum(1 for s in sections for f in s.findings if f.rule == DEPARTMENT_RULE)
+    missing = sum(s.table.missing for s in sections if s.table is not None)
+    parts = [OFFLINE_NOTE]
+    if department:
+        parts.append(f"{department} 个数字来自部门填报文字，数据中无对应数值，未能核对")
+    if missing:
+        parts.append(f"附表中 {missing} 处【请补充】待填写")
+    return "；".join(parts)

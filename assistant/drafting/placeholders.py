@@ -3,7 +3,7 @@
 Syntax, in text written by a template or a model::
 
     {budget.basic}          the fact ``budget.basic`` as the report writes it (``2552.45万元``)
-    {p2.executed|元}        a money fact written in another money unit (``141400元``)
+    {p2.executed|元}        accepted for compatibility; amounts are always written in the sheet's ``money_unit``
     {{  }}                  a literal brace
 
 ``fill`` replaces each placeholder with ``Fact.written(unit)`` and records the span it occupies in the filled text;
@@ -97,7 +97,7 @@ def fill(text: str, sheet: FactSheet) -> Filled:
         if unit and unit != fact.unit and not (fact.dimension == "money" and unit in MONEY_UNITS):
             bad_units.append(f"{fid}|{unit}")
             unit = None
-        written = fact.written(unit)
+        written = sheet.written(fact, unit)
         facts.append(FilledFact(id=fid, start=length, end=length + len(written)))
         parts.append(written)
         length += len(written)

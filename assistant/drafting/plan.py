@@ -29,6 +29,9 @@ class SectionSpec(BaseModel):
     template: str = ""
     kind: SectionKind = "narrative"
     project: int | None = None  # 1-based project number for ``table.pN``
+    # Facts a model's answer must state, as groups of alternatives (an id, or a prefix ending in "."); a group
+    # none of whose facts the data holds asks for nothing. An answer that misses one falls back to the template.
+    must_cover: list[list[str]] = []
 
     @property
     def has_body(self) -> bool:
@@ -37,10 +40,23 @@ class SectionSpec(BaseModel):
 
 
 def _s(
-    sid: str, title: str, template: str = "", prefixes: tuple[str, ...] = (), parent: str | None = None
+    sid: str,
+    title: str,
+    template: str = "",
+    prefixes: tuple[str, ...] = (),
+    parent: str | None = None,
+    must: tuple[tuple[str, ...], ...] = (),
 ) -> SectionSpec:
     level = 1 if parent is None else 2
-    return SectionSpec(id=sid, title=title, level=level, parent=parent, fact_prefixes=list(prefixes), template=template)
+    return SectionSpec(
+        id=sid,
+        title=title,
+        level=level,
+        parent=parent,
+        fact_prefixes=list(prefixes),
+        template=template,
+        must_cover=[list(g) for g in must],
+    )
 
 
 def plan_sections(data: ReportData) -> list[SectionSpec]:
@@ -48,9 +64,19 @@ def plan_sections(data: ReportData) -> list[SectionSpec]:
     projects = tuple(f"p{i}." for i in range(1, len(data.projects) + 1))
     specs = [
         _s("1", "一、部门基本情况"),
-        _s("1.1", "（一）部门概况", "basic_overview", ("dept.", "year"), "1"),
+        _s("1.1", "（一）部门概况", "basic_overview", ("dept.", "year"), "1", (("dept.",),)),
         _s("1.2", "（二）部门绩效目标的设立情况", "performance_goals", ("year",), "1"),
-        _s("1.3", "（三）部门整体收支情况", "budget_overview", ("budget.", "year"), "1"),
+        _s(
+            "1.3",
+            "（三）部门整体收支情况",
+            "budget_overview",
+            ("budget.", "year"),
+            "1",
+            (
+                ("budget.total", "budget.initial_total", "budget.initial_calc", "budget.expenditure_total"),
+                ("budget.executed",),
+            ),
+        ),
         _s("1.4", "（四）部门预算管理制度建设情况", "budget_management", ("year",), "1"),
         _s("2", "二、绩效自评工作情况"),
         _s("2.1", "（一）绩效自评的目的", "evaluation_purpose", ("year",), "2"),
@@ -62,8 +88,16 @@ def plan_sections(data: ReportData) -> list[SectionSpec]:
             "evaluation_analysis",
             ("budget.execution", "budget.executed", "year", "projects.", *projects),
             "3",
+            (("budget.execution_rate", "budget.execution_rate_calc", "budget.executed"),),
         ),
-        _s("3.2", "（二）综合评价结论", "evaluation_conclusion", ("self.", "overall.", "year", *projects), "3"),
+        _s(
+            "3.2",
+            "（二）综合评价结论",
+            "evaluation_conclusion",
+            ("self.", "overall.", "year", *projects),
+            "3",
+            (("self.score",),),
+        ),
         _s("4", "四、存在的问题和整改情况"),
         _s("4.1", "（一）存在的问题", "problems", ("year",), "4"),
         _s("4.2", "（二）整改情况", "rectification", ("year",), "4"),

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from assistant.checks.finding import Finding
 from assistant.drafting.placeholders import Filled, FilledFact
 from assistant.drafting.plan import SectionSpec
+from assistant.drafting.tables import FormTable
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ class DraftSection(BaseModel):
     facts_used: list[str] = []
     spans: list[FilledFact] = []
     notes: list[str] = []
+    table: FormTable | None = None  # the official form a table section stands for, built from the data
+
+    @property
+    def has_text(self) -> bool:
+        """False for a heading-only part (its text lives in its subsections)."""
+        return bool(self.text.strip())
 
 
 def section_from(
@@ -78,6 +85,7 @@ class Draft(BaseModel):
     sections: list[DraftSection]
     findings: list[Finding] = []
     notes: list[str] = []
+    money_unit: str = "万元"
 
     @property
     def title(self) -> str:
@@ -89,19 +97,24 @@ class Draft(BaseModel):
         return next((s for s in self.sections if s.id == section_id), None)
 
     def to_contract(self) -> dict[str, Any]:
-        """The JSON contract: ``{"model", "sections": [{id, title, text, source, findings}], "findings"}``."""
+        """The JSON contract: ``{"model", "money_unit", "sections": [{id, title, text, source, findings, table?}],
+        "findings"}``; a table section's ``table`` holds the form as blocks of rows."""
+        sections = []
+        for s in self.sections:
+            entry: dict[str, Any] = {
+                "id": s.id,
+                "title": s.title,
+                "text": s.text,
+                "source": s.source,
+                "findings": [finding_dict(f) for f in s.findings],
+            }
+            if s.table is not None:
+                entry["table"] = s.table.model_dump(mode="json")
+            sections.append(entry)
         return {
             "model": self.model,
-            "sections": [
-                {
-                    "id": s.id,
-                    "title": s.title,
-                    "text": s.text,
-                    "source": s.source,
-                    "findings": [finding_dict(f) for f in s.findings],
-                }
-                for s in self.sections
-            ],
+            "money_unit": self.money_unit,
+            "sections": sections,
             "findings": [finding_dict(f) for f in self.findings],
         }
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from assistant.budget.facts import FactSheet
 from assistant.checks.registry import run_checks
@@ -19,7 +18,7 @@ from assistant.evaluation.cases import Assertion, Case
 from assistant.evaluation.outputs import Output
 from assistant.prompts import PromptSet
 from assistant.text.document import document_from_text
-from assistant.text.numbers import NumberMention, find_numbers
+from assistant.text.numbers import find_numbers
 
 UNVERIFIED = "【待核实"
 RUBRIC_TEMPLATE = "eval/rubric.j2"
@@ -95,10 +94,16 @@ def length(a: Assertion, s: Subject) -> Verdict:
 
 
 def grounded_numbers(a: Assertion, s: Subject) -> Verdict:
-    """Every figure in the text states a fact of the data (years and dates aside; 【待核实】-marked ones are flagged, not silent)."""
+    """Every figure in the text states a fact of the data (years and dates aside; 【待核实】-marked ones are flagged, not silent).
+
+    The figures are read by ``find_numbers`` and matched by ``FactSheet.supporting`` — the reader and the match the
+    drafting and review use. With ``value: 部门填报文字``, a figure the department's own text in the data states
+    counts as grounded too (the draft sources it to that text).
+    """
     sheet = s.facts
     if sheet is None:
         return Verdict(False, 0.0, "grounded-numbers 需要用例提供 data")
+    department = "部门填报文字" in _values(a)
     checked, bad = 0, []
     for n in find_numbers(s.text):
         if n.kind in ("year", "date"):
@@ -106,28 +111,13 @@ def grounded_numbers(a: Assertion, s: Subject) -> Verdict:
         if s.text.startswith(UNVERIFIED, n.end):
             continue
         checked += 1
-        if not sheet.match(n.value, n.unit, n.decimals) and not _compound(sheet, s.text, n):
-            bad.append(n.raw)
+        if sheet.supporting(n, s.text) or (department and sheet.in_department_text(n)):
+            continue
+        bad.append(n.raw)
     if bad:
         shown = "、".join(map(_quote, bad[:8])) + (f" 等 {len(bad)} 处" if len(bad) > 8 else "")
         return Verdict(False, _share(checked - len(bad), checked), f"每个数字都应能在数据中找到，但 {shown} 没有依据")
     return Verdict(True, 1.0, f"{checked} 个数字都与数据一致")
-
-
-_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
-
-
-def _compound(sheet: FactSheet, text: str, n: NumberMention) -> bool:
-    """A figure with a compound unit the number reader does not attach (``2000元/生·年``, ``105元/亩``)."""
-    m = _DIGITS.search(text, n.start, n.end)
-    if m is None:
-        return False
-    raw = m.group().replace(",", "")
-    value, decimals = Decimal(raw), len(raw.split(".")[1]) if "." in raw else 0
-    return any(
-        f.unit and len(f.unit) > 1 and text.startswith(f.unit, m.end()) and f.matches(value, f.unit, decimals)
-        for f in sheet
-    )
 
 
 def covers_facts(a: Assertion, s: Subject) -> Verdict:

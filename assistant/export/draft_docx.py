@@ -4,32 +4,36 @@ Title in 方正小标宋简体 二号; 一、 headings in 黑体 三号; （一�
 first line indented two characters, fixed 28-point line spacing; margins 37/35/28/26 mm; page number in the footer.
 Fonts are named for East Asian text (``w:eastAsia``) as well as Latin text, so Word and WPS pick them up. A machine
 without a font substitutes its own (LibreOffice and WPS map 方正小标宋简体 to a 宋/黑 face).
-The self-evaluation tables are real Word tables whose amounts are written from the FactSheet.
+The official forms are real Word tables in a landscape section, 五号仿宋, header rows repeated on every page; their
+figures come from the FactSheet in the draft's one money unit.
 """
 
 from __future__ import annotations
 
+import re
+import tempfile
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from docx import Document as new_document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Length, Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from assistant.budget.facts import FactSheet, build_facts
-from assistant.budget.models import Indicator, Project, ReportData
-from assistant.budget.scoring import DEFAULT_RULES, ScoringRules, execution_score
-from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES
+from assistant.budget.models import ReportData
+from assistant.budget.scoring import DEFAULT_RULES, ScoringRules
+from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, Finding, sort_findings
 from assistant.drafting.result import Draft, DraftSection
-from assistant.units import format_number
+from assistant.drafting.tables import Block, FormTable
+from assistant.export.docx_comments import write_commented_docx
+from assistant.reviewing.result import DocumentInfo, Review
+from assistant.text.document import load_document
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,6 @@ class ReportFonts:
 
 
 FONTS = ReportFonts()
-OVERALL_COLUMNS = ("一级指标", "任务名称", "任务措施", "实际执行情况", "对比", "说明")
-INDICATOR_COLUMNS = ("一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "分值", "得分", "偏差原因及改进措施")
 
 
 def write_draft_docx(
@@ -60,8 +62,11 @@ def write_draft_docx(
     fonts: ReportFonts = FONTS,
     rules: ScoringRules = DEFAULT_RULES,
 ) -> Path:
-    """Write ``draft`` as a .docx report with the self-evaluation tables built from ``data``."""
-    sheet = build_facts(data, rules)
+    """Write ``draft`` as a .docx report: the text, the official forms (landscape), and a Word comment per finding.
+
+    Open findings are Word comments on their words (written by the review's comment writer), 【请补充】 and
+    【待核实】 are highlighted, and the notes close the document as 起草提示.
+    """
     doc = new_document()
     _page_setup(doc)
     _styles(doc, fonts)
@@ -72,18 +77,48 @@ def write_draft_docx(
             continue
         _heading(doc, section, fonts)
         _body(doc, section.text)
-    tables = {s.id: s for s in draft.sections if s.kind == "table"}
-    if tables:
-        if "table.overall" in tables:
-            _overall_table(doc, data, sheet, tables["table.overall"], fonts)
-        for i, project in enumerate(data.projects, 1):
-            narrative = tables.get(f"table.p{i}")
-            if narrative is not None:
-                _project_table(doc, project, i, sheet, narrative, fonts, rules)
-    _drafting_notes(doc, draft, fonts)
+    forms = [s for s in draft.sections if s.kind == "table"]
+    if forms:
+        _orient(doc, landscape=True)
+        for k, section in enumerate(forms):
+            _form(doc, section, fonts, first=k == 0)
+        _orient(doc, landscape=False)
+    _drafting_notes(doc, draft, fonts, new_page=not forms)
     target = Path(path)
-    doc.save(str(target))
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / "draft.docx"
+        doc.save(str(plain))
+        _comment(draft, plain, target)
     return target
+
+
+def _comment(draft: Draft, plain: Path, target: Path) -> None:
+    """Anchor each finding on its words in the saved document, with the review's comment writer."""
+    text = load_document(plain).text
+    placed: list[Finding] = []
+    cursor = 0
+    for section in draft.sections:
+        body = section.text
+        if not body.strip() or not section.findings:
+            continue
+        first = body.splitlines()[0].strip()
+        base = text.find(first, cursor) if first else -1
+        if base < 0:
+            continue
+        for f in section.findings:
+            start = base + f.start
+            if text[start : start + len(f.quote)] != f.quote:
+                start = text.find(f.quote, base) if f.quote else -1
+            if start < 0 or not f.quote:
+                continue
+            placed.append(f.model_copy(update={"start": start, "end": start + len(f.quote)}))
+        cursor = base
+    review = Review(
+        document=DocumentInfo(path=str(target), chars=len(text), sections=[]),
+        text=text,
+        findings=sort_findings(placed),
+    )
+    write_commented_docx(review, target, source=plain)
 
 
 # ---- page, styles, fonts ----------------------------------------------------------------------------------------
@@ -96,6 +131,20 @@ def _page_setup(doc: DocxDocument) -> None:
         s.top_margin, s.bottom_margin = Mm(37), Mm(35)
         s.left_margin, s.right_margin = Mm(28), Mm(26)
         s.footer_distance = Mm(28) - Mm(7)  # page number sits about 7 mm below the text block
+
+
+def _orient(doc: DocxDocument, *, landscape: bool) -> None:
+    """Start a new section (on a new page) in landscape or portrait; wide forms need the width."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long, short = Mm(297), Mm(210)
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    if landscape:
+        section.top_margin, section.bottom_margin = Mm(28), Mm(26)
+        section.left_margin, section.right_margin = Mm(37), Mm(35)
+    else:
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
 
 
 def set_font(target: object, east_asian: str, latin: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -204,24 +253,34 @@ def _heading(doc: DocxDocument, section: DraftSection, fonts: ReportFonts) -> No
     set_font(run, fonts.heading1 if level == 1 else fonts.heading2, fonts.latin, fonts.body_size)
 
 
+_MARK = re.compile(r"【(?:请补充|待核实)[^】]*】")
+
+
+def add_marked(p: Paragraph, text: str, font: tuple[str, str, float] | None = None, bold: bool = False) -> None:
+    """Add ``text`` to ``p`` as runs, the 【请补充】/【待核实】 marks highlighted so the drafter sees every gap."""
+    pos = 0
+    pieces: list[tuple[str, bool]] = []
+    for m in _MARK.finditer(text):
+        pieces += [(text[pos : m.start()], False), (m.group(), True)]
+        pos = m.end()
+    pieces.append((text[pos:], False))
+    for piece, marked in pieces:
+        if not piece:
+            continue
+        run = p.add_run(piece)
+        if font is not None:
+            set_font(run, font[0], font[1], font[2], bold=bold or None)
+        if marked:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+
+
 def _body(doc: DocxDocument, text: str) -> None:
     for line in text.splitlines():
         if line.strip():
-            doc.add_paragraph(line.strip())
+            add_marked(doc.add_paragraph(), line.strip())
 
 
 # ---- tables ------------------------------------------------------------------------------------------------------
-
-
-def _table_title(doc: DocxDocument, title: str, fonts: ReportFonts) -> None:
-    p = doc.add_paragraph()
-    p.add_run().add_break(WD_BREAK.PAGE)
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.first_line_indent = Pt(0)
-    _indent_none(p)
-    run = p.add_run(title)
-    set_font(run, fonts.heading1, fonts.latin, fonts.body_size, bold=False)
 
 
 def _indent_none(p: Paragraph) -> None:
@@ -243,8 +302,7 @@ def _cell(cell: _Cell, text: str, fonts: ReportFonts, *, bold: bool = False, cen
         pf.first_line_indent = Pt(0)
         _indent_none(p)
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
-        run = p.add_run(line)
-        set_font(run, fonts.body, fonts.latin, fonts.table_size, bold=bold)
+        add_marked(p, line, (fonts.body, fonts.latin, fonts.table_size), bold=bold)
 
 
 def _new_table(doc: DocxDocument, rows: int, cols: int) -> Table:
@@ -254,140 +312,134 @@ def _new_table(doc: DocxDocument, rows: int, cols: int) -> Table:
     return table
 
 
-def _merge_runs(table: Table, col: int, first_row: int, values: list[str]) -> None:
-    """Merge vertically adjacent cells of ``col`` that repeat the same value (一级指标 spans its rows)."""
+def _repeat_header(table: Table, rows: int) -> None:
+    """Mark the first ``rows`` rows as header rows, repeated at the top of every page the table runs onto."""
+    for row in table.rows[:rows]:
+        trpr = row._tr.get_or_add_trPr()
+        flag = OxmlElement("w:tblHeader")
+        flag.set(qn("w:val"), "true")
+        trpr.append(flag)
+
+
+def _merge_down(table: Table, col: int, first_row: int, values: list[str]) -> None:
+    """Merge vertically adjacent cells of ``col`` that repeat the same value (一级指标 spans its rows).
+
+    Rows of the indicator block have one cell per grid column, so ``col`` indexes the row's cells directly.
+    """
+    rows = table._tbl.tr_lst
     start = 0
     for k in range(1, len(values) + 1):
         if k == len(values) or values[k] != values[start]:
-            if k - start > 1:
-                top = table.cell(first_row + start, col)
-                merged = top.merge(table.cell(first_row + k - 1, col))
-                for p in merged.paragraphs[1:]:
-                    p._p.getparent().remove(p._p)
+            if k - start > 1 and values[start]:
+                rows[first_row + start].tc_lst[col].vMerge = "restart"
+                for j in range(start + 1, k):
+                    tc = rows[first_row + j].tc_lst[col]
+                    tc.vMerge = "continue"
+                    for p in tc.p_lst:  # the merged cell shows the top cell's text once
+                        for run in p.r_lst:
+                            p.remove(run)
             start = k
 
 
-def _fact(sheet: FactSheet, *ids: str, unit: str | None = None) -> str:
-    for fid in ids:
-        fact = sheet.get(fid)
-        if fact is not None:
-            return fact.written(unit if fact.dimension == "money" else None)
-    return ""
-
-
-def _overall_table(
-    doc: DocxDocument, data: ReportData, sheet: FactSheet, section: DraftSection, fonts: ReportFonts
+def _grid_row(
+    table: Table, r: int, values: list[str], spans: list[int], fonts: ReportFonts, bold: bool = False
 ) -> None:
-    _table_title(doc, f"{data.department.name}{data.year}年度部门整体支出绩效自评表", fonts)
-    rows = data.overall_table
-    scored = any(r.weight is not None or r.score is not None for r in rows)
-    columns = [*OVERALL_COLUMNS, *(("分值", "得分") if scored else ())]
-    table = _new_table(doc, len(rows) + 1, len(columns))
-    for c, name in enumerate(columns):
-        _cell(table.cell(0, c), name, fonts, bold=True, center=True)
-    for r, row in enumerate(rows, 1):
-        values = [row.level1, row.task, row.measures or "", row.performance or "", row.comparison or "", row.note or ""]
-        if scored:
-            values += [_fact(sheet, f"overall.r{r}.weight"), _fact(sheet, f"overall.r{r}.score")]
-        for c, value in enumerate(values):
-            _cell(table.cell(r, c), value, fonts, center=c in (0, 1) or c >= len(OVERALL_COLUMNS))
-    _merge_runs(table, 0, 1, [r.level1 for r in rows])
+    """Fill row ``r``: one cell per value, each spanning its grid columns (merged by gridSpan, in place)."""
+    tr = table._tbl.tr_lst[r]
+    tcs = list(tr.tc_lst)
+    col = 0
+    for value, span in zip(values, spans, strict=True):
+        tc = tcs[col]
+        if span > 1:
+            width = Length(sum(int(t.width or 0) for t in tcs[col : col + span]))
+            for extra in tcs[col + 1 : col + span]:
+                tr.remove(extra)
+            tc.grid_span = span
+            tc.width = width
+        # Labels and figures are centred; sentences read better left-aligned.
+        _cell(_Cell(tc, table), value, fonts, bold=bold, center=bold or len(value) <= SHORT_CELL)
+        col += span
+
+
+SHORT_CELL = 10
+LANDSCAPE_TEXT_WIDTH = Mm(297 - 37 - 35)
+
+
+def _widths(table: Table, weights: list[int]) -> None:
+    """Fix the grid column widths (Word otherwise shares the width equally and narrow text columns wrap)."""
+    table.autofit = False
+    total = sum(weights)
+    widths = [Length(int(LANDSCAPE_TEXT_WIDTH * w / total)) for w in weights]
+    for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=False):
+        col.w = width  # LibreOffice and WPS lay out by the grid, Word by the cells: set both
+    for tr in table._tbl.tr_lst:
+        for tc, width in zip(tr.tc_lst, widths, strict=False):
+            tc.width = width
+
+
+def _form_table(doc: DocxDocument, form: FormTable, blocks: list[Block], fonts: ReportFonts) -> None:
+    """One Word table for consecutive blocks; a block that repeats its header starts the table it is in."""
+    count = sum(len(b.rows) + 1 + (1 if b.title and not b.repeat_header else 0) for b in blocks)
+    table = _new_table(doc, count, form.grid)
+    _widths(table, form.widths)
+    for tr in table._tbl.tr_lst:  # a row stays on one page: a split row reads as a stray fragment
+        tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    r = 0
+    for block in blocks:
+        if block.title and not block.repeat_header:
+            _grid_row(table, r, [block.title], [form.grid], fonts, bold=True)
+            r += 1
+        _grid_row(table, r, block.header, block.spans, fonts, bold=True)
+        if block.repeat_header:
+            _repeat_header(table, r + 1)
+        first = r + 1
+        for row in block.rows:
+            r += 1
+            _grid_row(table, r, row, block.spans, fonts)
+        r += 1
+        if block.repeat_header:
+            _merge_down(table, 0, first, [row[0] for row in block.rows])
+            _merge_down(table, 1, first, [f"{row[0]}|{row[1]}" if row[1] else "" for row in block.rows])
+
+
+def _form(doc: DocxDocument, section: DraftSection, fonts: ReportFonts, *, first: bool) -> None:
+    """A form: its title, unit line, tables, then the section's text as 自评说明."""
+    if not first:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    form = section.table
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _indent_none(p)
+    run = p.add_run(form.title if form else section.title)
+    set_font(run, fonts.heading1, fonts.latin, fonts.body_size, bold=False)
+    if form is not None:
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _indent_none(p)
+        _plain_run(p, form.unit, fonts, fonts.table_size)
+        groups: list[list[Block]] = []
+        for block in form.blocks:
+            if block.repeat_header or not groups:
+                groups.append([block])
+            else:
+                groups[-1].append(block)
+        for k, group in enumerate(groups):
+            if k:
+                spacer = doc.add_paragraph()
+                spacer.paragraph_format.line_spacing = Pt(2)
+            _form_table(doc, form, group, fonts)
     if section.text:
         p = doc.add_paragraph()
         _plain_run(p, "自评说明：", fonts, fonts.body_size, fonts.heading1)
         _body(doc, section.text)
 
 
-def _target(ind: Indicator, sheet: FactSheet, iid: str) -> str:
-    written = _fact(sheet, f"{iid}.target")
-    if written:
-        return f"{ind.comparator or ''}{written}"
-    return ind.target_text or ""
-
-
-def _project_table(
-    doc: DocxDocument,
-    project: Project,
-    n: int,
-    sheet: FactSheet,
-    section: DraftSection,
-    fonts: ReportFonts,
-    rules: ScoringRules,
-) -> None:
-    pid = f"p{n}"
-    _table_title(doc, "项目支出绩效自评表", fonts)
-    inds = project.indicators
-    ncols = len(INDICATOR_COLUMNS)
-    header_rows = 5
-    table = _new_table(doc, header_rows + len(inds) + 2, ncols)
-
-    def span(row: int, a: int, b: int, text: str, **kw: bool) -> None:
-        cell = table.cell(row, a).merge(table.cell(row, b)) if b > a else table.cell(row, a)
-        _cell(cell, text, fonts, **kw)
-
-    span(0, 0, 0, "项目名称", bold=True, center=True)
-    span(0, 1, ncols - 1, project.name)
-    budget_unit = next(
-        (sheet[f"{pid}.{a}"].unit for a in ("total_budget", "initial_budget") if f"{pid}.{a}" in sheet), None
-    )
-    rate_id = f"{pid}.execution_rate_calc" if f"{pid}.execution_rate_calc" in sheet else f"{pid}.execution_rate"
-    rate = sheet.get(rate_id)
-    labels = ["年初预算数", "全年预算数", "全年执行数", "执行率", "分值", "得分"]
-    values = [
-        _fact(sheet, f"{pid}.initial_budget", unit=budget_unit),
-        _fact(sheet, f"{pid}.total_budget", unit=budget_unit),
-        _fact(sheet, f"{pid}.executed", unit=budget_unit),
-        rate.written() if rate else "",
-        format_number(rules.execution_weight),
-        format_number(execution_score(rate.value, rules), 2) if rate else "",
-    ]
-    top = table.cell(1, 0).merge(table.cell(2, 0))
-    _cell(top, "项目资金", fonts, bold=True, center=True)
-    for k, (label, value) in enumerate(zip(labels, values, strict=True)):
-        last = k == len(labels) - 1
-        span(1, k + 1, ncols - 1 if last else k + 1, label, bold=True, center=True)
-        span(2, k + 1, ncols - 1 if last else k + 1, value, center=True)
-    span(3, 0, 0, "年度总体目标", bold=True, center=True)
-    span(3, 1, ncols - 1, project.goal or "")
-    for c, name in enumerate(INDICATOR_COLUMNS):
-        _cell(table.cell(4, c), name, fonts, bold=True, center=True)
-    for j, ind in enumerate(inds, 1):
-        row, iid = header_rows + j - 1, f"{pid}.i{j}"
-        cells = [
-            ind.level1,
-            ind.level2 or "",
-            ind.name,
-            _target(ind, sheet, iid),
-            _fact(sheet, f"{iid}.actual") or ind.actual_text or "",
-            _fact(sheet, f"{iid}.weight").removesuffix("分"),
-            _fact(sheet, f"{iid}.score").removesuffix("分"),
-            ind.deviation or "",
-        ]
-        for c, value in enumerate(cells):
-            _cell(table.cell(row, c), value, fonts, center=c not in (2, 7))
-    _merge_runs(table, 0, header_rows, [i.level1 for i in inds])
-    _merge_runs(table, 1, header_rows, [f"{i.level1}|{i.level2 or ''}" for i in inds])
-    total_row = header_rows + len(inds)
-    weights = [i.weight for i in inds]
-    total_weight = (
-        format_number(rules.execution_weight + sum((w for w in weights if w is not None), Decimal(0)))
-        if inds and all(w is not None for w in weights)
-        else ""
-    )
-    span(total_row, 0, 4, "总分", bold=True, center=True)
-    span(total_row, 5, 5, total_weight, center=True)
-    span(total_row, 6, 6, _fact(sheet, f"{pid}.self_score").removesuffix("分"), center=True)
-    span(total_row, 7, 7, f"自评等级：{project.grade}" if project.grade else "", center=True)
-    span(total_row + 1, 0, 0, "实际执行情况及偏差说明", bold=True, center=True)
-    span(total_row + 1, 1, ncols - 1, section.text)
-
-
-def _drafting_notes(doc: DocxDocument, draft: Draft, fonts: ReportFonts) -> None:
+def _drafting_notes(doc: DocxDocument, draft: Draft, fonts: ReportFonts, *, new_page: bool) -> None:
     """起草提示 at the end: the notes and every finding, for the drafter to clear before the report is final."""
     if not draft.notes and not draft.findings:
         return
-    p = doc.add_paragraph()
-    p.add_run().add_break(WD_BREAK.PAGE)
+    if new_page:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     p = doc.add_paragraph(style="Heading 1")
     run = p.add_run("附：起草提示（定稿前删除）")
     set_font(run, fonts.heading1, fonts.latin, fonts.body_size)

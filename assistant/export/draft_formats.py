@@ -13,6 +13,7 @@ from pathlib import Path
 from assistant.budget.models import ReportData
 from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES
 from assistant.drafting.result import Draft
+from assistant.drafting.tables import FormTable
 from assistant.errors import InputError
 
 DRAFT_FORMATS = {".md": "md", ".markdown": "md", ".json": "json", ".docx": "docx"}
@@ -34,6 +35,8 @@ def draft_to_markdown(draft: Draft) -> str:
             lines += [f"## 附表：{section.title}", ""]
         else:
             lines += [f"{'#' * (section.level + 1)} {section.title}", ""]
+        if section.table is not None:
+            lines += form_markdown(section.table)
         for paragraph in section.text.splitlines():
             lines += [paragraph, ""]
         for f in section.findings:
@@ -45,6 +48,24 @@ def draft_to_markdown(draft: Draft) -> str:
         if section.findings:
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _cell(text: str) -> str:
+    """A cell's text on one Markdown line: pipes escaped, line breaks as <br>."""
+    return text.replace("|", "\\|").replace("\n", "<br>") or " "
+
+
+def form_markdown(form: FormTable) -> list[str]:
+    """An official form as Markdown: its title and unit, then one Markdown table per block."""
+    lines = [f"**{form.title}**", "", form.unit, ""]
+    for block in form.blocks:
+        if block.title:
+            lines += [f"**{block.title}**", ""]
+        lines.append("| " + " | ".join(_cell(h) for h in block.header) + " |")
+        lines.append("|" + "---|" * len(block.header))
+        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
+        lines.append("")
+    return lines
 
 
 def _format(path: Path, fmt: str | None) -> str:

@@ -10,6 +10,7 @@ fails the review keeps the checks' findings with a note saying so — never an e
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,25 @@ if TYPE_CHECKING:
     from assistant.llm.protocol import ChatModel
     from assistant.prompts import PromptSet
 
+_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?[^。\n]{0,30}(?:绩效|自评|报告)")
+HEAD_CHARS = 300
+
+
+def data_mismatch(doc: Document, facts: FactSheet) -> str | None:
+    """One line saying the data belongs to another department or year than the report, or None when they agree."""
+    head = doc.text[:HEAD_CHARS]
+    data = facts.data
+    title = _TITLE.search(head)
+    other_year = title is not None and int(title.group(1)) != data.year
+    other_department = bool(head.strip()) and data.department.name not in head
+    if not (other_year or other_department):
+        return None
+    line = next((x.strip() for x in head.splitlines() if x.strip()), "")[:60]
+    return (
+        f"数据文件是“{data.department.name}{data.year}年度”的，与报告（“{line}”）的部门或年度不符，"
+        "未按数据核对数字和年份；请换用对应的数据文件"
+    )
+
 
 def review_document(
     doc: Document,
@@ -34,11 +54,17 @@ def review_document(
 ) -> Review:
     """Run the deterministic checks over a loaded document (against last year's report when given).
 
-    The review says what the checks covered.
+    Data that belongs to another department or year is not checked against (the review says so first). The review
+    says what the checks covered.
     """
+    notes = list(doc.notes)
+    mismatch = data_mismatch(doc, facts) if facts is not None else None
+    if mismatch:
+        # Checked against another year's data, every year in the report would be flagged; say it once instead.
+        notes.insert(0, mismatch)
+        facts = None
     ctx = Context(doc=doc, facts=facts, config=config or CheckConfig(), previous=previous)
     findings = run_checks(doc, context=ctx)
-    notes = list(doc.notes)
     if previous is not None:
         notes.append(f"已与上年报告对照：{previous.path or '上年报告'}")
     return Review(document=describe(doc), text=doc.text, findings=findings, notes=notes, coverage=measure_coverage(ctx))

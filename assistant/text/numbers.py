@@ -269,6 +269,9 @@ _DATE_AFTER_YEAR = re.compile(
     rf"[ \t]?{_MONTH}(?:[ \t]?[-~至到—][ \t]?{_MONTH})?[ \t]?月份?(?:[ \t]?{_DAY}[ \t]?[日号])?"
 )
 _DAY_AFTER_MONTH = re.compile(rf"份|[ \t]?{_DAY}[ \t]?[日号]")
+# 角 and 分 after 元, as amounts are written in words on vouchers and in some reports: 壹佰元伍角陆分, 5元3角.
+_DIGIT = "[0-9零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖]"
+_JIAO_FEN = re.compile(rf"(?:({_DIGIT})角)?(?:零?({_DIGIT})分)?(整|正)?")
 
 
 @dataclass
@@ -526,6 +529,8 @@ def _qualify(t: str, c: _Cand, floor: int) -> bool:
         if c.comparator is None or word not in ("达到", "达"):
             c.comparator = _BEFORE_COMPARATORS[word]
         c.start = b - len(word)
+    if _at(t, c.start - 1) == "负" and c.start - 1 >= floor and c.value > 0:
+        c.value, c.start = -c.value, c.start - 1  # 负5%, 负增长百分之二 (the sign written as a word)
     if c.tentative:
         trigger = _preceded_by(t, b, _TRIGGER_INDEX)
         if c.comparator or c.approximate or (trigger and _at(t, b - 2) not in ("公", "中")):
@@ -545,6 +550,8 @@ def _attach_unit(t: str, c: _Cand) -> None:
         if found is None:
             return
     unit, end, power, approx = found
+    if unit == "元" and not power:
+        end = _cents(t, c, end)
     if power and c.year_like:
         c.year_like = False
     c.value = _scaled(c.value, power)
@@ -566,6 +573,25 @@ def _attach_unit(t: str, c: _Cand) -> None:
             c.end = day.end()
     if c.kind != "year":
         c.year_like = False
+
+
+def _digit_value(ch: str) -> int:
+    return int(ch) if ch.isdigit() else _CN_DIGITS[ch]
+
+
+def _cents(t: str, c: _Cand, end: int) -> int:
+    """Read 角/分 (and 整) after 元 into ``c``: 伍角陆分 adds 0.56 and two decimals. Returns the new end."""
+    m = _JIAO_FEN.match(t, end)
+    if m is None or not m.group(0):
+        return end
+    jiao, fen = m.group(1), m.group(2)
+    if fen and _at(t, m.end()) and _at(t, m.end()) in _NOT_UNIT_BEFORE["分"]:
+        return end  # 5元3分析: not a cent
+    if jiao or fen:
+        cents = Decimal(_digit_value(jiao) if jiao else 0) / 10 + Decimal(_digit_value(fen) if fen else 0) / 100
+        c.value = c.value + cents if c.value >= 0 else c.value - cents
+        c.decimals = max(c.decimals, 2 if fen else 1)
+    return m.end()
 
 
 def _spread_range_units(t: str, cands: list[_Cand]) -> None:
