@@ -26,6 +26,11 @@ def make_report(path: Path) -> Path:
     return path
 
 
+def without_fixes(review: Review) -> Review:
+    """The review with the fixes its rules proposed taken out, to test the writer on fixes given here."""
+    return review.model_copy(update={"findings": [f.model_copy(update={"fix": None}) for f in review.findings]})
+
+
 def fixed(review: Review, quote: str, fix: str, rule: str = "test.fix") -> Review:
     start = review.text.index(quote)
     finding = Finding(
@@ -56,7 +61,7 @@ def test_only_the_changed_characters_are_tracked(old: str, new: str, expected: t
 
 def test_a_certain_fix_is_a_deletion_and_an_insertion_by_the_product(tmp_path: Path) -> None:
     source = make_report(tmp_path / "r.docx")
-    review = run_review(source)
+    review = without_fixes(run_review(source))
     review = fixed(review, "截止2024年", "截至2024年")
     review = fixed(review, "资产台帐", "资产台账")
     review = fixed(review, "评价况报告", "评价情况报告")
@@ -84,14 +89,14 @@ def test_findings_without_a_certain_fix_stay_comments(tmp_path: Path) -> None:
     assert source.read_bytes() == before
     certain = [f for f in review.findings if f.fix is not None]
     assert bool(read_changes(out)) == bool(certain)
-    write_commented_docx(fixed(review, "截止2024年", "截至2024年"), out, source=source, track_fixes=False)
+    write_commented_docx(review, out, source=source, track_fixes=False)
     assert read_changes(out) == []
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_keeps_the_tracked_changes(tmp_path: Path) -> None:
     source = make_report(tmp_path / "r.docx")
-    review = fixed(fixed(run_review(source), "截止2024年", "截至2024年"), "资产台帐", "资产台账")
+    review = fixed(fixed(without_fixes(run_review(source)), "截止2024年", "截至2024年"), "资产台帐", "资产台账")
     out = tmp_path / "reviewed.docx"
     write_commented_docx(review, out, source=source)
     subprocess.run(
@@ -104,3 +109,28 @@ def test_libreoffice_keeps_the_tracked_changes(tmp_path: Path) -> None:
     again = read_changes(tmp_path / "rt" / "reviewed.docx")
     assert ("del", AUTHOR, "止") in again and ("ins", AUTHOR, "至") in again
     assert ("ins", AUTHOR, "账") in again
+
+
+def test_the_review_itself_proposes_certain_fixes_and_leaves_the_rest_as_comments(tmp_path: Path) -> None:
+    source = make_report(tmp_path / "r.docx")
+    review = run_review(source)
+    certain = {f.rule: f.fix for f in review.findings if f.fix is not None}
+    # 截止 before a date, 台帐, and a total whose stated parts are all there.
+    assert certain.get("term.as-of") == "截至"
+    assert certain.get("term.zhang") == "台账"
+    assert (certain.get("arithmetic.parts-total") or "").startswith("450万元")
+    out = tmp_path / "reviewed.docx"
+    written = write_commented_docx(review, out, source=source)
+    assert written.tracked == len(certain)
+    changes = read_changes(out)
+    assert ("del", AUTHOR, "止") in changes and ("ins", AUTHOR, "至") in changes
+    assert ("del", AUTHOR, "50") in changes and ("ins", AUTHOR, "45") in changes
+    assert len(read_comments(out)) == len(review.findings)  # every finding is still a comment
+
+
+def test_two_fixes_for_the_same_words_make_one_change(tmp_path: Path) -> None:
+    source = make_report(tmp_path / "r.docx")
+    review = fixed(run_review(source), "截止2024年", "截至2024年")  # the rule proposes it too
+    out = tmp_path / "reviewed.docx"
+    write_commented_docx(review, out, source=source)
+    assert [c for c in read_changes(out) if c[2] == "止"] == [("del", AUTHOR, "止")]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from assistant.checks.amounts import amounts_in
-from assistant.checks.breakdowns import breakdowns, size
+from assistant.checks.breakdowns import Breakdown, breakdowns, size
 from assistant.checks.execution_rows import form_at, header_rows, miscomputed_rows, rate_matches
 from assistant.checks.finding import Finding
 from assistant.checks.rates import rates
@@ -55,7 +55,33 @@ def parts_total(ctx: Context) -> Iterator[Finding]:
             b.end,
             f"分项之和与合计不符：{listing} = {shown}{unit}，而合计写作 {b.total.raw}（“{b.word}”）",
             "核对合计数与各分项金额，改正错误的一项；如分项并非全部，请写明“主要包括”",
+            fix=_corrected_total(ctx, b, summed) if b.exhaustive else None,
         )
+
+
+_DIGITS = re.compile(r"\d[\d,，]*(?:\.\d+)?")
+
+
+def _corrected_total(ctx: Context, b: Breakdown, summed: Decimal) -> str | None:
+    """The breakdown's text with the total written as its parts' sum, in the total's unit and precision.
+
+    Only for an exact total written in Arabic digits: the parts are all there, so their sum is the total.
+    """
+    total = b.total
+    if total.approximate or total.comparator or total.unit not in MONEY_UNITS:
+        return None
+    digits = _DIGITS.search(total.raw)
+    if digits is None:
+        return None
+    value = summed / MONEY_UNITS[total.unit]
+    written = f"{value:.{max(total.decimals, 0)}f}" if total.decimals > 0 else format_number(value)
+    if "," in digits.group() or "，" in digits.group():
+        whole, _, frac = written.partition(".")
+        written = f"{int(whole):,}" + (f".{frac}" if frac else "")
+    raw = total.raw[: digits.start()] + written + total.raw[digits.end() :]
+    quote = ctx.text[b.start : b.end]
+    at = total.start - b.start
+    return quote[:at] + raw + quote[at + len(total.raw) :]
 
 
 @rule(

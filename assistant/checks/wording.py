@@ -78,6 +78,9 @@ class SubstitutionRule(_RuleBase):
     kind: Literal["substitution"]
     swap: dict[str, str] = Field(min_length=1)
     regex: bool = False
+    certain: bool = Field(
+        False, description="右侧写法在任何上下文中都正确：审阅后的 Word 文件把它作为修订（可一键接受）"
+    )
 
 
 class OccurrenceRule(_TokenRule):
@@ -489,7 +492,8 @@ def _finding(ctx: Context, r: _RuleBase, start: int, end: int, values: dict[str,
         own = own_figure(ctx, start)
         if own:
             suggestion += f"（本部分已有“{own}”等数据，可据此写出结论）"
-    return ctx.finding(r.id, r.category, r.severity, start, end, _fill(r.message, values), suggestion)
+    fix = values.get("right") if isinstance(r, SubstitutionRule) and r.certain else None
+    return ctx.finding(r.id, r.category, r.severity, start, end, _fill(r.message, values), suggestion, fix=fix)
 
 
 _SPENDING = re.compile(r"预算|执行|支出|资金|拨付|到位|经费|万元|元")

@@ -296,7 +296,12 @@ def _track(anchors: _Anchors, f: Finding, to_raw: Any) -> int:
     at = to_raw(start)
     anchors.cover(at, at + 1)
     following = anchors.inside(at, at + 1)
-    return int(bool(following) and track_insertion(following[0], replacement))
+    return int(bool(following) and not _changed(following[0]) and track_insertion(following[0], replacement))
+
+
+def _changed(run: Any) -> bool:
+    """The run already sits inside a tracked change (two findings proposing fixes for the same words)."""
+    return run.getparent() is not None and run.getparent().tag in (qn("w:del"), qn("w:ins"))
 
 
 _change_ids = itertools.count(900_000)  # w:ins/w:del ids, far from python-docx's comment and bookmark ids
@@ -304,7 +309,7 @@ _change_ids = itertools.count(900_000)  # w:ins/w:del ids, far from python-docx'
 
 def track_change(runs: list[Any], fix: str) -> bool:
     """Wrap ``runs`` in ``w:del`` and put ``fix`` after them in ``w:ins`` (same formatting); False if not one paragraph."""
-    if not runs or any(r.getparent() is not runs[0].getparent() for r in runs):
+    if not runs or any(r.getparent() is not runs[0].getparent() for r in runs) or _changed(runs[0]):
         return False
     when = _now()
     deleted = _change("w:del", when)
