@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -70,6 +73,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): nothing is wrong, and nothing more can be printed.
+        _silence_stdout()
+        return 0
+    except Exception:  # our bug, not the user's input: say so, keep the traceback in a file
+        log = _write_crash_log(argv)
+        print(
+            f"抱歉，程序出现了内部错误（这是程序的缺陷，不是您的输入有误）。详细记录已写入 {log}，请把该文件发给维护者。",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def crash_dir() -> Path:
+    """Where crash logs go: ``$ASSISTANT_HOME`` if set, else ``./.assistant`` (next to the call log)."""
+    home = os.environ.get("ASSISTANT_HOME", "").strip()
+    return Path(home) if home else Path.cwd() / ".assistant"
+
+
+def _write_crash_log(argv: Sequence[str] | None) -> Path:
+    """Write the current exception's traceback and the command line; a temp folder when the usual one is unwritable."""
+    import tempfile
+
+    from assistant import __version__
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    body = (
+        f"assistant {__version__}, Python {sys.version.split()[0]}\n"
+        f"命令：assistant {' '.join(sys.argv[1:] if argv is None else argv)}\n\n{traceback.format_exc()}"
+    )
+    for folder in (crash_dir(), Path(tempfile.gettempdir())):
+        path = folder / f"crash-{stamp}.log"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(body, encoding="utf-8")
+        except OSError:
+            continue
+        return path
+    return Path(tempfile.gettempdir()) / f"crash-{stamp}.log（无法写入）"
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit and would raise again on the closed pipe.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _load_extensions() -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from assistant.llm import ModelClient, resolve_config
+if TYPE_CHECKING:  # the client imports openai: only a command that opens a model should pay for it
+    from assistant.llm import ModelClient
 
 
 def add_model_flags(p: argparse.ArgumentParser) -> None:
@@ -20,6 +22,8 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
 
 def open_model(args: argparse.Namespace) -> ModelClient | None:
     """The configured model client, or None for offline. The key comes from the environment only."""
+    from assistant.llm import ModelClient, resolve_config
+
     config = resolve_config(
         model=args.model,
         base_url=args.base_url,
