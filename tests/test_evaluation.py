@@ -522,3 +522,14 @@ def test_a_copy_of_the_cases_runs_from_any_folder_against_its_own_baseline(
 def test_outputs_round_trip_through_json() -> None:
     o = Output(case="x", kind="review", document="文", latency_ms=3)
     assert Output.model_validate_json(o.model_dump_json()) == o
+
+
+def test_without_a_cases_folder_eval_runs_the_installed_cases_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no eval_cases/ here: the shipped cases are used, and left as they are
+    code, out, _ = eval_cli(capsys, "-o", str(tmp_path / "out"))
+    assert code == 0, out
+    assert "| review-water-grade |" in out and "已移除" not in out and "新增" not in out
+    code, _, err = eval_cli(capsys, "--update-baseline", "-o", str(tmp_path / "out"))
+    assert code == 2 and "只读" in err
