@@ -165,3 +165,10 @@ def test_the_public_api_loads_on_first_use() -> None:
     run = subprocess.run([sys.executable, "-c", probe, str(KUNMING)], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["1", "InputError"]
+
+
+def test_a_crash_log_does_not_keep_the_login_password() -> None:
+    from assistant.cli.main import _redacted
+
+    words = ["web", "--auth", "reviewer:s3cret", "--auth=a:b", "--port", "1"]
+    assert _redacted(words) == ["web", "--auth", "***", "--auth=***", "--port", "1"]

@@ -99,9 +99,10 @@ def _write_crash_log(argv: Sequence[str] | None) -> Path:
     from assistant import __version__
 
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    words = _redacted(list(sys.argv[1:] if argv is None else argv))
     body = (
         f"assistant {__version__}, Python {sys.version.split()[0]}\n"
-        f"命令：assistant {' '.join(sys.argv[1:] if argv is None else argv)}\n\n{traceback.format_exc()}"
+        f"命令：assistant {' '.join(words)}\n\n{traceback.format_exc()}"
     )
     for folder in (crash_dir(), Path(tempfile.gettempdir())):
         path = folder / f"crash-{stamp}.log"
@@ -112,6 +113,18 @@ def _write_crash_log(argv: Sequence[str] | None) -> Path:
             continue
         return path
     return Path(tempfile.gettempdir()) / f"crash-{stamp}.log（无法写入）"
+
+
+def _redacted(words: list[str]) -> list[str]:
+    """The command line with login passwords (``--auth user:pass``) masked: a crash log gets passed around."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word.startswith("--auth="):
+            word = "--auth=***"
+        elif i > 0 and words[i - 1] == "--auth":
+            word = "***"
+        out.append(word)
+    return out
 
 
 def _silence_stdout() -> None:
