@@ -37,8 +37,6 @@ def _row(r: CaseResult, cmp: Comparison | None) -> tuple[str, ...]:
 def _note(r: CaseResult) -> str:
     if r.status == "stale":
         return "提示词已变：" + "、".join(r.stale_templates)
-    if r.known_failure and r.status != "pass":
-        return f"已知失败：{r.known_failure}"[:120]
     for run in r.runs:
         if run.output.error and run.status == "error":
             return run.output.error.splitlines()[0][:80]
