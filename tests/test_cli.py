@@ -116,3 +116,59 @@ def test_inline_marker_silences_one_finding(tmp_path: Path, capsys: pytest.Captu
     doc = json.loads(capsys.readouterr().out)
     vague = [f for f in doc["findings"] if f["rule"] == "vague.evaluative-claim"]
     assert len(vague) == 1 and vague[0]["start"] < doc["document"]["text"].index("<!--")
+
+
+def test_a_bug_is_an_apology_and_a_log_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import assistant.budget.templates
+
+    def broken(*args: object, **kwargs: object) -> list[Path]:
+        raise ZeroDivisionError("a bug of ours")
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(assistant.budget.templates, "write_templates", broken)
+    assert main(["init", str(tmp_path / "tpl")]) == 1
+    err = capsys.readouterr().err
+    [log] = (tmp_path / "home").glob("crash-*.log")
+    assert "抱歉" in err and "缺陷" in err and str(log) in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err and "ZeroDivisionError" not in err
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "ZeroDivisionError: a bug of ours" in text and "init" in text
+
+
+def test_user_errors_still_exit_2_without_a_crash_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    assert main(["check", str(tmp_path / "missing.yaml")]) == 2
+    assert not (tmp_path / "home").exists()
+
+
+def test_starting_the_cli_imports_neither_openai_nor_gradio() -> None:
+    probe = (
+        "import sys, assistant\n"
+        "from assistant.cli.main import _load_extensions, build_parser\n"
+        "_load_extensions(); build_parser().parse_args(['check', 'x'])\n"
+        "print(sorted(m for m in ('openai', 'gradio', 'jinja2') if m in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+
+
+def test_the_public_api_loads_on_first_use() -> None:
+    probe = (
+        "import sys, assistant\n"
+        "assert 'assistant.drafting.pipeline' not in sys.modules\n"
+        "data = assistant.load_data(sys.argv[1])\n"
+        "print(len(assistant.draft(data, sections=['1.3']).sections), assistant.errors.InputError.__name__)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe, str(KUNMING)], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["1", "InputError"]
+
+
+def test_a_crash_log_does_not_keep_the_login_password() -> None:
+    from assistant.cli.main import _redacted
+
+    words = ["web", "--auth", "reviewer:s3cret", "--auth=a:b", "--port", "1"]
+    assert _redacted(words) == ["web", "--auth", "***", "--auth=***", "--port", "1"]

@@ -6,22 +6,25 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.cli.main import _EXTENSIONS, command
 from assistant.errors import InputError
 
+if TYPE_CHECKING:
+    from assistant.evaluation.suite import Suite
+
 DEFAULT_CASES = Path("eval_cases")
-DEFAULT_BASELINE = DEFAULT_CASES / "baseline.json"
 
 
 def _add(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="在固定用例上评测起草与审阅，与基线比较（回归时退出状态为 1）")
-    p.add_argument("paths", nargs="*", help="用例文件或目录（默认 eval_cases/）")
-    p.add_argument("--prompts", help="提示词目录（默认仓库的 prompts/）")
+    p.add_argument("paths", nargs="*", help="用例文件或目录（默认当前目录的 eval_cases/，没有则用随程序安装的用例）")
+    p.add_argument("--prompts", help="提示词目录（默认随程序安装的 prompts/）")
     p.add_argument("--repeat", type=int, default=1, help="每个用例运行次数，给出每个用例的通过率（默认 1）")
-    p.add_argument("--concurrency", type=int, default=4, help="同时运行的用例数（默认 4）")
+    p.add_argument("--concurrency", type=int, help="同时运行的用例数（默认 4）")
     p.add_argument("--outputs", help="只评分：对以前保存的 outputs.json 重新评分，不再生成")
-    p.add_argument("--baseline", help="基线文件（默认 eval_cases/baseline.json，存在时）")
+    p.add_argument("--baseline", help="基线文件（默认用例所在目录的 baseline.json，存在时）")
     p.add_argument("--threshold", type=float, help="每个用例的最低通过率（离线/脚本运行默认 1.0，真实模型默认 0.8）")
     p.add_argument("--update-baseline", action="store_true", help="认可本次结果：写入基线")
     p.add_argument("--record", action="store_true", help="用真实模型运行，并把得到的输出录制到 <用例>.scripted.yaml")
@@ -52,65 +55,55 @@ def _progress(result: object, done: int, total: int) -> None:
 
 @command("eval")
 def _eval(args: argparse.Namespace) -> int:
-    from assistant.evaluation import (
-        Settings,
-        baseline_from,
-        compare,
-        evaluate,
-        grade_saved,
-        load_baseline,
-        load_cases,
-        read_outputs,
-        write_baseline,
-        write_run,
-    )
-    from assistant.evaluation.summary import markdown
+    from assistant.evaluation import Settings, load_cases, read_outputs
+    from assistant.evaluation.suite import default_baseline, run_suite
     from assistant.llm import ModelClient, resolve_config
+    from assistant.resources import resource_dir
 
-    if args.repeat < 1 or args.concurrency < 1:
+    if args.repeat < 1 or (args.concurrency is not None and args.concurrency < 1):
         raise InputError("--repeat 和 --concurrency 应为正整数")
-    cases = load_cases(args.paths or [DEFAULT_CASES])
+    paths = [Path(p) for p in args.paths] or [DEFAULT_CASES if DEFAULT_CASES.is_dir() else resource_dir("eval_cases")]
+    installed = not args.paths and not DEFAULT_CASES.is_dir()
+    if installed and (args.record or (args.update_baseline and not args.baseline)):
+        raise InputError(
+            f"随程序安装的用例（{paths[0]}）是只读的：请先复制到自己的目录，"
+            "再运行 assistant eval <目录> --record / --update-baseline"
+        )
+    cases = load_cases(paths)
+    baseline = Path(args.baseline) if args.baseline else default_baseline(paths)
+    if args.baseline and not Path(args.baseline).exists() and not args.update_baseline:
+        raise InputError(f"{args.baseline}: 基线文件不存在（首次可加 --update-baseline 生成）")
     config = resolve_config(model=args.model, base_url=args.base_url, preset=args.preset, timeout=args.timeout)
     if args.record and (config is None or args.outputs):
         raise InputError("--record 需要用 --model 指定真实模型，且不能与 --outputs 同用")
+    saved = read_outputs(Path(args.outputs)).outputs if args.outputs else None
     # Repeats must reach the model: a cached answer would make every repeat the same.
     model = ModelClient.open(config, use_cache=not (args.no_cache or args.repeat > 1)) if config else None
     settings = Settings(
         model=model,
         prompts_dir=Path(args.prompts) if args.prompts else None,
         repeat=args.repeat,
-        concurrency=args.concurrency,
         record=args.record,
         progress=_progress,
     )
+    if args.concurrency is not None:
+        settings.concurrency = args.concurrency
 
-    async def run() -> tuple[list, list]:
+    async def run() -> Suite:
         try:
-            if args.outputs:
-                saved = read_outputs(Path(args.outputs))
-                return await grade_saved(cases, saved.outputs, settings), saved.outputs
-            return await evaluate(cases, settings)
+            return await run_suite(cases, settings, baseline=baseline, threshold=args.threshold, saved=saved)
         finally:
             if model is not None:
                 await model.aclose()
 
-    results, outputs = asyncio.run(run())
-    baseline_path = Path(args.baseline) if args.baseline else (DEFAULT_BASELINE if DEFAULT_BASELINE.exists() else None)
-    baseline = load_baseline(baseline_path) if baseline_path and baseline_path.exists() else None
-    if args.baseline and baseline is None and not args.update_baseline:
-        raise InputError(f"{args.baseline}: 基线文件不存在（首次可加 --update-baseline 生成）")
-    threshold = args.threshold if args.threshold is not None else (1.0 if model is None else 0.8)
-    comparison = compare(baseline, results, threshold)
-    name = model.name if model else None
-    paths = write_run(Path(args.output_dir), results, outputs, comparison, model=name, threshold=threshold)
-    print(markdown(results, comparison))
-    print(f"结果已写入：{', '.join(map(str, paths))}", file=sys.stderr)
+    suite = asyncio.run(run())
+    written = suite.write(Path(args.output_dir))
+    print(suite.summary())
+    print(f"结果已写入：{', '.join(map(str, written))}", file=sys.stderr)
     if args.update_baseline:
-        target = baseline_path or DEFAULT_BASELINE
-        write_baseline(target, baseline_from(results, name, baseline))
-        print(f"已更新基线：{target}", file=sys.stderr)
+        print(f"已更新基线：{suite.approve(baseline)}", file=sys.stderr)
         return 0
-    if comparison.failed:
-        print("评测未通过：有回归、过期、出错或低于阈值的用例（见上表）。", file=sys.stderr)
+    if suite.failed:
+        print("评测未通过：有回归、过期、出错、低于阈值或未说明原因的失败用例（见上表）。", file=sys.stderr)
         return 1
     return 0

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -70,13 +73,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``): nothing is wrong, and nothing more can be printed.
+        _silence_stdout()
+        return 0
     except MemoryError:
         print("错误：内存不足，无法完成；输入文件可能过大，请拆分后再试。", file=sys.stderr)
         return CRASHED
-    except Exception as exc:  # noqa: BLE001 - a person gets one line and where the details are, not a traceback
-        where = _save_traceback(exc)
+    except Exception:  # our bug, not the user's input: say so, keep the traceback in a file
+        log = _write_crash_log(argv)
         print(
-            f"错误：程序内部出错（{type(exc).__name__}）。详细信息已写入 {where}；报告问题时请附上该文件。",
+            f"抱歉，程序出现了内部错误（这是程序的缺陷，不是您的输入有误）。详细记录已写入 {log}，请把该文件发给维护者。",
             file=sys.stderr,
         )
         return CRASHED
@@ -93,23 +100,54 @@ def _shown(exc: BaseException) -> str:
     return for_terminal(str(exc))
 
 
-def _save_traceback(exc: BaseException) -> str:
-    """Write the traceback next to the call log (or to the temporary folder); return where it went."""
-    import os
-    import tempfile
-    import traceback
-
-    text = "".join(traceback.format_exception(exc))
+def crash_dir() -> Path:
+    """Where crash logs go: ``$ASSISTANT_HOME`` if set, else ``./.assistant`` (next to the call log)."""
     home = os.environ.get("ASSISTANT_HOME", "").strip()
-    for folder in (Path(home) if home else Path.cwd() / ".assistant", Path(tempfile.gettempdir())):
-        target = folder / "last-error.txt"
+    return Path(home) if home else Path.cwd() / ".assistant"
+
+
+def _write_crash_log(argv: Sequence[str] | None) -> Path:
+    """Write the current exception's traceback and the command line; a temp folder when the usual one is unwritable."""
+    import tempfile
+
+    from assistant import __version__
+
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    words = _redacted(list(sys.argv[1:] if argv is None else argv))
+    body = (
+        f"assistant {__version__}, Python {sys.version.split()[0]}\n"
+        f"命令：assistant {' '.join(words)}\n\n{traceback.format_exc()}"
+    )
+    for folder in (crash_dir(), Path(tempfile.gettempdir())):
+        path = folder / f"crash-{stamp}.log"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            return str(target)
+            path.write_text(body, encoding="utf-8")
         except OSError:
             continue
-    return "（无法写入任何文件夹）"
+        return path
+    return Path(tempfile.gettempdir()) / f"crash-{stamp}.log（无法写入）"
+
+
+def _redacted(words: list[str]) -> list[str]:
+    """The command line with login passwords (``--auth user:pass``) masked: a crash log gets passed around."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word.startswith("--auth="):
+            word = "--auth=***"
+        elif i > 0 and words[i - 1] == "--auth":
+            word = "***"
+        out.append(word)
+    return out
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit and would raise again on the closed pipe.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _load_extensions() -> None:

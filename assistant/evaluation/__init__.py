@@ -1,8 +1,7 @@
 """Evaluation: fixed cases run through the draft and review pipelines, graded by assertions, compared to a baseline.
 
-    cases = load_cases(["eval_cases"])
-    results, outputs = asyncio.run(evaluate(cases, Settings(model=None)))
-    comparison = compare(load_baseline(path), results, threshold=1.0)
+    suite = await run_suite(load_cases(["eval_cases"]), Settings(model=None))   # what the CLI and the page call
+    suite.failed, suite.summary(), suite.write(Path("eval_results"))
 
 Generation and grading are separate steps (``grade_saved`` re-grades saved outputs). Errors:
 :class:`~assistant.errors.InputError` for an unusable case file; :class:`StaleScript` (reported as a ``stale``
@@ -25,6 +24,7 @@ from assistant.evaluation.runner import (
     write_run,
 )
 from assistant.evaluation.scripted import MeteredModel, ScriptedModel, prompt_hash
+from assistant.evaluation.suite import Suite, default_baseline, default_threshold, evaluate_cases, run_suite
 
 __all__ = [
     "FAMILIES",
@@ -40,10 +40,14 @@ __all__ = [
     "ScriptedModel",
     "Settings",
     "StaleScript",
+    "Suite",
     "Verdict",
     "baseline_from",
     "compare",
+    "default_baseline",
+    "default_threshold",
     "evaluate",
+    "evaluate_cases",
     "generate",
     "grade",
     "grade_saved",
@@ -54,6 +58,7 @@ __all__ = [
     "read_outputs",
     "run_draft",
     "run_review",
+    "run_suite",
     "write_baseline",
     "write_outputs",
     "write_run",

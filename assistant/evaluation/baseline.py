@@ -2,8 +2,13 @@
 
 A case regresses when its pass rate drops below the baseline's *and* below the threshold — so a model run
 with repeats is not failed for noise above the threshold, and a deterministic run (rates 0 or 1) is failed for
-any case that used to pass. A case that failed in the baseline and still fails is a known failure: reported,
-not a new problem. Stale and errored cases always fail the run.
+any case that used to pass. A failing case is a known failure only when the case itself says why
+(``known_failure:`` in its file); one that failed in the baseline without saying why fails the run, so approving
+a failure never silences it. A skipped case (an assertion nobody could grade) is listed, neither pass nor
+failure. Stale and errored cases always fail the run.
+
+Case paths in the baseline are relative to the baseline file's folder, so a copied folder of cases and its
+baseline work from any working directory.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PrivateAttr, ValidationError
 
 from assistant.errors import InputError
 from assistant.evaluation.outputs import CaseResult
@@ -33,6 +38,13 @@ class Baseline(BaseModel):
     model: str | None = None
     cases: dict[str, BaselineCase] = {}
 
+    _root: Path | None = PrivateAttr(default=None)
+
+    @property
+    def root(self) -> Path:
+        """The folder case paths are relative to: the baseline file's (the working directory when not from a file)."""
+        return self._root if self._root is not None else Path.cwd()
+
 
 class Change(BaseModel):
     """One case whose state differs from (or is missing in) the baseline."""
@@ -51,6 +63,9 @@ class Comparison(BaseModel):
     new: list[Change] = []
     removed: list[Change] = []
     known_failures: list[Change] = []
+    unexplained: list[Change] = []
+    cleared: list[Change] = []
+    skipped: list[Change] = []
     below_threshold: list[Change] = []
     stale: list[Change] = []
     errors: list[Change] = []
@@ -58,7 +73,7 @@ class Comparison(BaseModel):
     @property
     def failed(self) -> bool:
         """Whether the run should exit with status 1."""
-        return bool(self.regressions or self.below_threshold or self.stale or self.errors)
+        return bool(self.regressions or self.below_threshold or self.unexplained or self.stale or self.errors)
 
     def of(self, case_id: str) -> str:
         """The one-word verdict of a case against the baseline, for tables."""
@@ -67,9 +82,11 @@ class Comparison(BaseModel):
             ("过期", self.stale),
             ("出错", self.errors),
             ("低于阈值", self.below_threshold),
+            ("未说明的失败", self.unexplained),
+            ("跳过", self.skipped),
+            ("已知失败", self.known_failures),
             ("改进", self.improvements),
             ("新增", self.new),
-            ("已知失败", self.known_failures),
         ):
             if any(c.id == case_id for c in items):
                 return name
@@ -79,23 +96,31 @@ class Comparison(BaseModel):
 def load_baseline(path: Path) -> Baseline:
     """Read a baseline file; InputError when it is malformed."""
     try:
-        return Baseline.model_validate_json(path.read_text(encoding="utf-8"))
+        baseline = Baseline.model_validate_json(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"{path}: 无法读取基线（{exc.strerror or exc}）") from None
     except ValidationError as exc:
         raise InputError(f"{path}: 基线文件格式不对：{exc.errors()[0]['msg']}") from None
+    baseline._root = path.resolve().parent
+    return baseline
 
 
-def baseline_from(results: list[CaseResult], model: str | None, previous: Baseline | None = None) -> Baseline:
-    """The baseline approving ``results``; entries of ``previous`` for cases not run (and still present) are kept."""
+def baseline_from(
+    results: list[CaseResult], model: str | None, previous: Baseline | None = None, *, root: Path | None = None
+) -> Baseline:
+    """The baseline approving ``results`` (paths relative to ``root``, the baseline's folder); entries of
+    ``previous`` for cases not run (and still present) are kept."""
+    folder = root if root is not None else previous.root if previous else Path.cwd()
     cases = dict(previous.cases) if previous else {}
     for gone in compare(previous, results, 1.0).removed if previous else []:
         cases.pop(gone.id, None)
     for r in results:
         cases[r.id] = BaselineCase(
-            path=_portable(r.path), status=r.status, pass_rate=r.pass_rate, assertions=r.assertion_rates
+            path=_portable(r.path, folder), status=r.status, pass_rate=r.pass_rate, assertions=r.assertion_rates
         )
-    return Baseline(model=model, cases=dict(sorted(cases.items())))
+    baseline = Baseline(model=model, cases=dict(sorted(cases.items())))
+    baseline._root = folder.resolve()
+    return baseline
 
 
 def write_baseline(path: Path, baseline: Baseline) -> None:
@@ -116,29 +141,51 @@ def compare(baseline: Baseline | None, results: list[CaseResult], threshold: flo
         if r.status == "error":
             cmp.errors.append(change.model_copy(update={"detail": _first_error(r)}))
             continue
+        if r.status == "skipped":
+            cmp.skipped.append(change.model_copy(update={"detail": _skipped(r)}))
+            continue
+        failing = r.pass_rate < threshold
+        if r.known_failure and not failing:
+            cmp.cleared.append(change.model_copy(update={"detail": "已通过，请删去用例中的 known_failure"}))
         if before is None:
             cmp.new.append(change)
-            if r.pass_rate < threshold:
-                cmp.below_threshold.append(change)
+            if failing:
+                _failing(cmp, change, r, approved=False)
             continue
-        if r.pass_rate < before.pass_rate and r.pass_rate < threshold:
+        if r.pass_rate < before.pass_rate and failing:
             cmp.regressions.append(change.model_copy(update={"detail": _newly_failing(before, r)}))
         elif r.pass_rate > before.pass_rate:
             cmp.improvements.append(change)
-        elif r.pass_rate < threshold:
-            if before.pass_rate < threshold:
-                cmp.known_failures.append(change)
-            else:
-                cmp.below_threshold.append(change)
+            if failing:
+                _failing(cmp, change, r, approved=True)
+        elif failing:
+            _failing(cmp, change, r, approved=before.pass_rate < threshold)
     ran = {r.id for r in results}
-    loaded = {_portable(r.path) for r in results}
+    root = baseline.root if baseline else Path.cwd()
+    loaded = {_portable(r.path, root) for r in results}
     for cid, before in known.items():
         if cid in ran:
             continue
         # Only a case whose file is gone, or was loaded and no longer defines it, is removed (not a subset run).
-        if not Path(before.path).exists() or before.path in loaded:
+        if not (root / before.path).exists() or before.path in loaded:
             cmp.removed.append(Change(id=cid, before=before.pass_rate, after=None))
     return cmp
+
+
+def _failing(cmp: Comparison, change: Change, r: CaseResult, *, approved: bool) -> None:
+    """File a case below the threshold: declared known failure, a baseline-approved one without a reason, or new."""
+    if r.known_failure:
+        cmp.known_failures.append(change.model_copy(update={"detail": r.known_failure}))
+    elif approved:
+        reason = "基线中即未通过，但用例没有用 known_failure 写明原因：请修好，或在用例中写明"
+        cmp.unexplained.append(change.model_copy(update={"detail": reason}))
+    else:
+        cmp.below_threshold.append(change)
+
+
+def _skipped(r: CaseResult) -> str:
+    labels = sorted({a.label for run in r.runs for a in run.assertions if a.skipped})
+    return "未评分：" + "、".join(labels)
 
 
 def _newly_failing(before: BaselineCase, r: CaseResult) -> str:
@@ -151,10 +198,10 @@ def _first_error(r: CaseResult) -> str:
     return next((run.output.error or "" for run in r.runs if run.output.error), "")
 
 
-def _portable(path: str) -> str:
-    """A case path relative to the working directory when possible, so the baseline travels with the repo."""
+def _portable(path: str, root: Path) -> str:
+    """A case path relative to the baseline's folder when possible, so the baseline travels with its cases."""
     p = Path(path)
     try:
-        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return p.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return p.as_posix()
+        return p.resolve().as_posix()

@@ -2,12 +2,16 @@
 
 A case is data (promptfoo-style): what to run (``kind: draft`` over a data file, or ``kind: review`` over a
 report) and a list of assertions, each ``{type, value}``; ``not-<type>`` or ``not: true`` inverts one.
-Scripted model outputs live in the case (``scripted:``) or in a sibling ``<case>.scripted.yaml`` that
-``assistant eval --record`` writes, so a person's case file is never rewritten.
+Scripted model outputs live in the case (``scripted:``) or in a sibling ``<case>.scripted.yaml``, so a person's
+case file is never rewritten. A scripted file says where its answers came from: ``source: 手写`` (a person wrote
+them, to stage a model's behaviour) or ``source: 录制`` with the ``model`` and the ``recorded`` date (what
+``assistant eval --record`` writes). Answers written inside the case file are hand-written by definition.
+A case that is known to fail says why in ``known_failure:``; only then may it stay failing without failing the run.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -96,12 +100,37 @@ class ScriptEntry(BaseModel):
     template: str | None = None
 
 
+HAND_WRITTEN = "手写"
+RECORDED = "录制"
+
+
 class ScriptFile(BaseModel):
-    """The sibling ``<case>.scripted.yaml`` written by ``--record``."""
+    """The sibling ``<case>.scripted.yaml``: scripted answers and where they came from (hand-written or recorded)."""
 
     model_config = ConfigDict(extra="forbid")
 
+    source: Literal["手写", "录制"] = Field(
+        description="手写: a person wrote the answers; 录制: assistant eval --record took them from a real model"
+    )
+    model: str | None = Field(None, description="录制: the model that answered")
+    recorded: dt.date | None = Field(None, description="录制: the day of the recording (YYYY-MM-DD)")
+    note: str = Field("", description="手写: what the answers stage, and why they were written by hand")
     scripted: list[ScriptEntry] = []
+
+    @model_validator(mode="after")
+    def _provenance(self) -> ScriptFile:
+        if self.source == RECORDED and (not self.model or self.recorded is None):
+            raise ValueError("录制的输出须写明 model（模型名）和 recorded（录制日期，如 2026-12-01）")
+        if self.source == HAND_WRITTEN and (self.model or self.recorded):
+            raise ValueError("手写的输出不应写 model/recorded（那是录制输出的字段）；若确为录制，请写 source: 录制")
+        return self
+
+    @property
+    def provenance(self) -> str:
+        """``手写`` or ``录制：model，date`` — how summaries name the answers' origin."""
+        if self.source == HAND_WRITTEN:
+            return HAND_WRITTEN
+        return f"{RECORDED}：{self.model}，{self.recorded}"
 
 
 class Case(BaseModel):
@@ -118,10 +147,14 @@ class Case(BaseModel):
     text: str | None = Field(None, description="review: inline report text")
     year: int | None = Field(None, description="review: reporting year (default: from data or the report)")
     tags: list[str] = []
+    known_failure: str | None = Field(
+        None, description="why this case is expected to fail for now; without it a failing case fails the run"
+    )
     asserts: list[Assertion] = Field(alias="assert")
     scripted: list[ScriptEntry] = []
 
     _path: Path = PrivateAttr(default=Path("."))
+    _script_source: str | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _shape(self) -> Case:
@@ -137,12 +170,21 @@ class Case(BaseModel):
                 raise ValueError("review 用例不用 sections")
         if not self.asserts:
             raise ValueError("用例至少要有一条断言（assert）")
+        if self.known_failure is not None and not self.known_failure.strip():
+            raise ValueError("known_failure 应写明用例为何暂时不能通过（原因），不能为空")
         return self
 
     @property
     def path(self) -> Path:
         """The case file."""
         return self._path
+
+    @property
+    def script_source(self) -> str | None:
+        """Where the scripted answers came from (``手写`` or ``录制：model，date``); None without any."""
+        if not self.scripted:
+            return None
+        return self._script_source or HAND_WRITTEN
 
     def resolve(self, relative: str) -> Path:
         """A path written in the case: ``example:NAME`` is a shipped example; others are relative to the case file."""
@@ -182,12 +224,16 @@ def load_case(path: str | Path) -> Case:
     sibling = scripted_path(p)
     if sibling.exists():
         extra = _read_yaml(sibling) or {}
+        if not isinstance(extra, dict):
+            raise InputError(f"{sibling}: 脚本文件的顶层应是键值对（source、scripted …）")
         try:
-            recorded = ScriptFile.model_validate(extra).scripted
+            script = ScriptFile.model_validate(extra)
         except ValidationError as exc:
-            raise InputError(_describe(sibling, exc)) from None
-        mine = {e.prompt_hash for e in recorded}
-        case.scripted = [*(e for e in case.scripted if e.prompt_hash not in mine), *recorded]
+            raise InputError(_describe(sibling, exc) + _SOURCE_HINT) from None
+        mine = {e.prompt_hash for e in script.scripted}
+        inline = [e for e in case.scripted if e.prompt_hash not in mine]
+        case.scripted = [*inline, *script.scripted]
+        case._script_source = script.provenance if not inline else f"{script.provenance}；{HAND_WRITTEN}"
     _check_inputs(case)
     return case
 
@@ -222,12 +268,18 @@ def scripted_path(case_path: Path) -> Path:
     return case_path.with_name(stem + SCRIPTED_SUFFIX)
 
 
-def write_scripts(case: Case, entries: list[ScriptEntry]) -> Path:
-    """Save recorded outputs next to the case file (the case file itself is left as its author wrote it)."""
+_SOURCE_HINT = "\n  （脚本文件须注明来源：source: 手写，或 source: 录制 并写 model 与 recorded 日期）"
+
+
+def write_scripts(case: Case, entries: list[ScriptEntry], *, model: str, day: dt.date | None = None) -> Path:
+    """Save outputs recorded from ``model`` next to the case file (the case file is left as its author wrote it)."""
     target = scripted_path(case.path)
-    body = ScriptFile(scripted=entries).model_dump(exclude_none=True)
+    script = ScriptFile(source=RECORDED, model=model, recorded=day or dt.date.today(), scripted=entries)
+    body = script.model_dump(exclude_none=True)  # python mode: the date is written as a YAML date, unquoted
+    body.pop("note", None)
     header = (
-        f"# 由 assistant eval --record 生成：{case.id} 的模型输出（按提示词 sha256 索引）。提示词改动后请重新录制。\n"
+        f"# 由 assistant eval --record 录制：{case.id} 的模型输出（模型 {model}，{script.recorded}；"
+        "按提示词 sha256 索引）。提示词改动后请重新录制。\n"
     )
     target.write_text(header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
     return target

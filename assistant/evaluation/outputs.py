@@ -12,7 +12,9 @@ from assistant.checks.finding import Finding
 from assistant.errors import InputError
 
 OutputStatus = Literal["ok", "stale", "error"]
-CaseStatus = Literal["pass", "fail", "stale", "error"]
+# "skipped": nothing failed, but an assertion could not be graded (a rubric without a model) — not a pass.
+RunStatus = Literal["pass", "fail", "skipped", "stale", "error"]
+CaseStatus = RunStatus
 
 
 class SectionOutput(BaseModel):
@@ -70,7 +72,7 @@ class RunResult(BaseModel):
     """One graded generation."""
 
     repeat: int
-    status: Literal["pass", "fail", "stale", "error"]
+    status: RunStatus
     assertions: list[AssertionResult]
     output: Output
 
@@ -83,8 +85,10 @@ class CaseResult(BaseModel):
     path: str
     description: str = ""
     status: CaseStatus
-    pass_rate: float
+    pass_rate: float = Field(description="share of repeats that passed; a skipped or failed repeat is not a pass")
     runs: list[RunResult]
+    known_failure: str | None = Field(None, description="the case's declared reason for failing, if any")
+    script: str | None = Field(None, description="where its scripted answers came from: 手写, or 录制：model，date")
     stale_templates: list[str] = []
     latency_ms: int = 0
     tokens_in: int = 0

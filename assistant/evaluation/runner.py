@@ -24,7 +24,15 @@ from assistant.drafting.result import Draft
 from assistant.errors import InputError, StaleScript
 from assistant.evaluation import assertions
 from assistant.evaluation.cases import Assertion, Case, ScriptEntry, write_scripts
-from assistant.evaluation.outputs import AssertionResult, CaseResult, Output, RunResult, SectionOutput
+from assistant.evaluation.outputs import (
+    AssertionResult,
+    CaseResult,
+    CaseStatus,
+    Output,
+    RunResult,
+    RunStatus,
+    SectionOutput,
+)
 from assistant.evaluation.scripted import MeteredModel, ScriptedModel
 from assistant.llm.protocol import DEFAULT_CONCURRENCY, ChatModel
 from assistant.prompts import PromptSet, prompt_set
@@ -123,12 +131,15 @@ async def grade(case: Case, output: Output, *, model: ChatModel | None, prompts:
     if output.status != "ok":
         return RunResult(repeat=output.repeat, status=output.status, assertions=[], output=output)
     results = [await _grade_one(a, case, output, model, prompts) for a in case.asserts]
+    status: RunStatus
     if any(r.stale for r in results):
         status = "stale"
-    elif all(r.passed or r.skipped for r in results):
-        status = "pass"
-    else:
+    elif any(not r.passed and not r.skipped for r in results):
         status = "fail"
+    elif any(r.skipped for r in results):
+        status = "skipped"  # nothing failed, but something went ungraded: not a pass
+    else:
+        status = "pass"
     return RunResult(repeat=output.repeat, status=status, assertions=results, output=output)
 
 
@@ -174,12 +185,17 @@ def case_result(case: Case, runs: list[RunResult]) -> CaseResult:
     passed = sum(r.status == "pass" for r in runs)
     rate = passed / len(runs) if runs else 0.0
     stale = sorted({r.output.stale_template for r in runs if r.output.stale_template} | _stale_rubrics(runs))
+    status: CaseStatus
     if stale or any(r.status == "stale" for r in runs):
         status = "stale"
     elif runs and all(r.status == "error" for r in runs):
         status = "error"
+    elif runs and passed == len(runs):
+        status = "pass"
+    elif runs and all(r.status in ("pass", "skipped") for r in runs):
+        status = "skipped"
     else:
-        status = "pass" if runs and passed == len(runs) else "fail"
+        status = "fail"
     n = max(len(runs), 1)
     return CaseResult(
         id=case.id,
@@ -190,6 +206,8 @@ def case_result(case: Case, runs: list[RunResult]) -> CaseResult:
         pass_rate=rate,
         runs=runs,
         stale_templates=stale,
+        known_failure=case.known_failure,
+        script=case.script_source,
         latency_ms=sum(r.output.latency_ms for r in runs) // n,
         tokens_in=sum(r.output.tokens_in for r in runs),
         tokens_out=sum(r.output.tokens_out for r in runs),
@@ -218,8 +236,8 @@ async def evaluate(cases: list[Case], settings: Settings) -> tuple[list[CaseResu
     if settings.record:
         for case in cases:
             entries = {e.prompt_hash: e for e in settings.recorded.get(case.id, [])}
-            if entries:
-                write_scripts(case, list(entries.values()))
+            if entries and settings.model is not None:
+                write_scripts(case, list(entries.values()), model=settings.model.name)
     return results, [run.output for r in results for run in r.runs]
 
 

@@ -338,7 +338,7 @@ class Handlers:
         yield status, eval_summary.markdown(results, comparison), str(page)
 
     def _evaluate(self, paths: list[Path], progress: Callable[[str], None]) -> tuple[Any, Any]:
-        """The eval pipeline: run the cases, then compare with the baseline (only the cases that ran)."""
+        """The eval pipeline (``run_suite``, as ``assistant eval``): run the cases, compare with the baseline."""
         import asyncio
 
         names = eval_summary.STATUS_NAMES
@@ -347,26 +347,21 @@ class Handlers:
         def report(result: Any, done: int, total: int) -> None:
             progress(f"[{done}/{total}] {result.id}：{names.get(result.status, result.status)}")
 
+        assert self.eval_dir is not None
+        baseline = self.eval_dir / "baseline.json"
         with self._model_lock if self.model is not None else contextlib.nullcontext():
             client = self._client()
             settings = evaluation.Settings(model=client, progress=report)
 
             async def run() -> Any:
                 try:
-                    return await evaluation.evaluate(cases, settings)
+                    return await evaluation.run_suite(cases, settings, baseline=baseline)
                 finally:
                     if client is not None:
                         await client.aclose()
 
-            results, _ = asyncio.run(run())
-        assert self.eval_dir is not None
-        baseline_path = self.eval_dir / "baseline.json"
-        baseline = evaluation.load_baseline(baseline_path) if baseline_path.exists() else None
-        if baseline is not None:
-            ran = {r.id for r in results}
-            baseline = baseline.model_copy(update={"cases": {k: v for k, v in baseline.cases.items() if k in ran}})
-        threshold = 1.0 if self.model is None else 0.8  # as ``assistant eval``: offline runs must pass every case
-        return results, evaluation.compare(baseline, results, threshold)
+            suite = asyncio.run(run())
+        return suite.results, suite.comparison
 
     # -- files ------------------------------------------------------------------------------------------
 
