@@ -128,7 +128,7 @@ def test_a_bug_is_an_apology_and_a_log_not_a_traceback(
 
     monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(assistant.budget.templates, "write_templates", broken)
-    assert main(["init", str(tmp_path / "tpl")]) == 1
+    assert main(["init", str(tmp_path / "tpl")]) == 3  # neither findings (1) nor the user's input (2)
     err = capsys.readouterr().err
     [log] = (tmp_path / "home").glob("crash-*.log")
     assert "抱歉" in err and "缺陷" in err and str(log) in err and len(err.strip().splitlines()) == 1
