@@ -78,9 +78,7 @@ def _write_xlsx(rows: list[BatchRow], path: Path) -> Path:
                 row.department or "",
                 row.year,
                 _status(row),
-                row.errors,
-                row.warnings,
-                row.infos,
+                *((row.errors, row.warnings, row.infos) if row.status == "ok" else (None, None, None)),
                 _categories(row),
                 top,
                 row.review_file or "",
@@ -208,6 +206,12 @@ def _plot(title: str, bars: list[tuple[str, int]], unit: str = "处") -> str:
     )
 
 
+def _counts(r: BatchRow) -> str:
+    if r.status != "ok":
+        return "<td></td><td></td><td></td>"  # not reviewed: no counts, rather than a clean-looking 0
+    return f"<td>{r.errors}</td><td>{r.warnings}</td><td>{r.infos}</td>"
+
+
 def _table(rows: list[BatchRow]) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS[:9]) + "<th>审阅结果</th>"
     body = []
@@ -219,8 +223,8 @@ def _table(rows: list[BatchRow]) -> str:
         cls = " class='failed'" if r.status != "ok" else ""
         body.append(
             f"<tr{cls}><td>{html.escape(r.file)}</td><td>{html.escape(r.department or '')}</td>"
-            f"<td>{r.year or ''}</td><td>{_status(r)}</td><td>{r.errors}</td><td>{r.warnings}</td>"
-            f"<td>{r.infos}</td><td>{html.escape(_categories(r))}</td><td class='top'>{top}</td><td>{link}</td></tr>"
+            f"<td>{r.year or ''}</td><td>{_status(r)}</td>{_counts(r)}"
+            f"<td>{html.escape(_categories(r))}</td><td class='top'>{top}</td><td>{link}</td></tr>"
         )
     return f"<h2>各报告</h2><table id='summary'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
