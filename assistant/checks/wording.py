@@ -15,9 +15,9 @@ A pack (``assistant/checks/rules/*.yaml``, or a path in the review config's ``pa
 Messages and suggestions may use ``{match}`` (the matched text) and, by kind, ``{right}`` (substitution),
 ``{n}``/``{max}`` (occurrence) and ``{unit}`` (repetition). Every built-in pack rule is registered in the rule
 registry under its own id, so ``disable: [vague.evaluative-claim]`` silences exactly that rule; a pack's name
-(its file stem unless it says ``name:``) disables the whole pack. All tokens of all rules in one pack are
-compiled into a single alternation (literal tokens as a trie), so a pass over the text is one regex scan; where
-it hits, every rule that matches at that place reports.
+(its file stem unless it says ``name:``) disables the whole pack. All tokens of all rules in one pack are indexed
+by the characters they can start with (literal tokens as a trie), so a pass over the text is one scan of one
+character class; where something matches, every rule that matches at that place reports.
 """
 
 from __future__ import annotations
@@ -322,6 +322,9 @@ def _targets(r: _RuleBase) -> list[_Target]:
     return []
 
 
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+
+
 def _compile(rules: list[_RuleBase]) -> _Scanner | None:
     targets = [t for r in rules for t in _targets(r)]
     if not targets:
@@ -329,7 +332,8 @@ def _compile(rules: list[_RuleBase]) -> _Scanner | None:
     by_char: dict[str, list[_Target]] = {}
     anywhere: list[_Target] = []
     for target in targets:
-        chars = first_chars(target.pattern.pattern)
+        # A back-reference would point at another token's group inside a shared alternation: scan it alone.
+        chars = None if _BACKREF.search(target.pattern.pattern) else first_chars(target.pattern.pattern)
         if chars is None:
             anywhere.append(target)
         for ch in chars or ():
