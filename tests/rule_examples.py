@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.checks.finding import Finding
-from assistant.checks.registry import Rule, all_rules, run_checks
+from assistant.checks.registry import CheckConfig, Context, Rule, all_rules, run_checks
 from assistant.text.document import document_from_text
 
 
@@ -13,9 +13,17 @@ def rules_of_family(*prefixes: str) -> list[Rule]:
 
 
 def findings(text: str, rule_id: str | None = None) -> list[Finding]:
-    """The review's findings on ``text`` (only ``rule_id``'s when given)."""
-    found = run_checks(document_from_text(text))
-    return [f for f in found if rule_id is None or f.rule == rule_id]
+    """The review's findings on ``text``; with ``rule_id``, what that rule finds on its own."""
+    if rule_id is not None:
+        return rule_findings(text, rule_id)
+    return run_checks(document_from_text(text))
+
+
+def rule_findings(text: str, rule_id: str, config: CheckConfig | None = None) -> list[Finding]:
+    """What one rule finds on ``text`` by itself, before the review keeps one finding per problem and place."""
+    (r,) = [r for r in all_rules() if r.id == rule_id]
+    ctx = Context(doc=document_from_text(text), config=config or CheckConfig())
+    return [f for f in r.fn(ctx) if f.rule == rule_id]
 
 
 def assert_example_and_counter_example(r: Rule) -> None:

@@ -259,6 +259,9 @@ def test_an_adjustment_without_a_reason(text: str) -> None:
         "年初预算50万元，年中追加至80万元，用于新增2处监测站点建设，全年支出79万元。",
         "年中追加12.96万元，原因是新增2名工作人员。",
         "2024年部门预算调增36.5万元。主要是由于上级下达防汛应急补助。",
+        # the cause written before the change
+        "年中因省级下达高标准农田建设补助追加420.00万元，全年预算数4280.00万元。",
+        "为了保障新增监测站点运行，年中调增预算30万元。",
         "总额 | 120.00 | 120.00 | 118.00 | 98.33% | 10 | 9.8 |",
         # more figures before the row: these are not initial/adjusted/spent columns
         "小计 2537695 213722.82 0 2751417.82 2546673.98 93% 204743.84 7%",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from rule_examples import rule_findings
 
 from assistant.budget.scoring import ScoringRules
 from assistant.checks.finding import Finding
@@ -26,7 +27,8 @@ def check(text: str, config: CheckConfig | None = None) -> list[Finding]:
 
 
 def fired(text: str, rule_id: str, config: CheckConfig | None = None) -> list[Finding]:
-    return [f for f in check(text, config) if f.rule == rule_id]
+    """What one rule finds on its own (the whole review keeps one finding when two families see one problem)."""
+    return rule_findings(text, rule_id, config)
 
 
 def indicator_form(*rows: str) -> str:

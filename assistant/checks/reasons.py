@@ -42,7 +42,10 @@ def reason_column(ctx: Context, lo: int, hi: int) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-_ADJUST_REASON = re.compile(r"用于|新增|因[^，。；\n]{1,12}(?:需要|增加|减少|调整)")
+# A cause written before the change counts as much as one after it: "因省级下达补助追加420万元".
+_ADJUST_REASON = re.compile(
+    r"用于|新增|(?:因|由于|根据|按照|为了)[^，。；\n]{1,24}?(?:需要|增加|减少|调整|追加|调增|调减|核减|下达|安排)"
+)
 
 
 def adjustment_explained(ctx: Context, adj: Adjustment) -> bool:
