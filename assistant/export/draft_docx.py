@@ -118,7 +118,9 @@ def _comment(draft: Draft, plain: Path, target: Path) -> None:
         text=text,
         findings=sort_findings(placed),
     )
-    write_commented_docx(review, target, source=plain)
+    # A draft's text is the department's data: a figure to change is a question for the department (a comment),
+    # not an edit this program makes in its own draft.
+    write_commented_docx(review, target, source=plain, track_fixes=False)
 
 
 # ---- page, styles, fonts ----------------------------------------------------------------------------------------
