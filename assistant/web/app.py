@@ -172,6 +172,7 @@ def _draft_tab(h: Handlers, session_model: gr.State) -> gr.DownloadButton:
         outputs=[progress, view, issues, docx, md, js],
         show_progress="hidden",
         concurrency_limit=JOBS,
+        api_name="draft",
     )
     return template
 
@@ -214,6 +215,7 @@ def _review_tab(h: Handlers, session_model: gr.State) -> None:
         outputs=outputs,
         show_progress="hidden",
         concurrency_limit=JOBS,
+        api_name="review",
     )
 
     def cancel(request: gr.Request) -> None:

@@ -37,6 +37,7 @@ _OPEN_EXACT = {
     "/robots.txt",
     "/gradio_api/login_check",
     "/gradio_api/login_check/",
+    "/gradio_api/startup-events",  # launch() calls it itself; it only runs the startup hooks, once, and says so
 }
 _OPEN_PREFIXES = ("/assets/", "/static/", "/svelte/", "/pwa_icon", "/gradio_api/static/")
 
