@@ -40,6 +40,23 @@ _PAGE_CSS = """
 #review-handled { display: none !important; }
 .progress-text, .eta-bar, .timer { display: none !important; }
 """
+# Gradio 6 titles every pop-up with its English type ("Warning") and ignores the title we pass: name it in Chinese.
+_HEAD = """<script>
+(() => {
+  const names = { warning: "请注意", info: "提示", success: "完成", error: "出错" };
+  const fix = (node) => {
+    if (node.nodeType !== 1) return;
+    const titles = node.matches(".toast-title") ? [node] : node.querySelectorAll(".toast-title");
+    titles.forEach((t) => {
+      const kind = Object.keys(names).find((k) => t.classList.contains(k));
+      if (kind && t.firstChild && t.firstChild.nodeType === 3) t.firstChild.data = names[kind] + " ";
+    });
+  };
+  // Only added elements are looked at, so a page that rewrites thousands of nodes (the review pane) stays fast.
+  new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach(fix)))
+    .observe(document.body || document.documentElement, { childList: true, subtree: true });
+})();
+</script>"""
 
 
 class AssistantPage(gr.Blocks):
@@ -59,6 +76,7 @@ class AssistantPage(gr.Blocks):
         kwargs.setdefault("footer_links", [])
         kwargs.setdefault("theme", gr.themes.Default(font=_THEME_FONTS, font_mono=["ui-monospace", "monospace"]))
         kwargs.setdefault("css", _PAGE_CSS)
+        kwargs.setdefault("head", _HEAD)
         app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
         app_kwargs["middleware"] = [*app_kwargs.get("middleware", []), Middleware(LoginGate)]
         app_kwargs.setdefault("openapi_url", None)  # FastAPI's own schema route would bypass the login
@@ -89,7 +107,7 @@ def build_app(
         model=model,
         examples_dir=Path(examples_dir) if examples_dir else resource_dir("examples"),
         eval_dir=Path(eval_dir) if eval_dir else resource_dir("eval_cases"),
-        notify=lambda title, message: gr.Warning(message, title=title),
+        notify=lambda title, message: gr.Warning(f"{title}：{message}", title=title),
     )
     with AssistantPage(workdir, h) as app:
         session_model = gr.State(None)
@@ -157,9 +175,10 @@ def _draft_tab(h: Handlers, session_model: gr.State) -> gr.DownloadButton:
         )
 
     loaded = [data_path, status, sections, progress, view, issues, docx, md, js]
-    upload.upload(lambda p: (*shown(h.load(p)), None), inputs=upload, outputs=[*loaded, example])
-    upload.clear(lambda: (*shown(h.load(None)), None), outputs=[*loaded, example])
-    example.input(lambda n: (*shown(h.load_example(n)), None), inputs=example, outputs=[*loaded, upload])
+    quiet: dict[str, Any] = {"show_progress": "hidden"}  # gradio's own progress text is English; ours is not
+    upload.upload(lambda p: (*shown(h.load(p)), None), inputs=upload, outputs=[*loaded, example], **quiet)
+    upload.clear(lambda: (*shown(h.load(None)), None), outputs=[*loaded, example], **quiet)
+    example.input(lambda n: (*shown(h.load_example(n)), None), inputs=example, outputs=[*loaded, upload], **quiet)
 
     def run(path: str | None, chosen: list[str], config: ModelConfig | None, request: gr.Request) -> Iterator[Any]:
         step: DraftStep
@@ -202,9 +221,14 @@ def _review_tab(h: Handlers, session_model: gr.State) -> None:
 
     def run(report: str | None, data: str | None, config: ModelConfig | None, request: gr.Request) -> Iterator[Any]:
         step: ReviewStep
+        shown: tuple[str, Any] = ("", None)
         for step in h.run_review(report, data, config, _session(request)):
             docx_path, json_path, html_path = step.files
-            yield (step.status, step.pane, step.state, "", *map(_download, (docx_path, json_path, html_path)))
+            # An unchanged pane is not sent again: re-rendering it would drop the reviewer's place and filters.
+            same = (step.pane, step.state) == shown and bool(step.pane)
+            shown = (step.pane, step.state)
+            pane_value, state_value = (gr.update(), gr.update()) if same else (step.pane, step.state)
+            yield (step.status, pane_value, state_value, "", *map(_download, (docx_path, json_path, html_path)))
 
     def reset() -> tuple[Any, ...]:
         return ("", "", None, "", _download(None), _download(None), _download(None))
@@ -225,8 +249,15 @@ def _review_tab(h: Handlers, session_model: gr.State) -> None:
     for f in (report, data):
         f.upload(reset, outputs=outputs, show_progress="hidden")
         f.clear(reset, outputs=outputs, show_progress="hidden")
-    handled.input(
-        lambda s, text: tuple(map(_download, h.handled_files(s, text))),
+
+    def rewrite(review: Any, text: str | None) -> tuple[Any, ...]:
+        if not text:  # a new review cleared the box: its files are fresh already
+            return gr.update(), gr.update(), gr.update()
+        return tuple(map(_download, h.handled_files(review, text)))
+
+    # The pane writes the reviewer's 已处理/忽略 choices into the hidden box (see static/pane.js).
+    handled.change(
+        rewrite,
         inputs=[state, handled],
         outputs=[docx, js, page],
         show_progress="hidden",

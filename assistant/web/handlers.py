@@ -40,7 +40,7 @@ from assistant.text.chunks import split_chunks
 from assistant.text.document import Document, load_document
 from assistant.web import views
 from assistant.web.pane import Handled, review_pane
-from assistant.web.places import Places, describe_field, speak
+from assistant.web.places import Places, describe_field, speak, speak_fields
 from assistant.web.progress import Background, Cancelled, CountingModel, LiveDraft, ReviewStage, explain
 
 REPORT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
@@ -246,11 +246,11 @@ class Handlers:
             self._template = write_workbook_template(folder / TEMPLATE_NAME)
         return str(self._template)
 
-    def load(self, path: str | None) -> Loaded:
+    def load(self, path: str | None, shown_as: str | None = None) -> Loaded:
         """Load a data file for drafting: what loaded, the data checks in the file's own terms, the sections."""
         if not path:
             return Loaded(None, NO_DATA)
-        name = Path(path).name
+        name = shown_as or Path(path).name
         if Path(path).suffix.lower() not in DATA_SUFFIXES:
             message = f"{name}：不是数据文件（应为 .xlsx、.yaml 或 .json）；报告请到“审阅”页上传"
             self.notify("文件类型不对", message)
@@ -276,8 +276,8 @@ class Handlers:
         return Loaded(path, "\n".join(lines), choices, [value for _, value in choices])
 
     def load_example(self, name: str | None) -> Loaded:
-        """Load one of the bundled examples by file name."""
-        return self.load(self.example_path(name))
+        """Load one of the bundled examples by file name (shown as 示例数据, not by its file name)."""
+        return self.load(self.example_path(name), "示例数据")
 
     # -- draft ------------------------------------------------------------------------------------------
 
@@ -326,7 +326,9 @@ class Handlers:
             yield DraftStep(views.error_md(message), views.live_html(live.text()))
             return
         sheet = build_facts(data)
-        yield DraftStep(views.draft_summary(result), views.draft_html(result, sheet), views.draft_issues(result), files)
+        places = Places(path)
+        issues = views.draft_issues(result, lambda text: speak_fields(text, data, places))
+        yield DraftStep(views.draft_summary(result), views.draft_html(result, sheet), issues, files)
 
     def _draft(
         self,
@@ -403,6 +405,10 @@ class Handlers:
             # The files and the page name the user's file, never the server's upload folder.
             result = result.model_copy(update={"document": result.document.model_copy(update={"path": name})})
             state = ReviewState(result, report, name, uuid.uuid4().hex)
+            summary = views.review_summary(result, self._mode(session_model))
+            pane = review_pane(result, state.token)
+            # The pane first: the reviewer reads while the Word file (slow for thousands of comments) is written.
+            yield ReviewStep(summary + "\n\n正在生成下载文件…", pane, state)
             try:
                 files = self.review_files(state, Handled(state.token))
             except Exception as exc:
@@ -410,8 +416,7 @@ class Handlers:
                 self.notify("写入失败", message)
                 yield ReviewStep(views.error_md(message))
                 return
-            summary = views.review_summary(result, self._mode(session_model))
-            yield ReviewStep(summary, review_pane(result, state.token), state, files)
+            yield ReviewStep(summary, pane, state, files)
         finally:
             with self._guard:
                 if self._cancels.get(session) is cancel:

@@ -101,17 +101,28 @@ def _toolbar(findings: list[Finding]) -> str:
     )
 
 
+BLOCK_CHARS = 2000  # the text is cut into blocks at line ends so the browser lays out only what is on screen
+
+
 def _marked_text(review: Review) -> str:
     findings = review.findings
     heads = {s.start: len(s.title) for s in review.document.sections}
+    blocks: list[str] = []
     out: list[str] = []
-    pos = 0
+    pos = size = 0
     for seg in segments(review.text, findings):
         numbers = seg.covering or seg.points
         text = seg.text
         if not numbers:
+            cut = text.rfind("\n") + 1 if size + len(text) > BLOCK_CHARS else 0
+            if cut:
+                out.append(_plain(text[:cut], pos, heads))
+                blocks.append("".join(out))
+                out, size = [], 0
+                text, pos = text[cut:], pos + cut
             out.append(_plain(text, pos, heads))
             pos += len(text)
+            size += len(text)
             continue
         marked = [findings[n - 1] for n in numbers]
         worst = max((f.severity for f in marked), key=SEVERITY_RANK.__getitem__)
@@ -119,7 +130,9 @@ def _marked_text(review: Review) -> str:
         point = " point" if seg.points else ""
         out.append(f'<mark class="sev-{worst}{point}" data-f="{ids}">{html.escape(text)}</mark>')
         pos += len(text)
-    return "".join(out)
+        size += len(text)
+    blocks.append("".join(out))
+    return "".join(f'<div class="blk">{b}</div>' for b in blocks if b)
 
 
 def _plain(text: str, pos: int, heads: dict[int, int]) -> str:

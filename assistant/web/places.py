@@ -148,18 +148,20 @@ class Places:
         return f"第 {line} 行" if line else None
 
 
-def describe_field(where: str, data: ReportData | None, places: Places) -> str:
-    """``projects[0].executed`` as ``项目“培训”的全年执行数，项目!G3``."""
+def describe_field(where: str, data: ReportData | None, places: Places, *, inline: bool = False) -> str:
+    """``projects[0].executed`` as ``项目“培训”的全年执行数，项目!G3`` (``inline``: ``…全年执行数（项目!G3）``)."""
     if not _PATH.match(where):
         # Issues about several fields (``budget.basic + budget.project``) name each.
         parts = [p.strip() for p in re.split(r"[+,，、]", where) if p.strip()]
         if len(parts) > 1 and all(_PATH.match(p) for p in parts):
-            return "、".join(describe_field(p, data, places) for p in parts)
+            return "、".join(describe_field(p, data, places, inline=inline) for p in parts)
         return "数据"
     loc = parse_path(where)
     label = field_label(loc, data)
     place = places.of(loc)
-    return f"{label}，{place}" if place else label
+    if not place:
+        return label
+    return f"{label}（{place}）" if inline else f"{label}，{place}"
 
 
 _YAML_PROBLEMS = {
@@ -185,7 +187,15 @@ _CODE_PATH = re.compile(r"（(?P<path>[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])
 def speak(message: str, data: ReportData | None = None) -> str:
     """A message from the pipelines in the user's terms: line and column in Chinese, fields by label."""
     text = _LINE_COL.sub(lambda m: f"{m['name']} 第 {m['line']} 行第 {m['col']} 列：", message)
-    text = text.replace("列：:", "列：").replace("列：: ", "列：")
+    text = re.sub(r"列：:?\s*", "列：", text)
     for english, chinese in _YAML_PROBLEMS.items():
         text = re.sub(re.escape(english) + r"[^）)]*", chinese, text)
     return _CODE_PATH.sub(lambda m: f"（{field_label(parse_path(m['path']), data)}）", text)
+
+
+_FIELD = re.compile(r"(?<![A-Za-z_.])[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)+(?:\s*\+\s*[a-z_]+(?:\.[a-z_]+)+)*")
+
+
+def speak_fields(text: str, data: ReportData | None, places: Places) -> str:
+    """Every data path in ``text`` (``budget.adjustments[0].reason``) replaced by its label and cell or line."""
+    return _FIELD.sub(lambda m: f"“{describe_field(m.group(0), data, places, inline=True)}”", text)

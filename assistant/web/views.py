@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from assistant.budget.facts import FactSheet
@@ -134,16 +135,20 @@ def _marked_section(s: DraftSection, sheet: FactSheet | None) -> str:
     return "".join(out)
 
 
-def draft_issues(result: Draft) -> str:
-    """The draft's findings as cards, each under its section's printed title."""
+def draft_issues(result: Draft, speak: Callable[[str], str] = str) -> str:
+    """The draft's findings as cards, each under its section's printed title; ``speak`` words data fields."""
     if not result.findings:
         return '<div class="issues"><p>没有待处理的问题。</p></div>'
     titles = {s.id: s.title for s in result.sections}
-    cards = [_issue_card(f, titles.get(f.section or "", f.section or "")) for f in result.findings]
+    cards = [
+        _issue_card(f.model_copy(update={"message": speak(f.message), "suggestion": speak(f.suggestion)}), titles)
+        for f in result.findings
+    ]
     return f'<div class="issues"><div class="legend">待处理的问题（{len(cards)} 条）</div>{"".join(cards)}</div>'
 
 
-def _issue_card(f: Finding, where: str) -> str:
+def _issue_card(f: Finding, titles: dict[str, str]) -> str:
+    where = titles.get(f.section or "", "")
     quote = " ".join(f.quote.split())
     fix = f'<p class="fix">建议：{html.escape(f.suggestion)}</p>' if f.suggestion else ""
     return (

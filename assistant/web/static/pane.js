@@ -16,7 +16,8 @@ function init() {
     root, cards, marks, marksOf, findingsOf,
     doc: root.querySelector(".rp-doc"), list: root.querySelector(".rp-cards"),
     token: root.dataset.token, status: cards.map(() => ""), sev: new Set(), cat: new Set(),
-    showClosed: false, current: -1, visible: [],
+    showClosed: false, current: -1, visible: [], drawn: cards.map(() => "1"),
+    markClass: marks.map((m) => Array.from(m.classList).find((c) => c.startsWith("sev-")) || ""),
   };
   apply();
 }
@@ -30,25 +31,36 @@ function shown(i) {
 
 const RANK = { info: 0, warning: 1, error: 2 };
 
+const STATE_NAMES = { done: "已处理", ignored: "已忽略" };
+
 function apply() {
+  // Only what changed is written to the page: a long report has thousands of cards and marks.
   const visible = [];
   st.cards.forEach((c, i) => {
     const on = shown(i);
-    c.hidden = !on;
     if (on) visible.push(i);
+    const key = (on ? "1" : "0") + st.status[i];
+    if (st.drawn[i] === key) return;
+    st.drawn[i] = key;
+    c.hidden = !on;
     c.classList.toggle("closed", !!st.status[i]);
-    c.querySelector(".state").textContent = st.status[i] === "done" ? "已处理" : st.status[i] === "ignored" ? "已忽略" : "";
-    c.querySelectorAll(".acts button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.act === st.status[i])));
+    if (st.status[i] || c.dataset.was) {  // cards never handled need no state text or pressed buttons
+      c.dataset.was = "1";
+      c.querySelector(".state").textContent = STATE_NAMES[st.status[i]] || "";
+      c.querySelectorAll(".acts button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.act === st.status[i])));
+    }
   });
   st.visible = visible;
   st.marks.forEach((m, k) => {
-    let worst = -1, name = "";
+    let worst = -1, name = "off";
     for (const i of st.findingsOf[k]) {
-      if (shown(i) && RANK[st.cards[i].dataset.sev] > worst) { worst = RANK[st.cards[i].dataset.sev]; name = st.cards[i].dataset.sev; }
+      const sev = st.cards[i].dataset.sev;
+      if (RANK[sev] > worst && shown(i)) { worst = RANK[sev]; name = "sev-" + sev; }
     }
-    m.classList.toggle("off", worst < 0);
-    m.classList.remove("sev-error", "sev-warning", "sev-info");
-    if (name) m.classList.add("sev-" + name);
+    if (st.markClass[k] === name) return;
+    if (st.markClass[k]) m.classList.remove(st.markClass[k]);
+    m.classList.add(name);
+    st.markClass[k] = name;
   });
   counts();
   st.root.querySelector(".rp-empty").hidden = visible.length > 0 || st.cards.length === 0;
@@ -98,8 +110,20 @@ function select(i, from) {
     card.classList.add("current");
     const marks = st.marksOf[i];
     marks.forEach((m) => m.classList.add("hl"));
-    if (from !== "card") scrollInto(st.list, card);
-    if (from !== "mark" && marks.length) scrollInto(st.doc, marks[0]);
+    const place = () => {
+      if (from !== "card") scrollInto(st.list, card);
+      if (from !== "mark" && marks.length) scrollInto(st.doc, marks[0]);
+    };
+    place();
+    // Off-screen blocks are laid out only once scrolled to (content-visibility), which moves what follows them:
+    // correct the scroll on the next few frames until the target stays put.
+    let frames = 6;
+    const settle = () => {
+      if (!st || st.current !== i || frames-- <= 0) return;
+      place();
+      requestAnimationFrame(settle);
+    };
+    requestAnimationFrame(settle);
   }
   position();
 }
