@@ -74,7 +74,7 @@ def test_loading_data_lists_its_warnings_by_chinese_label_and_sections_by_title(
     assert "昆明市总工会 2023 年度" in loaded.status and "3240.79万元" in loaded.status
     assert "budget." not in loaded.status and "projects[" not in loaded.status
     assert "第 " in loaded.status and " 行" in loaded.status  # the YAML line of the field
-    assert ("（三）部门整体收支情况", "1.3") in loaded.sections
+    assert ("一·（三）部门整体收支情况", "1.3") in loaded.sections
     assert "1" not in loaded.chosen  # a heading without a body of its own is not offered
     assert all("table." not in label for label, _ in loaded.sections)
 

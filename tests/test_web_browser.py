@@ -292,6 +292,7 @@ def test_no_english_after_draft_review_a_broken_upload_and_an_eval_run(page: Any
     page.locator("#draft-run").click()
     page.locator("#draft-progress").get_by_text("起草完成").wait_for()
     assert _english(page) == [], "after drafting"
+    page.locator("#draft-progress").scroll_into_view_if_needed()
     _shot(page, "draft")
 
     broken = tmp_path / "坏数据.yaml"
@@ -317,6 +318,7 @@ def test_no_english_after_draft_review_a_broken_upload_and_an_eval_run(page: Any
     page.locator("#eval-run").click()
     page.locator("#eval-status").get_by_text("评测完成").wait_for()
     assert _english(page, REPORT.name, REPORT.stem) == [], "after an eval run"
+    page.locator("#eval-table").scroll_into_view_if_needed()
     _shot(page, "eval")
 
 

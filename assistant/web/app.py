@@ -286,11 +286,15 @@ def _model_tab(h: Handlers, session_model: gr.State) -> None:
 
     preset.input(fill, inputs=preset, outputs=[url, name], show_progress="hidden")
 
-    def use(p: str | None, u: str | None, n: str | None, k: str | None) -> tuple[Any, str, str]:
+    def use(p: str | None, u: str | None, n: str | None, k: str | None) -> tuple[Any, str, str, Any]:
         config, text = h.apply_model(p, u, n, k)
-        return config, text, ""  # the key box is emptied: the key lives only in this session's state
+        # The key box is emptied: the key lives only in this session's state. A model typed in by hand is 自定义.
+        choice = gr.update(value="custom") if config is not None and not p else gr.update()
+        return config, text, "", choice
 
-    apply.click(use, inputs=[preset, url, name, key], outputs=[session_model, shown, key], show_progress="hidden")
+    apply.click(
+        use, inputs=[preset, url, name, key], outputs=[session_model, shown, key, preset], show_progress="hidden"
+    )
     reset.click(
         lambda: (None, h.model_settings(), "", "", "", ""), outputs=[session_model, shown, preset, url, name, key]
     )

@@ -39,8 +39,17 @@ def error_md(message: str) -> str:
 
 
 def section_choices(specs: list[SectionSpec]) -> list[tuple[str, str]]:
-    """Checkbox (label, id) for every section that has a body of its own; labels are the printed titles."""
-    return [(s.title, s.id) for s in specs if s.has_body]
+    """Checkbox (label, id) for every section with a body of its own, by printed title: ``一·（三）部门整体收支情况``.
+
+    Subsections restart their numbering under each chapter, so a subsection carries its chapter's numeral.
+    """
+    numerals = {s.id: s.title.split("、", 1)[0] for s in specs if "、" in s.title[:4]}
+    out = []
+    for s in specs:
+        if s.has_body:
+            prefix = numerals.get(s.parent or "", "") if s.parent else ""
+            out.append((f"{prefix}·{s.title}" if prefix else s.title, s.id))
+    return out
 
 
 def with_parents(specs: list[SectionSpec], wanted: list[str]) -> list[str]:
