@@ -150,6 +150,9 @@ def test_a_filled_template_drafts_to_a_word_file(handlers: Handlers, tmp_path: P
     assert "起草完成" in last.progress
     text = "\n".join(p.text for p in docx.Document(last.files[0]).paragraphs)
     assert "青禾县文化旅游局" in text
+    # The draft's own findings point at the cell to fill, not at the data path.
+    assert "项目“乡村书屋更新”的执行率低原因（项目!J2）" in last.issues
+    assert "low_execution_reason" not in last.issues and "projects[" not in last.issues
 
 
 def test_draft_without_data_asks_for_it(handlers: Handlers) -> None:

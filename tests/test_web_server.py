@@ -143,10 +143,13 @@ def test_a_session_cannot_start_a_second_job_alongside_its_first(tmp_path: Path)
 
     h = Handlers(workdir=tmp_path)
     order: list[str] = []
+
+    def second() -> None:
+        with h._model(None, "same"):
+            order.append("second")
+
     with h._model(None, "same"):
-        t = threading.Thread(
-            target=lambda: order.append("second") if h._model(None, "same").__enter__() is None else None
-        )
+        t = threading.Thread(target=second)
         t.start()
         time.sleep(0.2)
         order.append("first-done")

@@ -153,12 +153,12 @@ def _draft_tab(h: Handlers, session_model: gr.State) -> gr.DownloadButton:
     sections = gr.CheckboxGroup(choices=[], value=[], label="起草的章节", elem_id="draft-sections")
     go = gr.Button("生成草稿", variant="primary", elem_id="draft-run")
     progress = gr.Markdown("", elem_id="draft-progress")
-    view = gr.HTML("", css_template=asset("pane.css"), elem_id="draft-html", js_on_load=None)
-    issues = gr.HTML("", css_template=asset("pane.css"), elem_id="draft-findings", js_on_load=None)
-    with gr.Row():
+    with gr.Row():  # right under the progress line, where the user is looking when the draft is done
         docx = gr.DownloadButton("下载 Word（.docx）", visible=False, elem_id="draft-docx", variant="primary")
         md = gr.DownloadButton("下载 Markdown（.md）", visible=False, elem_id="draft-md")
         js = gr.DownloadButton("下载 JSON（.json）", visible=False, elem_id="draft-json")
+    view = gr.HTML("", css_template=asset("pane.css"), elem_id="draft-html", js_on_load=None)
+    issues = gr.HTML("", css_template=asset("pane.css"), elem_id="draft-findings", js_on_load=None)
 
     def shown(loaded: Loaded) -> tuple[Any, ...]:
         # Loading or removing a file resets everything drawn from the previous one.

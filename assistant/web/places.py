@@ -198,4 +198,4 @@ _FIELD = re.compile(r"(?<![A-Za-z_.])[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?
 
 def speak_fields(text: str, data: ReportData | None, places: Places) -> str:
     """Every data path in ``text`` (``budget.adjustments[0].reason``) replaced by its label and cell or line."""
-    return _FIELD.sub(lambda m: f"“{describe_field(m.group(0), data, places, inline=True)}”", text)
+    return _FIELD.sub(lambda m: describe_field(m.group(0), data, places, inline=True), text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -89,7 +90,7 @@ def draft_summary(result: Draft) -> str:
     counts = severity_counts(result.findings)
     lines = [
         f"**起草完成**：共 {len(result.sections)} 节；待处理问题：错误 {counts['error']}、警告 {counts['warning']}、"
-        f"提示 {counts['info']}。可在下方下载 Word、Markdown 和 JSON。"
+        f"提示 {counts['info']}。可下载 Word、Markdown 和 JSON。"
     ]
     lines += [f"- {note}" for note in result.notes]
     return "\n".join(lines)
@@ -157,7 +158,9 @@ def draft_issues(result: Draft, speak: Callable[[str], str] = str) -> str:
 
 
 def _issue_card(f: Finding, titles: dict[str, str]) -> str:
-    where = titles.get(f.section or "", "")
+    section = f.section or ""
+    # A finding names its section by id (``table.p1``) or already by title: show the title either way.
+    where = titles.get(section, "" if re.fullmatch(r"[\w.]+", section, re.ASCII) else section)
     quote = " ".join(f.quote.split())
     fix = f'<p class="fix">建议：{html.escape(f.suggestion)}</p>' if f.suggestion else ""
     return (
