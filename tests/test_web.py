@@ -216,8 +216,8 @@ def test_model_settings_never_show_the_key(handlers: Handlers) -> None:
 
 def test_review_shows_its_stages_then_the_pane_and_files_named_after_the_users_file(handlers: Handlers) -> None:
     steps = list(handlers.run_review(str(REPORT), None))
-    assert steps[0].status.startswith("审阅中：**读取**")
-    assert any("**检查**" in s.status for s in steps) and any("**汇总**" in s.status for s in steps)
+    assert steps[0].status.startswith("审阅中：**【读取】**")
+    assert any("【检查】" in s.status for s in steps) and any("【汇总】" in s.status for s in steps)
     last = steps[-1]
     assert "审阅完成" in last.status and last.state is not None
     assert last.pane.count('class="card ') == len(last.state.review.findings) > 10
@@ -246,7 +246,7 @@ def test_review_with_a_model_counts_requests_and_can_be_cancelled(fake_openai: F
         steps.append(step)
         if "模型审阅 1/" in step.status:
             assert h.cancel("s1") == "正在取消…"
-    assert any("**模型审阅 0/" in s.status for s in steps)
+    assert any("【模型审阅 0/" in s.status for s in steps)
     assert "已取消审阅" in steps[-1].status and steps[-1].state is None
     assert len(fake_openai.requests) < 8  # it stopped rather than sending every chunk
 

@@ -413,3 +413,33 @@ def test_the_model_form_applies_to_this_browser_session_only(
     finally:
         mine.context.close()
         other.context.close()
+
+
+def test_review_with_a_model_shows_its_stages_and_can_be_cancelled(browser: Any, fake_openai: FakeOpenAI) -> None:
+    from assistant.llm import ModelConfig
+
+    fake_openai.default = '{"findings": []}'
+    fake_openai.latency = 1.0
+    config = ModelConfig(model="fake-model", base_url=fake_openai.base_url, api_key="k", concurrency=1, timeout=30)
+    app = build_app(config, examples_dir=EXAMPLES, eval_dir=ROOT / "eval_cases")
+    port = free_port()
+    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    pg = _open(browser, f"http://127.0.0.1:{port}/")
+    try:
+        _tab(pg, "审阅")
+        pg.locator("#review-upload input[type=file]").set_input_files(str(REPORT))
+        pg.locator("#review-upload").get_by_text(REPORT.stem).first.wait_for()
+        pg.locator("#review-run").click()
+        status = pg.locator("#review-status")
+        status.get_by_text(re.compile(r"模型审阅 [12]/\d+ 段")).wait_for()
+        assert "读取 → 检查 → 【模型审阅" in status.inner_text() and "】 → 汇总" in status.inner_text()
+        _shot(pg, "review-model-stages")
+        pg.locator("#review-cancel").click()
+        status.get_by_text("已取消审阅").wait_for()
+        assert pg.locator("#review-docx").is_hidden()
+        sent = len(fake_openai.requests)
+        pg.wait_for_timeout(1500)
+        assert len(fake_openai.requests) <= sent + 1  # nothing more goes to the model after the cancel
+    finally:
+        pg.context.close()
+        app.close()

@@ -143,7 +143,7 @@ class ReviewStage:
             label = s
             if s == "模型审阅" and self.stage == s and self.total:
                 label = f"{s} {self.done}/{self.total} 段"
-            parts.append(f"**{label}**" if s == self.stage else label)
+            parts.append(f"**【{label}】**" if s == self.stage else label)  # brackets: CJK bold is faint
         return "审阅中：" + " → ".join(parts)
 
 
