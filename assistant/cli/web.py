@@ -57,7 +57,7 @@ def _web(args: argparse.Namespace) -> int:
     # A service manager stops us with SIGTERM: leave through the same path as Ctrl+C, so the uploads are removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        app.queue().launch(
+        app.queue(default_concurrency_limit=4).launch(
             server_name=args.host,
             server_port=args.port,
             auth=auth,
