@@ -194,3 +194,9 @@ def test_docx_converts_to_pdf_with_libreoffice(written: tuple[ReportData, Draft,
         pictures.mkdir(parents=True, exist_ok=True)
         subprocess.run([pdftoppm, "-png", "-r", "60", str(out / "draft.pdf"), str(pictures / "page")], check=True)
         assert any(pictures.glob("page-*.png"))
+
+
+def test_the_document_is_signed_by_the_product(written: tuple[ReportData, Draft, Path]) -> None:
+    _, draft, path = written
+    props = docx.Document(str(path)).core_properties
+    assert props.author == AUTHOR and props.title == draft.title

@@ -156,7 +156,7 @@ def parse_yaml(text: str, p: Path) -> tuple[Any, Locator]:
         loader.dispose()
 
     def locate(loc: tuple[str | int, ...]) -> str | None:
-        line = _yaml_line(node, loc)
+        line = yaml_line(node, loc)
         return f"第 {line} 行" if line else None
 
     return raw, locate
@@ -198,7 +198,7 @@ def _check_expansion(root: yaml.Node, p: Path) -> None:
     size(root)
 
 
-def _yaml_line(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
+def yaml_line(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
     """The 1-based line of the deepest YAML node on the path ``loc``."""
     best = node.start_mark.line + 1 if node is not None else None
     for part in loc:

@@ -31,7 +31,7 @@ from assistant.budget.scoring import DEFAULT_RULES, ScoringRules
 from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, Finding, sort_findings
 from assistant.drafting.result import Draft, DraftSection
 from assistant.drafting.tables import Block, FormTable
-from assistant.export.docx_comments import write_commented_docx
+from assistant.export.docx_comments import AUTHOR, write_commented_docx
 from assistant.reviewing.result import DocumentInfo, Review
 from assistant.text.document import load_document
 
@@ -68,6 +68,8 @@ def write_draft_docx(
     【待核实】 are highlighted, and the notes close the document as 起草提示.
     """
     doc = new_document()
+    doc.core_properties.author = AUTHOR  # python-docx would sign the department's report as "python-docx"
+    doc.core_properties.title = draft.title
     _page_setup(doc)
     _styles(doc, fonts)
     _footer_page_number(doc, fonts)

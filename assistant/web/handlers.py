@@ -28,11 +28,13 @@ from assistant.drafting.pipeline import Progress, draft
 from assistant.drafting.plan import plan_sections
 from assistant.drafting.result import Draft
 from assistant.errors import AssistantError
+from assistant.evaluation.suite import run_suite
 from assistant.export import review_to_html, review_to_json
 from assistant.export.docx_comments import write_commented_docx
 from assistant.export.draft_formats import write_draft
 from assistant.llm import ChatModel, ModelClient, ModelConfig
 from assistant.llm.config import PRESETS, resolve_config
+from assistant.llm.deadline import deadline
 from assistant.reviewing import Review
 from assistant.reviewing.critique import claims_table
 from assistant.reviewing.pipeline import review_async
@@ -199,9 +201,12 @@ class Handlers:
             elif isinstance(chosen, ModelConfig):
                 # The call log holds prompts and answers, never the key (ModelConfig keeps it as a SecretStr).
                 path = self.workdir / "calls.sqlite" if session_model is not None else None
-                yield ModelClient.open(chosen, path=path)
+                # The run's overall deadline: a model that never answers cannot hold a page job for ever.
+                with deadline(chosen.deadline):
+                    yield ModelClient.open(chosen, path=path)
             else:
-                with self._shared_lock:
+                limit = chosen.config.deadline if isinstance(chosen, ModelClient) else None
+                with self._shared_lock, deadline(limit):
                     yield chosen
 
     def _session_lock(self, session: str) -> threading.Lock:
@@ -542,22 +547,15 @@ class Handlers:
             settings = evaluation.Settings(model=client, progress=report)
 
             async def run() -> Any:
+                # The one suite runner the CLI uses: baseline next to the cases, the same threshold rule.
                 try:
-                    return await evaluation.evaluate(cases, settings)
+                    return await run_suite(cases, settings)
                 finally:
                     if client is not None:
                         await client.aclose()
 
-            results, _ = asyncio.run(run())
-        assert self.eval_dir is not None
-        baseline_path = self.eval_dir / "baseline.json"
-        baseline = evaluation.load_baseline(baseline_path) if baseline_path.exists() else None
-        if baseline is not None:
-            ran = {r.id for r in results}
-            baseline = baseline.model_copy(update={"cases": {k: v for k, v in baseline.cases.items() if k in ran}})
-        offline = session_model is None and self.model is None
-        threshold = 1.0 if offline else 0.8  # as ``assistant eval``: offline runs must pass every case
-        return results, evaluation.compare(baseline, results, threshold)
+            suite = asyncio.run(run())
+        return suite.results, suite.comparison
 
     # -- files ------------------------------------------------------------------------------------------
 

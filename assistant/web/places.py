@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import yaml
+
 from assistant.budget import workbook
 from assistant.budget.models import ReportData
 
@@ -111,7 +113,7 @@ class Places:
     def __init__(self, path: str | Path | None) -> None:
         self.path = Path(path) if path else None
         self._cells: dict[Loc, str] | None = None
-        self._yaml: object | None = None
+        self._yaml: yaml.Node | None = None
 
     def of(self, loc: Loc) -> str | None:
         """The cell or line of ``loc`` (or of its nearest parent that has one), or None."""
@@ -139,12 +141,12 @@ class Places:
     def _line(self, loc: Loc) -> str | None:
         import yaml
 
-        from assistant.budget.loader import _yaml_line  # the loader's own line finder, so both agree
+        from assistant.budget.yamlfile import yaml_line  # the loader's own line finder, so both agree
 
         if self._yaml is None:
             assert self.path is not None
             self._yaml = yaml.compose(self.path.read_text(encoding="utf-8-sig"))
-        line = _yaml_line(self._yaml, loc)  # type: ignore[arg-type]
+        line = yaml_line(self._yaml, loc)
         return f"第 {line} 行" if line else None
 
 
