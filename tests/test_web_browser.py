@@ -47,7 +47,7 @@ ALLOWED_WORDS = {
     "pdf",
 }
 ALLOWED_WORDS |= {"txt", "md", "KB", "MB", "B", "n", "p", "PDF", "OpenAI", "DeepSeek", "GLM", "Kimi", "Ollama"}
-ALLOWED_WORDS |= {"vLLM", "llama", "cpp"}
+ALLOWED_WORDS |= {"vLLM", "llama", "cpp", "zip"}
 
 
 @pytest.fixture(scope="module")

@@ -248,6 +248,8 @@ def _review_fresh(job: _Job, stem: str) -> BatchRow:
         result = review(job.path, data=job.data, config=job.config, previous=job.previous)
     except InputError as exc:
         return BatchRow(file=job.name, status="failed", reason=_one_line(str(exc), job.path))
+    # The review names the report as given, never the folder a .zip was unpacked into.
+    result = result.model_copy(update={"document": result.document.model_copy(update={"path": job.name})})
     who = identify(result.text)
     counts = severity_counts(result.findings)
     html = f"{stem}.review.html"

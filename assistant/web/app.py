@@ -22,6 +22,7 @@ from starlette.middleware import Middleware
 
 from assistant.llm import ChatModel, ModelConfig
 from assistant.resources import resource_dir
+from assistant.web.batch import BatchStep
 from assistant.web.guard import LoginGate
 from assistant.web.handlers import NO_DATA, DraftStep, Handlers, Loaded, ReviewStep
 from assistant.web.pane import asset
@@ -32,6 +33,7 @@ __all__ = ["OFFLINE", "PAGE_TITLE", "AssistantPage", "Handlers", "build_app", "d
 PAGE_TITLE = "绩效自评报告助手"
 DEFAULT_MAX_FILE_SIZE = "20mb"
 JOBS = 8  # drafts/reviews running at once across users; each browser session runs one at a time (Handlers)
+BATCH_JOBS = 2  # batches at once across users: each already spreads over the machine's cores
 
 # System fonts only: the default theme would fetch Google Fonts, and the page must work without the internet.
 _THEME_FONTS = ["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Zen Hei", "sans-serif"]
@@ -117,6 +119,8 @@ def build_app(
                 template = _draft_tab(h, session_model)
             with gr.Tab("审阅", id="review"):
                 _review_tab(h, session_model)
+            with gr.Tab("批量审阅", id="batch"):
+                _batch_tab(h)
             with gr.Tab("模型设置", id="model"):
                 _model_tab(h, session_model)
                 with gr.Accordion("高级：提示词评测（维护人员使用）", open=False, elem_id="advanced"):
@@ -263,6 +267,55 @@ def _review_tab(h: Handlers, session_model: gr.State) -> None:
         show_progress="hidden",
         trigger_mode="always_last",
     )
+
+
+# -- 批量审阅 -------------------------------------------------------------------------------------------------
+
+
+def _batch_tab(h: Handlers) -> None:
+    state = gr.State(None)
+    files = gr.File(
+        label="上传多份报告（.docx / .pdf / .txt / .md，可多选），或一个装有报告的 .zip 压缩包",
+        file_count="multiple",
+        type="filepath",
+        elem_id="batch-upload",
+        height=150,
+    )
+    go = gr.Button("开始批量审阅", variant="primary", elem_id="batch-run")
+    status = gr.Markdown("", elem_id="batch-status")
+    with gr.Row():
+        xlsx = gr.DownloadButton("下载汇总表（Excel）", visible=False, elem_id="batch-xlsx", variant="primary")
+        page = gr.DownloadButton("下载汇总页（HTML）", visible=False, elem_id="batch-html")
+        zipped = gr.DownloadButton("下载全部审阅结果（.zip）", visible=False, elem_id="batch-zip")
+    summary = gr.HTML("", elem_id="batch-summary")
+    with gr.Row(equal_height=True):
+        pick = gr.Dropdown(
+            choices=[], value=None, label="查看某份报告的审阅结果", elem_id="batch-pick", visible=False, scale=3
+        )
+        one = gr.DownloadButton("下载这份报告的审阅结果", visible=False, elem_id="batch-one", scale=1)
+    report = gr.HTML("", elem_id="batch-report")
+
+    outputs = [status, summary, state, pick, report, one, xlsx, page, zipped]
+
+    def run(paths: list[str] | None, request: gr.Request) -> Iterator[Any]:
+        step: BatchStep
+        for step in h.run_batch(paths, _session(request)):
+            chooser = gr.update(choices=step.choices, value=None, visible=bool(step.choices))
+            yield (step.status, step.summary, step.state, chooser, "", _download(None), *map(_download, step.files))
+
+    def reset() -> tuple[Any, ...]:
+        hidden = gr.update(choices=[], value=None, visible=False)
+        return ("", "", None, hidden, "", *(_download(None) for _ in range(4)))
+
+    go.click(run, inputs=files, outputs=outputs, show_progress="hidden", concurrency_limit=BATCH_JOBS)
+    files.upload(reset, outputs=outputs, show_progress="hidden")
+    files.clear(reset, outputs=outputs, show_progress="hidden")
+
+    def show(review: Any, choice: str | None) -> tuple[str, Any]:
+        framed, path = h.batch_report(review, choice)
+        return framed, _download(path)
+
+    pick.input(show, inputs=[state, pick], outputs=[report, one], show_progress="hidden")
 
 
 # -- 模型设置 ---------------------------------------------------------------------------------------------

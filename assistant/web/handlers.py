@@ -40,7 +40,8 @@ from assistant.reviewing.critique import claims_table
 from assistant.reviewing.pipeline import review_async
 from assistant.text.chunks import split_chunks
 from assistant.text.document import Document, load_document
-from assistant.web import views
+from assistant.web import batch, views
+from assistant.web.batch import BatchState, BatchStep
 from assistant.web.pane import Handled, review_pane
 from assistant.web.places import Places, describe_field, speak, speak_fields
 from assistant.web.progress import Background, Cancelled, CountingModel, LiveDraft, ReviewStage, explain
@@ -489,6 +490,19 @@ class Handlers:
         if state is None:
             return None, None, None
         return self.review_files(state, Handled.parse(handled, state.token, len(state.review.findings)))
+
+    # -- batch ----------------------------------------------------------------------------------------
+
+    def run_batch(self, files: list[str] | None, session: str = "") -> Iterator[BatchStep]:
+        """Review several reports or a .zip with ``已审阅 k/n：文件名`` progress; the last step has the summary."""
+        for step in batch.run_batch(files, self._outdir, self._session_lock(session)):
+            if step.status.startswith("**错误"):
+                self.notify("批量审阅失败", step.status.removeprefix("**错误：").split("**", 1)[0])
+            yield step
+
+    def batch_report(self, state: BatchState | None, choice: str | None) -> tuple[str, str | None]:
+        """One report of the batch: its review framed for the page, and its review page for download."""
+        return batch.report_page(state, choice)
 
     # -- eval -----------------------------------------------------------------------------------------
 
