@@ -92,6 +92,22 @@ def test_each_report_opens_and_the_downloads_carry_the_users_names(handlers: Han
     assert str(tmp_path) not in page_file.read_text(encoding="utf-8")
 
 
+def test_several_files_are_reviewed_and_a_data_file_among_them_is_listed(handlers: Handlers, tmp_path: Path) -> None:
+    # Uploads arrive in folders of their own, as gradio stores them.
+    report = tmp_path / "a1" / "青山县档案馆.txt"
+    report.parent.mkdir()
+    report.write_text(_report("青山县档案馆", 2025, SOUND), encoding="utf-8")
+    stray = tmp_path / "b2" / "档案馆数据.xlsx"
+    stray.parent.mkdir()
+    stray.write_bytes(b"PK\x03\x04 a workbook sent by mistake")
+    last = list(handlers.run_batch([str(report), str(stray)], "s2"))[-1]
+    assert "共 2 份报告，已审阅 1 份，无法审阅 1 份" in last.status
+    assert "- 档案馆数据.xlsx：" in last.status and ".docx" in last.status  # says which types it takes
+    assert [label for label, _ in last.choices] == [
+        "青山县档案馆.txt（青山县档案馆 2025 年度，错误 0、警告 0、提示 0）"
+    ]
+
+
 def test_nothing_uploaded_or_a_broken_zip_says_what_to_do(handlers: Handlers, tmp_path: Path) -> None:
     notes: list[tuple[str, str]] = []
     handlers.notify = lambda title, message: notes.append((title, message))
