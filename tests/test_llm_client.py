@@ -114,11 +114,10 @@ def test_unauthorized_is_not_retried(fake_openai: FakeOpenAI) -> None:
 
 def test_hang_past_timeout_is_retried_then_model_error(fake_openai: FakeOpenAI) -> None:
     fake_openai.default = Hang(5)
-    started = time.perf_counter()
+    # "超时" in the error is the proof the client's timeout cut the hang short (a 5 s answer would have arrived).
     with pytest.raises(ModelError, match="超时"):
         ask(make_client(fake_openai, timeout=0.3, max_retries=1))
     assert len(fake_openai.chat_requests) == 2
-    assert time.perf_counter() - started < 3
 
 
 def test_hang_then_answer_succeeds(fake_openai: FakeOpenAI) -> None:
@@ -294,10 +293,8 @@ def test_concurrency_bound_is_respected(fake_openai: FakeOpenAI) -> None:
         ]
         return await asyncio.gather(*jobs)
 
-    started = time.perf_counter()
     assert len(run(many())) == 9
-    assert fake_openai.max_in_flight == 3
-    assert time.perf_counter() - started < 0.9  # three waves of 0.1 s, not nine
+    assert fake_openai.max_in_flight == 3  # never more than the bound, and more than one at a time
 
 
 # -- secrecy and the log ----------------------------------------------------------------------------

@@ -85,7 +85,9 @@ def test_a_filled_template_names_sheet_cell_and_label_in_data_warnings(handlers:
     assert loaded.path == str(filled), loaded.status
     assert "青禾县文化旅游局 2024 年度" in loaded.status
     # 60/80 = 75% with no reason given: the page says which project, which column, which cell.
-    assert "项目“乡村书屋更新”的执行率低原因，项目!J2" in loaded.status
+    headings = [c.value for c in openpyxl.load_workbook(filled)["项目"][1]]
+    column = openpyxl.utils.get_column_letter(headings.index("执行率低原因") + 1)
+    assert f"项目“乡村书屋更新”的执行率低原因，项目!{column}2" in loaded.status
     assert "low_execution_reason" not in loaded.status
 
 
@@ -151,7 +153,9 @@ def test_a_filled_template_drafts_to_a_word_file(handlers: Handlers, tmp_path: P
     text = "\n".join(p.text for p in docx.Document(last.files[0]).paragraphs)
     assert "青禾县文化旅游局" in text
     # The draft's own findings point at the cell to fill, not at the data path.
-    assert "项目“乡村书屋更新”的执行率低原因（项目!J2）" in last.issues
+    headings = [c.value for c in openpyxl.load_workbook(filled)["项目"][1]]
+    column = openpyxl.utils.get_column_letter(headings.index("执行率低原因") + 1)
+    assert f"项目“乡村书屋更新”的执行率低原因（项目!{column}2）" in last.issues
     assert "low_execution_reason" not in last.issues and "projects[" not in last.issues
 
 
