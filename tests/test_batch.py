@@ -182,3 +182,15 @@ def test_cli_reviews_a_folder_writes_both_summaries_and_exits_by_errors(
 
 def test_cli_refuses_a_summary_in_another_format(folder: Path, tmp_path: Path) -> None:
     assert main(["review", str(folder), "-o", str(tmp_path / "x.pdf")]) == 2
+
+
+def test_two_reports_with_one_name_keep_their_own_reviews(tmp_path: Path) -> None:
+    one, two = tmp_path / "一" / "报告.txt", tmp_path / "二" / "报告.txt"
+    one.parent.mkdir()
+    two.parent.mkdir()
+    one.write_text(report("安平县交通运输局", 2024, GOOD), encoding="utf-8")
+    two.write_text(report("安平县民政局", 2024, WRONG_SUM), encoding="utf-8")
+    rows = review_batch([one, two], out_dir=tmp_path / "out", workers=1).rows
+    assert len({r.review_file for r in rows}) == 2
+    pages = {r.department: (tmp_path / "out" / str(r.review_file)).read_text(encoding="utf-8") for r in rows}
+    assert "分项之和" in pages["安平县民政局"] and "分项之和" not in pages["安平县交通运输局"]

@@ -88,6 +88,7 @@ class _Job:
     previous: Path | None
     config: CheckConfig | None
     use_cache: bool
+    stem: str = ""  # the name its files get in out_dir, unique in the batch
 
 
 # -- collecting the files -----------------------------------------------------------------------------
@@ -215,6 +216,16 @@ def _rules_version() -> str:
     return h.hexdigest()[:16]
 
 
+def _unique(stem: str, taken: set[str]) -> str:
+    """``stem``, or ``stem-2``, ``stem-3`` … when two reports of one batch would write the same files."""
+    candidate, n = stem, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{stem}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
 def _out_stem(name: str) -> str:
     stem = re.sub(r"\.[^./]+$", "", name)
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", stem).strip("_") or "report"
@@ -222,7 +233,7 @@ def _out_stem(name: str) -> str:
 
 def review_one(job: _Job) -> BatchRow:
     """Review one report of the batch and write its files; any problem of the file becomes the row's reason."""
-    stem = _out_stem(job.name)
+    stem = job.stem or _out_stem(job.name)
     cache = job.out_dir / CACHE_DIR / f"{stem}.json"
     try:
         key = cache_key(job)
@@ -361,6 +372,7 @@ def _jobs(
     use_cache: bool,
 ) -> tuple[list[_Job], set[Path]]:
     jobs, used = [], set()
+    stems: set[str] = set()
     single_previous = last_year[0][0] if len(last_year) == 1 and len(reports) == 1 else None
     for path, name in reports:
         who = identify(_safe_head(path)) if (data_index or last_year) else Identity(None, None)
@@ -368,7 +380,7 @@ def _jobs(
         if data is not None:
             used.add(data)
         prev = single_previous or (match(who, last_year, year_offset=-1) if last_year else None)
-        jobs.append(_Job(path, name, out_dir, data, prev, config, use_cache))
+        jobs.append(_Job(path, name, out_dir, data, prev, config, use_cache, _unique(_out_stem(name), stems)))
     return jobs, used
 
 
