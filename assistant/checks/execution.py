@@ -21,12 +21,19 @@ from assistant.units import format_number
 _ABOUT_EXECUTION = re.compile(r"执行率|执行进度|支出进度|未支出|未使用|未支付|结转|结余|资金使用率|偏低")
 
 
+def _explanations(ctx: Context) -> list[tuple[int, int]]:
+    """Sentences about execution that give a reason, found once per review (every low rate is checked against them)."""
+    return [
+        (lo, hi) for lo, hi in ctx.sentences if _ABOUT_EXECUTION.search(ctx.text, lo, hi) and has_reason(ctx, lo, hi)
+    ]
+
+
 def _explained_elsewhere(ctx: Context, r: Rate) -> bool:
     """Whether another sentence of the same scope explains low execution (a 存在问题 section often does)."""
-    for lo, hi in ctx.sentences:
-        if lo <= r.start < hi or not _ABOUT_EXECUTION.search(ctx.text, lo, hi):
+    for lo, hi in ctx.memo("execution.explanations", _explanations):
+        if lo <= r.start < hi:
             continue
-        if has_reason(ctx, lo, hi) and same_scope(ctx, Claim(lo, hi, "steady", ""), r):
+        if same_scope(ctx, Claim(lo, hi, "steady", ""), r):
             return True
     return False
 
