@@ -362,6 +362,21 @@ def test_a_workbook_zip_bomb_is_refused_before_decompression(tmp_path: Path) -> 
     assert 0 < run.peak_mb < 400
 
 
+def test_a_word_zip_bomb_is_refused_before_decompression(tmp_path: Path) -> None:
+    import docx
+
+    report = tmp_path / "bomb.docx"
+    word = docx.Document()
+    word.add_paragraph("某局2024年度部门整体支出绩效自评报告")
+    word.save(str(report))
+    rewrite_zip(report, {}, add={"word/media/image1.png": b"\0" * (60 * MIB)})
+    assert report.stat().st_size < 2 * MIB
+    run = run_cli(["review", str(report)], memory_mb=1000)
+    assert_refused(run, "压缩")
+    assert run.seconds < 10
+    assert 0 < run.peak_mb < 400
+
+
 def test_zip_limits_are_checked_from_the_directory(tmp_path: Path) -> None:
     package = tmp_path / "p.docx"
     with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as z:

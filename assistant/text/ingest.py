@@ -132,6 +132,9 @@ def read_docx(path: Path) -> Extraction:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    from assistant.zipguard import check_zip
+
+    check_zip(path, kind="Word 文档")  # sizes from the zip directory, before python-docx inflates anything
     try:
         document = docx.Document(str(path))
     except Exception:
