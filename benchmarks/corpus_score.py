@@ -229,8 +229,10 @@ def _ensure_dependencies() -> None:
     try:
         import assistant.reviewing  # noqa: F401
     except ImportError as exc:
-        venv = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python"
-        if venv.is_file() and Path(sys.executable).resolve() != venv.resolve():
+        home = Path(__file__).resolve().parents[1] / ".venv"
+        venv = home / "bin" / "python"
+        # Compare environments, not binaries: a venv's python is a symlink to the very interpreter running here.
+        if venv.is_file() and Path(sys.prefix).resolve() != home.resolve():
             os.execv(str(venv), [str(venv), *sys.argv])
         print(f"无法导入审阅程序（{exc}）：请先安装（pip install -e .）后再运行；本次未评分", file=sys.stderr)
         raise SystemExit(2) from None
