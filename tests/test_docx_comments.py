@@ -184,3 +184,33 @@ def test_libreoffice_opens_the_commented_copy_and_keeps_the_comments(tmp_path: P
     assert (tmp_path / "reviewed.pdf").stat().st_size > 0
     again = read_comments(tmp_path / "roundtrip" / "reviewed.docx")
     assert sorted(a for _, _, a in again) == sorted(f.quote for f in review.findings)
+
+
+def test_a_department_comment_already_in_the_report_is_kept_and_ours_get_their_own_ids(tmp_path: Path) -> None:
+    source = make_report(tmp_path / "report.docx")
+    word = docx.Document(str(source))
+    word.add_comment(word.paragraphs[1].runs[0], text="请财务科核对", author="张三", initials="ZS")
+    word.save(str(source))
+    out = tmp_path / "reviewed.docx"
+    review = run_review(source)
+    written = write_commented_docx(review, out, source=source)
+    comments = docx.Document(str(out)).comments
+    ids = [c.comment_id for c in comments]
+    assert len(ids) == len(set(ids)) == written.placed + 1
+    assert [c.text for c in comments if c.author == "张三"] == ["请财务科核对"]
+    assert sum(c.author == AUTHOR for c in comments) == written.placed
+
+
+def test_every_one_of_many_findings_is_its_own_comment_on_its_own_words(tmp_path: Path) -> None:
+    paragraph = "2023年全年预算数为100万元，全年执行数为80万元，执行率为100%。各项工作效果明显，台帐清楚。\n\n"
+    source = tmp_path / "long.txt"
+    source.write_text("一、部门基本情况\n" + paragraph * 150, encoding="utf-8")
+    review = run_review(source)
+    assert len(review.findings) >= 300
+    out = tmp_path / "reviewed.docx"
+    written = write_commented_docx(review, out, source=source, track_fixes=False)
+    assert written.placed == len(review.findings)
+    comments = read_comments(out)
+    assert sorted(a for _, _, a in comments) == sorted(f.quote for f in review.findings)
+    ids = [c.comment_id for c in docx.Document(str(out)).comments]
+    assert len(set(ids)) == len(ids)
