@@ -70,7 +70,9 @@ def money_forms(yuan: Decimal) -> list[str]:
     forms = [f"{yuan:f}元", f"{format(wan.normalize(), 'f')}万元"]
     forms.append(f"约{wan.quantize(Decimal('0.01'), ROUND_HALF_UP)}万元")
     if yuan >= 10**6:
-        forms.append(f"近{(wan / 100).quantize(Decimal(1), ROUND_CEILING) * 100}万元")
+        # 近 rounds up to two significant figures, which keeps it within a tenth of the amount.
+        place = Decimal(10) ** (len(str(int(wan))) - 2)
+        forms.append(f"近{(wan / place).quantize(Decimal(1), ROUND_CEILING) * place}万元")
         floor = (wan / 100).quantize(Decimal(1), ROUND_FLOOR) * 100
         if floor < wan:  # 超过 is strict
             forms.append(f"超过{floor}万元")
@@ -166,6 +168,15 @@ def test_near_and_over_respect_their_side() -> None:
     assert is_flagged(sheet, "全年执行超过5000万元。")  # but not over it
     assert not is_flagged(sheet, "服务超过3万人。")
     assert is_flagged(sheet, "服务不足3万人。")
+
+
+def test_near_a_round_figure_means_within_a_tenth_below_it() -> None:
+    sheet = build_facts(data(Decimal(1_000_000), 5, Decimal(9_600_000)))  # 100万元 executed, 960万元 budget
+    assert not is_flagged(sheet, "全年预算近1000万元。")  # 960万元
+    assert not is_flagged(sheet, "全年执行近100万元。")
+    assert is_flagged(sheet, "全年执行近2000万元。")
+    sheet = build_facts(data(Decimal(1_000_000), 5, Decimal(2_000_000)))
+    assert is_flagged(sheet, "全年执行近1000万元。")  # neither 100万元 nor 200万元 is nearly 1000万元
 
 
 def test_a_negative_figure_in_words_is_not_its_positive() -> None:

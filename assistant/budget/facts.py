@@ -92,6 +92,9 @@ class Fact(BaseModel):
         # A bound or 近 truncates (近5000 may be 4987); 约 rounds, so it is off by half a step at most.
         directed = below or n.comparator in (">", "≥")
         step = _loose_step(n)
+        if n.raw.lstrip().startswith(("近", "将近", "接近")) and n.value:
+            # 近 is close below: within a tenth of the figure, however round it is (近1000万元 is not 100万元).
+            step = min(step, abs(n.value) / 10)
         return abs(mine - n.value) < step if directed else abs(mine - n.value) <= step / 2
 
     def _in_unit(self, unit: str | None) -> Decimal | None:
