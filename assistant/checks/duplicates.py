@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
-from assistant.checks.structure import paragraphs
+from assistant.checks.structure import in_table, paragraphs
 from assistant.text.sections import parse_heading
 
 _NOISE = re.compile(r"[\s，。；：、,.;:“”\"'（）()]+")
@@ -29,6 +29,7 @@ def copied_passages(ctx: Context) -> Iterator[Finding]:
     """Every later copy of a sentence of more than 12 characters that already appeared elsewhere."""
     text = ctx.text
     first: dict[str, tuple[int, int]] = {}
+    named: dict[int, tuple[int, str]] = {}  # first copy's start -> (its line, its place): every later copy names it
     for s, e in ctx.sentences:
         sentence = text[s:e]
         if len(_CELL_ROW.findall(sentence)) >= 3:
@@ -40,8 +41,9 @@ def copied_passages(ctx: Context) -> Iterator[Finding]:
             first[key] = (s, e)
             continue
         s0, _ = first[key]
-        line, _col = ctx.doc.line_col(s0)
-        where = ctx.place(s0) or "前文"
+        if s0 not in named:
+            named[s0] = (ctx.doc.line_col(s0)[0], ctx.place(s0) or "前文")
+        line, where = named[s0]
         yield ctx.finding(
             "duplicates.copied-passage",
             "duplicate_text",
@@ -110,10 +112,9 @@ def _blocks(ctx: Context) -> list[tuple[int, int]]:
     """Paragraphs joined across hard line breaks, split where a line opens an item, a heading or a table row."""
     text = ctx.text
     out: list[tuple[int, int]] = []
-    tables = [(t.start, t.end) for t in ctx.doc.tables]
     for s, e in paragraphs(ctx):
         line = text[s:e]
-        if "|" in line or any(a <= s < b for a, b in tables):
+        if "|" in line or in_table(ctx, s):
             continue  # table cells: the copied-passage rule judges them
         if out and not _ITEM.match(line) and parse_heading(line) is None and out[-1][1] >= s - 2:
             out[-1] = (out[-1][0], e)
