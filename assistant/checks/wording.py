@@ -23,6 +23,7 @@ character class; where something matches, every rule that matches at that place 
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -276,10 +277,11 @@ class _Scanner:
         found: list[tuple[int, int, _Target, re.Match[str]]] = []
         if self.candidates is not None:
             first, by_char = self.first, self.by_char
-            for c in self.candidates.finditer(text):
+            finder = _finder(self)
+            for c in (finder or self.candidates).finditer(text):
                 at = c.start()
                 ch = text[at]
-                if first[ch].match(text, at) is None:
+                if finder is None and first[ch].match(text, at) is None:
                     continue
                 for k, target in enumerate(by_char[ch]):
                     m = target.pattern.match(text, at)
@@ -409,6 +411,51 @@ def _exception_regex(words: tuple[str, ...]) -> re.Pattern[str]:
 # Running
 
 
+_FINDERS: dict[int, tuple[_Scanner, re.Pattern[str] | None]] = {}
+
+
+def _finder(scanner: _Scanner) -> re.Pattern[str] | None:
+    """One regex that stops only where a token of ``scanner`` that can start with that character matches there
+    (None when it cannot be built).
+
+    ``[candidates](?<=(?:a(?<=(?=Ta)[\\s\\S])|[bc](?<=(?=Tbc)[\\s\\S])|…))``: the engine skips non-candidates
+    by the leading character set; at a candidate it picks the branch of that character (``Ta``: the alternation
+    of the targets listed under it, grouped with the characters that share them) and looks ahead from there,
+    all in C. Python then sees only the places where something matches, and ``matches`` tries that character's
+    targets one by one as before: where their alternation matches, trying them decides; where it does not, none
+    of them could.
+    """
+    key = id(scanner)
+    if key not in _FINDERS:
+        if len(_FINDERS) > 256:
+            _FINDERS.clear()  # scanners are cached per pack and rule set; this only bounds a long-lived server
+        pattern = None
+        if scanner.candidates is not None:
+            groups: dict[tuple[int, ...], list[str]] = {}
+            for ch, targets in scanner.by_char.items():
+                groups.setdefault(tuple(id(t) for t in targets), []).append(ch)
+            branches = []
+            heads = list(groups.values())
+            for chars in heads:
+                tokens = dict.fromkeys(t.pattern.pattern for t in scanner.by_char[chars[0]])
+                head = re.escape(chars[0]) if len(chars) == 1 else "[" + "".join(map(re.escape, chars)) + "]"
+                branches.append(f"{head}(?<=(?=" + "|".join(f"(?:{t})" for t in tokens) + ")[\\s\\S])")
+            # Branches in bundles of about the square root of their number behind one character set each:
+            # a candidate is tested against a few bundles and then a few branches, not against every branch.
+            size = max(1, math.isqrt(len(branches)))
+            bundles = []
+            for i in range(0, len(branches), size):
+                part = branches[i : i + size]
+                members = "".join(map(re.escape, (ch for g in heads[i : i + size] for ch in g)))
+                bundles.append(f"[{members}](?<=(?:" + "|".join(part) + "))")
+            try:
+                pattern = re.compile(f"{scanner.candidates.pattern}(?<=(?:" + "|".join(bundles) + "))")
+            except re.error:
+                pattern = None  # e.g. a flag that only stands at the start of a pattern: test each place instead
+        _FINDERS[key] = (scanner, pattern)  # holding the scanner keeps its id from being reused
+    return _FINDERS[key][1]
+
+
 def check_wording(ctx: Context) -> list[Finding]:
     """Run the built-in packs and the config's extra packs over the document (disabled rules skipped)."""
     packs = list(builtin_packs())
@@ -509,15 +556,24 @@ def own_figure(ctx: Context, offset: int) -> str:
     section = ctx.doc.section_at(offset)
     if section is None:
         return ""
+    # one answer per section, however many vague phrases it holds
+    known: dict[tuple[int, int], str] = ctx.memo("wording.own_figure", lambda _c: {})
+    key = (section.start, section.end)
+    if key not in known:
+        known[key] = _own_figure(ctx, section.start, section.end)
+    return known[key]
+
+
+def _own_figure(ctx: Context, start: int, end: int) -> str:
     text = ctx.text
-    for n in ctx.numbers_in(section.start, section.end):
+    for n in ctx.numbers_in(start, end):
         if (
             n.kind in ("percent", "count", "score")
             and n.comparator is None
             and not n.approximate
             and any(ch.isdigit() for ch in n.raw)
         ):
-            lo = max(section.start, n.start - 10)
+            lo = max(start, n.start - 10)
             for stop in _LABEL_STOP.finditer(text, lo, n.start):
                 lo = stop.end()
             label = text[lo : n.end].strip()
