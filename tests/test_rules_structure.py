@@ -10,7 +10,6 @@ import pytest
 from rule_examples import assert_example_and_counter_example, findings, rules_of_family
 
 from assistant.checks.registry import Rule
-from assistant.checks.structure import in_spans, merge_spans
 from assistant.text.document import document_from_text
 
 
@@ -99,19 +98,6 @@ def test_form_prompts_left_in_cells(prompt: str) -> None:
 def test_printed_form_note_with_a_formula_is_not_a_prompt() -> None:
     note = "原因 | 1.执行率=执行数/全年预算数，低于90%的应写明原因(100字以内) |"
     assert findings(note, "placeholder.form-instruction") == []
-
-
-def test_merged_table_spans_answer_like_a_walk_over_every_span() -> None:
-    """The bisect over merged spans says "in a table" exactly where checking every table's span would."""
-    rng = random.Random(15)
-    for _ in range(200):
-        spans = []
-        for _ in range(rng.randint(0, 12)):
-            a = rng.randint(0, 80)
-            spans.append((a, a + rng.randint(-2, 15)))  # overlapping, touching and empty spans included
-        merged = merge_spans(spans)
-        for offset in range(-2, 100):
-            assert in_spans(merged, offset) == any(a <= offset < b for a, b in spans), (spans, offset)
 
 
 def _unclosed_by_walking(line: str) -> list[int]:

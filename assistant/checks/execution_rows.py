@@ -11,6 +11,7 @@ readers recover what the review needs from that order alone, and only when the f
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
@@ -42,9 +43,11 @@ def forms(ctx: Context) -> list[tuple[int, int]]:
 
 def form_at(ctx: Context, offset: int) -> tuple[int, int] | None:
     """The form containing ``offset``, when the document is made of forms."""
-    for start, end in forms(ctx):
-        if start <= offset < end:
-            return (start, end)
+    spans = forms(ctx)
+    # the spans are disjoint and in order: the one that can hold ``offset`` is the last starting at or before it
+    i = bisect.bisect_right(ctx.memo("form_starts", lambda c: [s for s, _ in forms(c)]), offset) - 1
+    if i >= 0 and spans[i][0] <= offset < spans[i][1]:
+        return spans[i]
     return None
 
 

@@ -3,13 +3,13 @@ skipped, a cover field holding the report type, brackets opened and never closed
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.spans import in_spans, merge_spans
 from assistant.text.sections import match_marker, parse_heading
 
 _CN = "一二三四五六七八九十"
@@ -35,28 +35,6 @@ def table_spans(ctx: Context) -> tuple[list[int], list[int]]:
     """The tables' spans merged where they touch or overlap, as sorted starts and their ends (shared per review)."""
 
     return ctx.memo("structure.table_spans", lambda c: merge_spans([(t.start, t.end) for t in c.doc.tables]))
-
-
-def merge_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """Half-open spans merged where they touch or overlap: sorted starts and their ends, ready for ``in_spans``."""
-    starts: list[int] = []
-    ends: list[int] = []
-    for a, b in sorted(spans):
-        if a >= b:
-            continue  # an empty span holds no offset
-        if ends and a <= ends[-1]:
-            ends[-1] = max(ends[-1], b)
-        else:
-            starts.append(a)
-            ends.append(b)
-    return starts, ends
-
-
-def in_spans(merged: tuple[list[int], list[int]], offset: int) -> bool:
-    """Whether ``offset`` falls in one of the merged spans: one bisect, not a walk over every span."""
-    starts, ends = merged
-    i = bisect.bisect_right(starts, offset) - 1
-    return i >= 0 and offset < ends[i]
 
 
 def in_table(ctx: Context, offset: int) -> bool:

@@ -1,0 +1,31 @@
+"""Offset lookups the rule families share: they answer exactly what the straightforward walk answers."""
+
+from __future__ import annotations
+
+import random
+
+from assistant.checks.spans import in_spans, last_of, merge_spans
+
+
+def test_merged_spans_answer_like_a_walk_over_every_span() -> None:
+    rng = random.Random(15)
+    for _ in range(200):
+        spans = []
+        for _ in range(rng.randint(0, 12)):
+            a = rng.randint(0, 80)
+            spans.append((a, a + rng.randint(-2, 15)))  # overlapping, touching and empty spans included
+        merged = merge_spans(spans)
+        for offset in range(-2, 100):
+            assert in_spans(merged, offset) == any(a <= offset < b for a, b in spans), (spans, offset)
+
+
+def test_last_of_finds_what_searching_back_to_the_start_finds() -> None:
+    rng = random.Random(4)
+    for _ in range(100):
+        # long runs without a stop, so the look back has to widen several times (or reach the start)
+        text = "".join(
+            rng.choice(["，", "。", "\n", "资金" * rng.randint(0, 200), "万元"]) for _ in range(rng.randint(0, 12))
+        )
+        for offset in sorted({0, len(text), *(rng.randint(0, len(text)) for _ in range(20))}):
+            expected = max(text.rfind(ch, 0, offset) for ch in "，。\n")
+            assert last_of(text, "，。\n", offset) == expected, (text, offset)
