@@ -11,6 +11,7 @@ import pytest
 from rule_examples import assert_example_and_counter_example, findings, rules_of_family
 
 from assistant.checks.finding import Finding
+from assistant.checks.goals import MARKER_AFTER, markers
 from assistant.checks.registry import CheckConfig, Context, Rule, all_rules, run_checks
 from assistant.checks.wording import (
     Pack,
@@ -602,3 +603,30 @@ def test_a_planted_slip_is_found_and_nothing_else_is(old: str, new: str, rule_id
     found = run_checks(document_from_text(REPORT.replace(old, new, 1)))
     assert rule_id in {f.rule for f in found}, [(f.rule, f.quote) for f in found]
     assert all(f.severity != "error" for f in found), [(f.rule, f.quote) for f in found if f.severity == "error"]
+
+
+def test_heading_markers_found_from_their_first_character_match_the_lookbehind_scan() -> None:
+    """goals' marker index (the engine skips to marker characters) gives exactly MARKER_AFTER.finditer."""
+    rng = random.Random(5)
+    pieces = [
+        "一、",
+        "十一、",
+        "（二）",
+        "(3)",
+        "12.",
+        "3、",
+        "4.5",
+        "1.",
+        "\n",
+        "。",
+        "，",
+        " ",
+        "绩效目标",
+        "A",
+        "２.",
+        "是",
+    ]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+        expected = [(m.start(), m.end(), m.group(1)) for m in MARKER_AFTER.finditer(text)]
+        assert markers(text) == expected, text
