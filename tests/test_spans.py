@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 
-from assistant.checks.spans import in_spans, last_of, merge_spans
+from assistant.checks.rates import _RATE_WORD
+from assistant.checks.spans import finditer_anchored, in_spans, last_of, merge_spans
 
 
 def test_merged_spans_answer_like_a_walk_over_every_span() -> None:
@@ -29,3 +30,32 @@ def test_last_of_finds_what_searching_back_to_the_start_finds() -> None:
         for offset in sorted({0, len(text), *(rng.randint(0, len(text)) for _ in range(20))}):
             expected = max(text.rfind(ch, 0, offset) for ch in "，。\n")
             assert last_of(text, "，。\n", offset) == expected, (text, offset)
+
+
+def _random_text(rng: random.Random, pieces: list[str], n: int) -> str:
+    return "".join(rng.choice(pieces) for _ in range(rng.randint(0, n)))
+
+
+def test_rate_words_found_near_each_rate_character_match_a_full_scan() -> None:
+    rng = random.Random(8)
+    pieces = [
+        "预算",
+        "执行率",
+        "资金",
+        "支出率",
+        "使用率",
+        "完成",
+        "率",
+        "项目",
+        "经费",
+        "为",
+        "95%",
+        "，",
+        "\n",
+        "财政",
+        "A",
+    ]
+    for _ in range(2000):
+        text = _random_text(rng, pieces, 30)
+        near = [m.span() for m in finditer_anchored(_RATE_WORD, text, "率", 10, None, 11)]
+        assert near == [m.span() for m in _RATE_WORD.finditer(text)], text

@@ -15,6 +15,7 @@ from typing import Literal
 
 from assistant.checks.registry import Context
 from assistant.checks.spans import in_spans, merge_spans
+from assistant.checks.structure import paragraphs
 from assistant.text.numbers import NumberMention
 from assistant.units import MONEY_UNITS, to_yuan
 
@@ -56,8 +57,11 @@ class Amount:
     attribute: Attribute
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _norm(name: str) -> str:
-    return re.sub(r"\s+", "", name)
+    return _SPACES.sub("", name)
 
 
 def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
@@ -71,7 +75,7 @@ def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
                     anchors.append((row[0].start, row[-1].end, _norm(row[0].text)))
         text = c.text
         rows = merge_spans([(s, e) for s, e, _ in anchors])  # a line inside a table row is that row's cell
-        for start, end in c.doc.paragraphs():
+        for start, end in paragraphs(c):
             line = _norm(text[start:end])
             if _ITEM_LINE.match(line) and not in_spans(rows, start):
                 anchors.append((start, -1, line))

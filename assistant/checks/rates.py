@@ -23,7 +23,7 @@ from assistant.checks.amounts import Amount, amounts
 from assistant.checks.breakdowns import part_starts
 from assistant.checks.execution_rows import HEADER_RUN, TRIPLE, form_at, forms, header_rows, parse, quotient_matches
 from assistant.checks.registry import Context
-from assistant.checks.spans import last_of
+from assistant.checks.spans import finditer_anchored, last_of
 from assistant.units import format_number
 
 Source = Literal["stated", "row", "form", "derived"]
@@ -103,7 +103,8 @@ def _skip_gap(text: str, pos: int) -> int:
 def _stated(ctx: Context) -> list[Rate]:
     text = ctx.text
     out = []
-    for m in _RATE_WORD.finditer(text):
+    # a rate word ends in 率 and is at most 11 characters long: search only near each 率
+    for m in finditer_anchored(_RATE_WORD, text, "率", 10, None, 11):
         word = m.group()
         if "到位" in word or "下达" in word:
             continue

@@ -1,9 +1,12 @@
 """Lookups on offsets that every rule family makes per finding, done in O(log n) or by a bounded look back:
-whether an offset falls in one of many spans, and where the last of some characters stands before an offset."""
+whether an offset falls in one of many spans, where the last of some characters stands before an offset, and
+the matches of a slow pattern found only near the character every match holds."""
 
 from __future__ import annotations
 
 import bisect
+import re
+from collections.abc import Iterator
 
 
 def merge_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
@@ -40,3 +43,30 @@ def last_of(text: str, chars: str, offset: int) -> int:
             return found  # anything before the window stands earlier
         width *= 2
     return -1
+
+
+def finditer_anchored(
+    pattern: re.Pattern[str], text: str, anchor: str, lead: int, run: re.Pattern[str] | None, slack: int
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, searched only near the ``anchor`` character every match holds.
+
+    For patterns with no lookbehind and no ``^`` that the engine cannot skip through quickly (they may start at
+    any Chinese character): the caller vouches that a match starting at ``p`` holds ``anchor`` within
+    ``[p, p + lead]``, and that a match starting at or before an anchor ``r`` ends within ``slack`` characters
+    after ``run`` matched at ``r`` (or after ``r`` itself). Then no match starts more than ``lead`` before the
+    first anchor not yet passed, and the search there can stop at that bound with the same result.
+    """
+    pos = 0
+    n = len(text)
+    while True:
+        r = text.find(anchor, pos)
+        if r < 0:
+            return
+        lo = max(pos, r - lead)
+        hi = min(n, (run.match(text, r).end() if run is not None else r) + slack)  # type: ignore[union-attr]
+        m = pattern.search(text, lo, hi)
+        if m is not None and m.start() <= r:
+            yield m
+            pos = m.end() if m.end() > m.start() else m.start() + 1
+        else:
+            pos = r + 1  # nothing starts at or before this anchor; later matches hold a later one
