@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
+from assistant.checks.execution_rows import TRIPLE
 from assistant.checks.rates import _RATE_WORD
-from assistant.checks.spans import finditer_anchored, in_spans, last_of, merge_spans
+from assistant.checks.spans import finditer_anchored, finditer_from, in_spans, last_of, merge_spans
 
 
 def test_merged_spans_answer_like_a_walk_over_every_span() -> None:
@@ -27,7 +28,7 @@ def test_last_of_finds_what_searching_back_to_the_start_finds() -> None:
         text = "".join(
             rng.choice(["，", "。", "\n", "资金" * rng.randint(0, 200), "万元"]) for _ in range(rng.randint(0, 12))
         )
-        for offset in sorted({0, len(text), *(rng.randint(0, len(text)) for _ in range(20))}):
+        for offset in sorted({-3, 0, len(text), len(text) + 5, *(rng.randint(0, len(text)) for _ in range(20))}):
             expected = max(text.rfind(ch, 0, offset) for ch in "，。\n")
             assert last_of(text, "，。\n", offset) == expected, (text, offset)
 
@@ -59,3 +60,17 @@ def test_rate_words_found_near_each_rate_character_match_a_full_scan() -> None:
         text = _random_text(rng, pieces, 30)
         near = [m.span() for m in finditer_anchored(_RATE_WORD, text, "率", 10, None, 11)]
         assert near == [m.span() for m in _RATE_WORD.finditer(text)], text
+
+
+def test_rows_found_from_their_first_digit_match_a_full_scan() -> None:
+    rng = random.Random(12)
+    pieces = ["808.1", " | ", "692.98", "86%", "1,250", "5", ".", ",", "O", "％", " ", "\t", "\n", "预算", "12", "3.5"]
+    checked = 0
+    for _ in range(3000):
+        nums = ["808.1", "692.98", "1,250", "5", "12", "3.5", "86"]
+        row = "".join(n + rng.choice([" | ", " ", "\t", "|", ""]) for n in rng.sample(nums, 3)).rstrip("| \t") + "%"
+        text = _random_text(rng, pieces, 8) + row * rng.randint(0, 2) + _random_text(rng, pieces, 8)
+        full = [(m.span(), m.groupdict()) for m in TRIPLE.finditer(text)]
+        checked += bool(full)
+        assert [(m.span(), m.groupdict()) for m in finditer_from(TRIPLE, text, r"\d")] == full, text
+    assert checked > 500

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.spans import last_of
 from assistant.checks.structure import paragraphs
 
 _LEVELS = "省市州区县旗镇乡"
@@ -177,7 +178,7 @@ def garbled_org(ctx: Context) -> Iterator[Finding]:
     for m in _GARBLED.finditer(text):
         found = m.group()
         if found == "部门":
-            start = max(text.rfind(ch, 0, m.start()) for ch in "|\n：: ") + 1
+            start = last_of(text, "|\n：: ", m.start()) + 1
             yield ctx.finding(
                 "names.garbled-org", "typo", "warning", start, m.end(),
                 f"“{text[start:m.end()]}”在单位名称后多了“部门”", "删去“部门”，写单位全称",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from assistant.checks.registry import Context
+from assistant.checks.spans import finditer_from, last_of
 
 # Cells are separated by "|" (one row per line, or one cell per line) or by spaces in whitespace-aligned text.
 _SEP = r"(?:\s*\|\s*|[ \t]+)"
@@ -90,7 +91,7 @@ def miscomputed_rows(ctx: Context) -> list[MiscomputedRow]:
     def compute(c: Context) -> list[MiscomputedRow]:
         text = c.text
         out = []
-        for m in TRIPLE.finditer(text):
+        for m in finditer_from(TRIPLE, text, r"\d"):  # a row starts with a digit: skip to digits in C
             a, b, p = parse(m.group("a")), parse(m.group("b")), m.group("p")
             if a <= 0 or quotient_matches(b, a, p):
                 continue
@@ -104,14 +105,14 @@ def miscomputed_rows(ctx: Context) -> list[MiscomputedRow]:
 
 def _aligned(text: str, m: re.Match[str]) -> bool:
     """Whether the row's three figures sit in the budget, spending and rate columns of a header line above it."""
-    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_start = last_of(text, "\n", m.start()) + 1
     line_end = text.find("\n", m.end())
     row = text[line_start : len(text) if line_end < 0 else line_end]
     pos = line_start
     for _ in range(3):
         if pos <= 0:
             return False
-        above_start = text.rfind("\n", 0, pos - 1) + 1
+        above_start = last_of(text, "\n", pos - 1) + 1
         header = text[above_start : pos - 1]
         pos = above_start
         if not _EXEC_HEADER.search(header):

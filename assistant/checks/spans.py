@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 
 def merge_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
@@ -34,6 +35,8 @@ def in_spans(merged: tuple[list[int], list[int]], offset: int) -> bool:
 def last_of(text: str, chars: str, offset: int) -> int:
     """``max(text.rfind(ch, 0, offset) for ch in chars)`` without searching back to the start of a long text for
     a character that is not there: windows before ``offset`` that double until one holds any of ``chars``."""
+    if offset < 0:  # counted from the end, as rfind reads it
+        return max(text.rfind(ch, 0, offset) for ch in chars)
     width = 64
     lo = offset
     while lo > 0:
@@ -70,3 +73,25 @@ def finditer_anchored(
             pos = m.end() if m.end() > m.start() else m.start() + 1
         else:
             pos = r + 1  # nothing starts at or before this anchor; later matches hold a later one
+
+
+@lru_cache(maxsize=64)
+def _starts(pattern: re.Pattern[str], first: str) -> re.Pattern[str]:
+    # consume one character of ``first``, then look back from it and ahead for the whole pattern
+    return re.compile(f"{first}(?<=(?={pattern.pattern})[\\s\\S])", pattern.flags)
+
+
+def finditer_from(pattern: re.Pattern[str], text: str, first: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a non-empty pattern whose matches all start with a character of the class
+    ``first`` (e.g. ``\\d``) but that opens with a lookbehind, which keeps the engine from skipping ahead: the
+    places where it matches are found by a regex that starts with ``first`` (skipped to in C), and each match is
+    taken there as finditer would, resuming after it."""
+    last = 0
+    for c in _starts(pattern, first).finditer(text):
+        if c.start() < last:
+            continue  # inside the previous match: finditer resumes after it
+        m = pattern.match(text, c.start())
+        if m is None or m.end() == m.start():
+            raise ValueError(f"{pattern.pattern!r} is not a non-empty pattern starting with {first}")
+        last = m.end()
+        yield m

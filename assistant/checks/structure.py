@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
-from assistant.checks.spans import in_spans, merge_spans
+from assistant.checks.spans import in_spans, last_of, merge_spans
 from assistant.text.sections import match_marker, parse_heading
 
 _CN = "一二三四五六七八九十"
@@ -199,7 +199,7 @@ def list_not_written(ctx: Context) -> Iterator[Finding]:
         level = found[0]
         section = ctx.doc.section_at(m.start())
         own_level = section.level if section is not None else None
-        line_start = text.rfind("\n", 0, pos) + 1
+        line_start = last_of(text, "\n", pos) + 1
         line_end = text.find("\n", pos)  # not `"\n" in text[pos:]`: that copies the rest of the text each time
         if line_start == pos and parse_heading(text[pos : line_end if line_end >= 0 else len(text)]) is None:
             continue
@@ -349,7 +349,7 @@ def form_instruction(ctx: Context) -> Iterator[Finding]:
     """A cell that still holds the form's printed prompt: an imperative with no subject ending in a length limit."""
     text = ctx.text
     for m in _LIMIT.finditer(text):
-        cell_start = max(text.rfind("|", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        cell_start = last_of(text, "|\n", m.start()) + 1
         prompt = _PROMPT.match(text[cell_start : m.start()])
         if prompt is None:
             continue

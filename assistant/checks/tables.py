@@ -17,6 +17,7 @@ from functools import lru_cache
 from assistant.budget.scoring import ScoringRules, grade_for
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.spans import last_of
 from assistant.text.document import Table, TableCell
 from assistant.text.numbers import NumberMention
 from assistant.text.tables import COMPARATOR, cell_number, column_role, is_percent
@@ -221,7 +222,7 @@ def _reason_given(ctx: Context, form: tuple[int, int], rows: list[Row]) -> bool:
 
 
 def _line_around(text: str, offset: int) -> str:
-    start = max(text.rfind("\n", 0, offset), text.rfind("|", 0, offset)) + 1
+    start = last_of(text, "\n|", offset) + 1
     ends = [e for e in (text.find("\n", offset), text.find("|", offset)) if e >= 0]
     return text[start : min(ends) if ends else len(text)]
 

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
@@ -289,7 +290,8 @@ class _Scanner:
                         found.append((at, k, target, m))
         for k, target in enumerate(self.anywhere, 10_000):
             found.extend((m.start(), k, target, m) for m in target.pattern.finditer(text) if m.end() > m.start())
-        found.sort(key=lambda f: (f[0], f[1]))
+        if self.anywhere:  # the first-character pass is already in (position, target) order
+            found.sort(key=itemgetter(0, 1))
         return [(t, m) for _, _, t, m in found]
 
 
