@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from assistant.checks.execution_rows import TRIPLE
+from assistant.checks.execution_rows import _FORM_TITLE, TRIPLE
 from assistant.checks.rates import _RATE_WORD
 from assistant.checks.spans import finditer_anchored, finditer_from, in_spans, last_of, merge_spans
 
@@ -74,3 +74,15 @@ def test_rows_found_from_their_first_digit_match_a_full_scan() -> None:
         checked += bool(full)
         assert [(m.span(), m.groupdict()) for m in finditer_from(TRIPLE, text, r"\d")] == full, text
     assert checked > 500
+
+
+def test_form_titles_found_before_each_biao_match_a_full_scan() -> None:
+    rng = random.Random(2)
+    pieces = ["项目支出", "绩效", "自评表", "自评", "表", "（", "）", "(", "部门整体", "，", "\n", "2023年", "评价表"]
+    checked = 0
+    for _ in range(2000):
+        text = _random_text(rng, pieces, 20)
+        full = [m.span() for m in _FORM_TITLE.finditer(text)]
+        checked += bool(full)
+        assert [m.span() for m in finditer_anchored(_FORM_TITLE, text, "表", 32, None, 33)] == full, text
+    assert checked > 200

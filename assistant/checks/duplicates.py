@@ -13,7 +13,6 @@ from assistant.text.sections import parse_heading
 
 _NOISE = re.compile(r"[\s，。；：、,.;:“”\"'（）()]+")
 MIN_CHARS = 13  # "repeated clauses longer than 12 characters"; shorter repeats are usually set phrases
-_CELL_ROW = re.compile(r"\|")
 _NOT_APPLICABLE = re.compile(r"不涉及|不适用|为空|无此项|故此项")
 
 
@@ -32,7 +31,7 @@ def copied_passages(ctx: Context) -> Iterator[Finding]:
     named: dict[int, tuple[int, str]] = {}  # first copy's start -> (its line, its place): every later copy names it
     for s, e in ctx.sentences:
         sentence = text[s:e]
-        if len(_CELL_ROW.findall(sentence)) >= 3:
+        if sentence.count("|") >= 3:
             continue  # a table row or a repeated header row: forms repeat their headers by design
         key = _NOISE.sub("", sentence)
         if len(key) < MIN_CHARS or (len(key) < 20 and _NOT_APPLICABLE.search(key)):

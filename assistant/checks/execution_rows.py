@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from assistant.checks.registry import Context
-from assistant.checks.spans import finditer_from, last_of
+from assistant.checks.spans import finditer_anchored, finditer_from, last_of
 
 # Cells are separated by "|" (one row per line, or one cell per line) or by spaces in whitespace-aligned text.
 _SEP = r"(?:\s*\|\s*|[ \t]+)"
@@ -30,7 +30,8 @@ def forms(ctx: Context) -> list[tuple[int, int]]:
     """Spans of the self-evaluation forms in the text (split at their titles); [] when there are none."""
 
     def compute(c: Context) -> list[tuple[int, int]]:
-        starts = [m.start() for m in _FORM_TITLE.finditer(c.text)]
+        # a title is at most 33 characters ending in 表: search only before each 表
+        starts = [m.start() for m in finditer_anchored(_FORM_TITLE, c.text, "表", 32, None, 33)]
         if not starts:
             return []
         bounds = [*starts, len(c.text)]

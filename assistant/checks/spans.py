@@ -53,8 +53,8 @@ def finditer_anchored(
 ) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)``, searched only near the ``anchor`` character every match holds.
 
-    For patterns with no lookbehind and no ``^`` that the engine cannot skip through quickly (they may start at
-    any Chinese character): the caller vouches that a match starting at ``p`` holds ``anchor`` within
+    For patterns with no lookaround, ``^``, ``$`` or ``\\b`` (the search window's bounds would change what they
+    see) that the engine cannot skip through quickly (they may start at any Chinese character): the caller vouches that a match starting at ``p`` holds ``anchor`` within
     ``[p, p + lead]``, and that a match starting at or before an anchor ``r`` ends within ``slack`` characters
     after ``run`` matched at ``r`` (or after ``r`` itself). Then no match starts more than ``lead`` before the
     first anchor not yet passed, and the search there can stop at that bound with the same result.
