@@ -606,8 +606,11 @@ def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
 def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: tuple[int, int]) -> bool:
     """A conditional rule fires in its context, outside headings and names, when no figure measures the match."""
     text = ctx.text
-    if r.when and not any(w in text[sentence[0] : sentence[1]] for w in r.when):
-        words = _column_header(ctx, start) + (ctx.doc.section_title_at(start) or "")
+    said = text[sentence[0] : sentence[1]]  # sliced once: every test below reads the same sentence
+    header: str | None = None
+    if r.when and not any(w in said for w in r.when):
+        header = _column_header(ctx, start)
+        words = header + (ctx.doc.section_title_at(start) or "")
         if not any(w in words for w in r.when):
             return False
     if "heading" in r.skip and in_heading(ctx, start):
@@ -616,10 +619,11 @@ def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: t
         return False
     if "duty" in r.skip and _DUTY.match(text, sentence[0]):
         return False
-    if "indicator" in r.skip and (
-        _INDICATOR_COLUMN.search(_column_header(ctx, start)) or _NEXT_CELL_IS_VALUE.match(text, end)
-    ):
-        return False
+    if "indicator" in r.skip:
+        if header is None:
+            header = _column_header(ctx, start)
+        if _INDICATOR_COLUMN.search(header) or _NEXT_CELL_IS_VALUE.match(text, end):
+            return False
     if r.unless == "figure-in-paragraph":
         span = ctx.paragraph_at(start)
     elif r.unless == "figure-in-sentence":
@@ -637,7 +641,7 @@ def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: t
 
     if any(measures(n) for n in ctx.numbers_in(*span)):
         return False
-    if r.unless == "figure-near" and "|" not in text[sentence[0] : sentence[1]]:
+    if r.unless == "figure-near" and "|" not in said:
         # A prose sentence of ordinary length that reports two or more results is measured as a whole.
         if sentence[1] - sentence[0] <= 150 and sum(measures(n) for n in ctx.numbers_in(*sentence)) >= 2:
             return False
