@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from assistant.checks.execution_rows import _FORM_TITLE, TRIPLE
+from assistant.checks.execution_rows import _FORM_TITLE, _QUAD, TRIPLE
 from assistant.checks.rates import _RATE_WORD
 from assistant.checks.spans import finditer_anchored, finditer_from, in_spans, last_of, merge_spans
 
@@ -73,6 +73,8 @@ def test_rows_found_from_their_first_digit_match_a_full_scan() -> None:
         full = [(m.span(), m.groupdict()) for m in TRIPLE.finditer(text)]
         checked += bool(full)
         assert [(m.span(), m.groupdict()) for m in finditer_from(TRIPLE, text, r"\d")] == full, text
+        quads = [(m.span(), m.groupdict()) for m in _QUAD.finditer(text + " | 7.5%")]
+        assert [(m.span(), m.groupdict()) for m in finditer_from(_QUAD, text + " | 7.5%", r"\d")] == quads, text
     assert checked > 500
 
 

@@ -227,7 +227,7 @@ def adjustments(ctx: Context) -> list[Adjustment]:
 
     def compute(c: Context) -> list[Adjustment]:
         out = []
-        for m in _QUAD.finditer(c.text):
+        for m in finditer_from(_QUAD, c.text, r"\d"):  # like TRIPLE: skip to digits in C
             initial, adjusted, spent = parse(m.group("i")), parse(m.group("a")), parse(m.group("e"))
             if initial == adjusted or not quotient_matches(spent, adjusted, m.group("p")):
                 continue
