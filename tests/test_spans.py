@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import random
+import re
 
+import pytest
+
+from assistant.checks.breakdowns import _OPENER, _OPENER_FIRST
+from assistant.checks.claims import _LEFTOVER
+from assistant.checks.duplicates import _ITEM, _ITEM_FIRST
+from assistant.checks.entities import _GARBLED, _GARBLED_FIRST
 from assistant.checks.execution_rows import _FORM_TITLE, _QUAD, TRIPLE
+from assistant.checks.goals import _ITEM_MARK, _ITEM_MARK_FIRST
 from assistant.checks.rates import _RATE_WORD
 from assistant.checks.spans import finditer_anchored, finditer_from, in_spans, last_of, merge_spans
 
@@ -88,3 +96,39 @@ def test_form_titles_found_before_each_biao_match_a_full_scan() -> None:
         checked += bool(full)
         assert [m.span() for m in finditer_anchored(_FORM_TITLE, text, "表", 32, None, 33)] == full, text
     assert checked > 200
+
+
+@pytest.mark.parametrize(
+    ("pattern", "first", "pieces"),
+    [
+        (
+            _LEFTOVER,
+            "[尚暂未结剩余]",
+            ["尚未", "支出", "不存在", "结转", "结余", "无", "没有", "资金", "下年", "12万元", "，", "未"],
+        ),
+        (
+            _GARBLED,
+            _GARBLED_FIRST,
+            ["中共中央", "县委", "河北", "人民政府", "局", "部门", " ", "\n", "|", "省", "委员会"],
+        ),
+        (_OPENER, _OPENER_FIRST, ["（", "其中", "分别", "为", "用于", "包括", "：", "80万元", "主要", "(", "，"]),
+        (_ITEM, _ITEM_FIRST, ["1.", "2、", "（3）", "一是", "十二、", "。", "；", " ", "\n", "4.5", "资金", ":"]),
+        (_ITEM_MARK, _ITEM_MARK_FIRST, ["1.", "2、", "二是", "三、", "。", "，", " ", "\n", "4.5", "资金", "：", "12"]),
+    ],
+    ids=["leftover", "garbled", "opener", "duplicates-item", "goals-item"],
+)
+def test_patterns_found_from_their_first_character_match_a_full_scan(
+    pattern: re.Pattern[str], first: str, pieces: list[str]
+) -> None:
+    rng = random.Random(21)
+    checked = 0
+    for _ in range(1500):
+        text = _random_text(rng, pieces, 24)
+        lo = rng.randint(0, len(text))
+        hi = rng.randint(lo, len(text))
+        full = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        checked += bool(full)
+        assert [(m.span(), m.groups()) for m in finditer_from(pattern, text, first)] == full, text
+        bounded = [(m.span(), m.groups()) for m in pattern.finditer(text, lo, hi)]
+        assert [(m.span(), m.groups()) for m in finditer_from(pattern, text, first, lo, hi)] == bounded, (text, lo, hi)
+    assert checked > 300

@@ -19,7 +19,7 @@ from assistant.checks.execution_rows import form_at, forms
 from assistant.checks.finding import Finding
 from assistant.checks.rates import Rate, rates
 from assistant.checks.registry import Context, rule
-from assistant.checks.spans import last_of
+from assistant.checks.spans import finditer_from, last_of
 from assistant.units import format_number
 
 Kind = Literal["spent", "full-rate", "steady"]
@@ -207,7 +207,7 @@ def _leftovers(ctx: Context) -> list[Rate]:
 
     def compute(c: Context) -> list[Rate]:
         out = []
-        for m in _LEFTOVER.finditer(c.text):
+        for m in finditer_from(_LEFTOVER, c.text, "[尚暂未结剩余]"):  # lookbehinds only where a word starts
             after = [n for n in c.numbers_in(m.end(), m.end() + 12) if n.kind == "money" and n.value > 0]
             if not after or re.search(r"[，,。；;\n\d]", c.text[m.end() : after[0].start]):
                 continue  # the amount must be the leftover's own, in the same clause

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.spans import finditer_from
 from assistant.checks.structure import in_table, paragraphs
 from assistant.text.sections import parse_heading
 
@@ -69,6 +70,7 @@ def _heading_start(ctx: Context, start: int) -> int:
 _ITEM = re.compile(
     r"(?:(?<=^)|(?<=[\s。；;：:]))(?:\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[）)]|[一二三四五六七八九十]{1,2}[、是])"
 )
+_ITEM_FIRST = r"[\d（(一二三四五六七八九十]"  # what every item mark starts with
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?\n]+")
 _FILLER = re.compile(r"[\s已共了的均都也再亦]|成本")
 
@@ -85,7 +87,7 @@ def restated_clauses(ctx: Context) -> Iterator[Finding]:
     """A clause (more than 12 characters once spaces and fillers like 已/共 are dropped) repeated in its item."""
     text = ctx.text
     for p0, p1 in _blocks(ctx):
-        bounds = [p0, *(m.start() for m in _ITEM.finditer(text, p0, p1)), p1]
+        bounds = [p0, *(m.start() for m in finditer_from(_ITEM, text, _ITEM_FIRST, p0, p1)), p1]
         for a, b in zip(bounds, bounds[1:], strict=False):
             seen: dict[str, int] = {}
             for m in _CLAUSE.finditer(text, a, b):

@@ -13,6 +13,7 @@ from itertools import repeat
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.spans import finditer_from
 from assistant.checks.structure import paragraphs
 from assistant.text.numbers import NumberMention
 
@@ -177,6 +178,7 @@ def conclusion_without_result(ctx: Context) -> Iterator[Finding]:
 _ITEM_MARK = re.compile(
     r"(?:(?<=^)|(?<=[\s。；;：:]))(\d{1,2})[、.．](?!\d)|(?:(?<=^)|(?<=[\s。；;：:，,]))([一二三四五六七八九十])是"
 )
+_ITEM_MARK_FIRST = r"[\d一二三四五六七八九十]"  # what every item mark starts with
 _MARK_ENDS = ("、", ".", "．", "是")
 _DIRECTIVE = re.compile(
     r"\s*(?:强化|加快|推动|实施|践行|坚持|聚焦|做好|加强|深化|推进|提升|提高|积极|全力|紧紧|着力|持续|全面|大力|扎实|进一步"
@@ -233,7 +235,7 @@ def _list_paragraphs(ctx: Context) -> list[tuple[int, int]]:
 def _items(text: str, p0: int, p1: int) -> list[tuple[int, int]]:
     """The consecutive items 1, 2, 3 … (or 一是, 二是 …) of the longest numbered run in a paragraph."""
     marks = []
-    for m in _ITEM_MARK.finditer(text, p0, p1):
+    for m in finditer_from(_ITEM_MARK, text, _ITEM_MARK_FIRST, p0, p1):
         n = int(m.group(1)) if m.group(1) else "一二三四五六七八九十".index(m.group(2)) + 1
         marks.append((n, m.start(), m.end()))
     run: list[tuple[int, int, int]] = []

@@ -81,16 +81,19 @@ def _starts(pattern: re.Pattern[str], first: str) -> re.Pattern[str]:
     return re.compile(f"{first}(?<=(?={pattern.pattern})[\\s\\S])", pattern.flags)
 
 
-def finditer_from(pattern: re.Pattern[str], text: str, first: str) -> Iterator[re.Match[str]]:
+def finditer_from(
+    pattern: re.Pattern[str], text: str, first: str, pos: int = 0, endpos: int | None = None
+) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a non-empty pattern whose matches all start with a character of the class
     ``first`` (e.g. ``\\d``) but that opens with a lookbehind, which keeps the engine from skipping ahead: the
     places where it matches are found by a regex that starts with ``first`` (skipped to in C), and each match is
-    taken there as finditer would, resuming after it."""
-    last = 0
-    for c in _starts(pattern, first).finditer(text):
+    taken there as finditer would, resuming after it. ``pos``/``endpos`` as for ``finditer``."""
+    end = len(text) if endpos is None else endpos
+    last = pos
+    for c in _starts(pattern, first).finditer(text, pos, end):
         if c.start() < last:
             continue  # inside the previous match: finditer resumes after it
-        m = pattern.match(text, c.start())
+        m = pattern.match(text, c.start(), end)
         if m is None or m.end() == m.start():
             raise ValueError(f"{pattern.pattern!r} is not a non-empty pattern starting with {first}")
         last = m.end()

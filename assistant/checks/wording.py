@@ -591,13 +591,20 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return template
 
 
+_EXCEPTIONS: dict[int, tuple[_RuleBase, int, re.Pattern[str]]] = {}  # holding the rule keeps its id unique
+
+
 def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
     """True when an exception phrase written around the match covers it (the "X" of "X光")."""
     if not r.exceptions:
         return False
-    reach = max(map(len, r.exceptions))
+    if id(r) not in _EXCEPTIONS:  # once per rule, not once per match: the lists can be long
+        if len(_EXCEPTIONS) > 4096:
+            _EXCEPTIONS.clear()
+        _EXCEPTIONS[id(r)] = (r, max(map(len, r.exceptions)), _exception_regex(tuple(r.exceptions)))
+    _, reach, pattern = _EXCEPTIONS[id(r)]
     lo = max(0, start - reach)
-    for e in _exception_regex(tuple(r.exceptions)).finditer(text, lo, min(len(text), end + reach)):
+    for e in pattern.finditer(text, lo, min(len(text), end + reach)):
         if e.start() <= start and e.end() >= end:
             return True
     return False
