@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from assistant.checks.amounts import _PROSE_ITEM
 from assistant.checks.breakdowns import _OPENER, _OPENER_FIRST
 from assistant.checks.claims import _LEFTOVER
 from assistant.checks.duplicates import _ITEM, _ITEM_FIRST
@@ -14,7 +15,8 @@ from assistant.checks.entities import _GARBLED, _GARBLED_FIRST
 from assistant.checks.execution_rows import _FORM_TITLE, _QUAD, TRIPLE
 from assistant.checks.goals import _ITEM_MARK, _ITEM_MARK_FIRST
 from assistant.checks.rates import _RATE_WORD
-from assistant.checks.spans import finditer_anchored, finditer_from, in_spans, last_of, merge_spans
+from assistant.checks.spans import finditer_after, finditer_anchored, finditer_from, in_spans, last_of, merge_spans
+from assistant.checks.tables import _FORM_TITLE as _TABLE_FORM_TITLE
 
 
 def test_merged_spans_answer_like_a_walk_over_every_span() -> None:
@@ -132,3 +134,32 @@ def test_patterns_found_from_their_first_character_match_a_full_scan(
         bounded = [(m.span(), m.groups()) for m in pattern.finditer(text, lo, hi)]
         assert [(m.span(), m.groups()) for m in finditer_from(pattern, text, first, lo, hi)] == bounded, (text, lo, hi)
     assert checked > 300
+
+
+@pytest.mark.parametrize(
+    ("pattern", "seps", "pieces"),
+    [
+        (
+            _PROSE_ITEM,
+            "[。；\n]",
+            ["城乡低保资金", "项目", "全年", "预算", "（一）", "1、", "2023年", "。", "；", "\n", "部分", "，"],
+        ),
+        (
+            _TABLE_FORM_TITLE,
+            r"[\s|]",
+            ["项目支出", "绩效", "自评表", "评价表", "（2023年度）", " ", "\n", "|", "。", "表", "\t"],
+        ),
+    ],
+    ids=["prose-item", "table-form-title"],
+)
+def test_patterns_found_after_their_separators_match_a_full_scan(
+    pattern: re.Pattern[str], seps: str, pieces: list[str]
+) -> None:
+    rng = random.Random(17)
+    checked = 0
+    for _ in range(1500):
+        text = _random_text(rng, pieces, 20)
+        full = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        checked += bool(full)
+        assert [(m.span(), m.groups()) for m in finditer_after(pattern, text, seps)] == full, text
+    assert checked > 100

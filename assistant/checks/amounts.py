@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from assistant.checks.registry import Context
-from assistant.checks.spans import in_spans, merge_spans
+from assistant.checks.spans import finditer_after, in_spans, merge_spans
 from assistant.checks.structure import paragraphs
 from assistant.text.numbers import NumberMention
 from assistant.units import MONEY_UNITS, to_yuan
@@ -81,7 +81,7 @@ def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
                 anchors.append((start, -1, line))
         # An item named at the start of a sentence and followed by an amount word ("城乡低保资金项目全年预算…")
         # covers that sentence only.
-        for m in _PROSE_ITEM.finditer(text):
+        for m in finditer_after(_PROSE_ITEM, text, "[。；\n]"):  # an item opens a line or a sentence
             name = m.group("name")
             if len(_GENERIC.sub("", _NOT_A_NAME.sub("", name))) < 2:
                 continue  # "部分资金执行率偏低", "项目资金支出": no particular item is named

@@ -98,3 +98,27 @@ def finditer_from(
             raise ValueError(f"{pattern.pattern!r} is not a non-empty pattern starting with {first}")
         last = m.end()
         yield m
+
+
+@lru_cache(maxsize=64)
+def _after(pattern: re.Pattern[str], seps: str) -> re.Pattern[str]:
+    return re.compile(f"{seps}(?=(?:{pattern.pattern}))", pattern.flags)
+
+
+def finditer_after(pattern: re.Pattern[str], text: str, seps: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a non-empty pattern whose matches all start at the start of the text or
+    right after a character of the class ``seps`` (``(?:^|(?<=[。；\\n]))…``): the engine skips to separators
+    and looks ahead from each, and each match is taken there as finditer would, resuming after it."""
+    last = 0
+    at_start = pattern.match(text, 0)
+    if at_start is not None:
+        last = at_start.end()
+        yield at_start
+    for c in _after(pattern, seps).finditer(text):
+        if c.end() < last:
+            continue  # inside the previous match: finditer resumes after it
+        m = pattern.match(text, c.end())
+        if m is None or m.end() == m.start():
+            raise ValueError(f"{pattern.pattern!r} is not a non-empty pattern starting after {seps}")
+        last = m.end()
+        yield m

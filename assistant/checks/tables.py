@@ -17,7 +17,7 @@ from functools import lru_cache
 from assistant.budget.scoring import ScoringRules, grade_for
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
-from assistant.checks.spans import last_of
+from assistant.checks.spans import finditer_after, last_of
 from assistant.text.document import Table, TableCell
 from assistant.text.numbers import NumberMention
 from assistant.text.tables import COMPARATOR, cell_number, column_role, is_percent
@@ -173,7 +173,8 @@ def forms(ctx: Context) -> list[tuple[int, int]]:
     """Spans of the self-evaluation forms: from one form title (…自评表) to the next."""
 
     def compute(c: Context) -> list[tuple[int, int]]:
-        starts = sorted({0, *(m.start() for m in _FORM_TITLE.finditer(c.text))})
+        # a title opens a line or follows a space or a cell border: only those places are tried
+        starts = sorted({0, *(m.start() for m in finditer_after(_FORM_TITLE, c.text, r"[\s|]"))})
         return [(s, e) for s, e in zip(starts, [*starts[1:], len(c.text)], strict=True) if e > s]
 
     return ctx.memo("tables.forms", compute)
