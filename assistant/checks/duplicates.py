@@ -12,6 +12,7 @@ from assistant.checks.spans import finditer_from
 from assistant.checks.structure import in_table, paragraphs
 from assistant.text.sections import parse_heading
 
+_NOT_BLANK = re.compile(r"\S")
 _NOISE = re.compile(r"[\s，。；：、,.;:“”\"'（）()]+")
 MIN_CHARS = 13  # "repeated clauses longer than 12 characters"; shorter repeats are usually set phrases
 _NOT_APPLICABLE = re.compile(r"不涉及|不适用|为空|无此项|故此项")
@@ -61,7 +62,8 @@ def _heading_start(ctx: Context, start: int) -> int:
     if section is None:
         return start
     heading_end = ctx.text.find("\n", section.start)
-    if 0 <= heading_end < start and not ctx.text[heading_end:start].strip():
+    # only blanks between: found without copying the stretch, which can be the whole of a long section
+    if 0 <= heading_end < start and _NOT_BLANK.search(ctx.text, heading_end, start) is None:
         return section.start
     return start
 
