@@ -68,7 +68,7 @@ def test_rate_words_found_near_each_rate_character_match_a_full_scan() -> None:
     ]
     for _ in range(2000):
         text = _random_text(rng, pieces, 30)
-        near = [m.span() for m in finditer_anchored(_RATE_WORD, text, "率", 10, None, 11)]
+        near = [m.span() for m in finditer_anchored(_RATE_WORD, text, "率", 10, 11)]
         assert near == [m.span() for m in _RATE_WORD.finditer(text)], text
 
 
@@ -96,7 +96,7 @@ def test_form_titles_found_before_each_biao_match_a_full_scan() -> None:
         text = _random_text(rng, pieces, 20)
         full = [m.span() for m in _FORM_TITLE.finditer(text)]
         checked += bool(full)
-        assert [m.span() for m in finditer_anchored(_FORM_TITLE, text, "表", 32, None, 33)] == full, text
+        assert [m.span() for m in finditer_anchored(_FORM_TITLE, text, "表", 32, 33)] == full, text
     assert checked > 200
 
 

@@ -31,7 +31,7 @@ def forms(ctx: Context) -> list[tuple[int, int]]:
 
     def compute(c: Context) -> list[tuple[int, int]]:
         # a title is at most 33 characters ending in 表: search only before each 表
-        starts = [m.start() for m in finditer_anchored(_FORM_TITLE, c.text, "表", 32, None, 33)]
+        starts = [m.start() for m in finditer_anchored(_FORM_TITLE, c.text, "表", 32, 33)]
         if not starts:
             return []
         bounds = [*starts, len(c.text)]

@@ -104,7 +104,7 @@ def _stated(ctx: Context) -> list[Rate]:
     text = ctx.text
     out = []
     # a rate word ends in 率 and is at most 11 characters long: search only near each 率
-    for m in finditer_anchored(_RATE_WORD, text, "率", 10, None, 11):
+    for m in finditer_anchored(_RATE_WORD, text, "率", 10, 11):
         word = m.group()
         if "到位" in word or "下达" in word:
             continue

@@ -49,15 +49,15 @@ def last_of(text: str, chars: str, offset: int) -> int:
 
 
 def finditer_anchored(
-    pattern: re.Pattern[str], text: str, anchor: str, lead: int, run: re.Pattern[str] | None, slack: int
+    pattern: re.Pattern[str], text: str, anchor: str, lead: int, longest: int
 ) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)``, searched only near the ``anchor`` character every match holds.
 
-    For patterns with no lookaround, ``^``, ``$`` or ``\\b`` (the search window's bounds would change what they
-    see) that the engine cannot skip through quickly (they may start at any Chinese character): the caller vouches that a match starting at ``p`` holds ``anchor`` within
-    ``[p, p + lead]``, and that a match starting at or before an anchor ``r`` ends within ``slack`` characters
-    after ``run`` matched at ``r`` (or after ``r`` itself). Then no match starts more than ``lead`` before the
-    first anchor not yet passed, and the search there can stop at that bound with the same result.
+    For a pattern the engine cannot skip through quickly (it may start at any Chinese character) with no
+    lookaround, ``^``, ``$`` or ``\\b`` (a search window's bounds would change what they see): the caller vouches
+    that a match starting at ``p`` holds ``anchor`` within ``[p, p + lead]`` and is at most ``longest``
+    characters long. Then no match starts more than ``lead`` before the first anchor not yet passed, and a
+    search there stopping ``longest`` after the anchor finds what an unbounded one would.
     """
     pos = 0
     n = len(text)
@@ -65,9 +65,7 @@ def finditer_anchored(
         r = text.find(anchor, pos)
         if r < 0:
             return
-        lo = max(pos, r - lead)
-        hi = min(n, (run.match(text, r).end() if run is not None else r) + slack)  # type: ignore[union-attr]
-        m = pattern.search(text, lo, hi)
+        m = pattern.search(text, max(pos, r - lead), min(n, r + longest))
         if m is not None and m.start() <= r:
             yield m
             pos = m.end() if m.end() > m.start() else m.start() + 1

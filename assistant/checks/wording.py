@@ -432,7 +432,10 @@ def _finder(scanner: _Scanner) -> re.Pattern[str] | None:
         if len(_FINDERS) > 256:
             _FINDERS.clear()  # scanners are cached per pack and rule set; this only bounds a long-lived server
         pattern = None
-        if scanner.candidates is not None:
+        # a conditional group counts groups by number, and here other tokens' groups come first: keep to the
+        # per-place test for such a pack
+        plain = not any("(?(" in t.pattern.pattern for ts in scanner.by_char.values() for t in ts)
+        if scanner.candidates is not None and plain:
             groups: dict[tuple[int, ...], list[str]] = {}
             for ch, targets in scanner.by_char.items():
                 groups.setdefault(tuple(id(t) for t in targets), []).append(ch)
