@@ -74,6 +74,7 @@ _ITEM = re.compile(
 )
 _ITEM_FIRST = r"[\d（(一二三四五六七八九十]"  # what every item mark starts with
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?\n]+")
+_CLOSES = re.compile(r"\s*[。！？!?\n]|\s*$")
 _FILLER = re.compile(r"[\s已共了的均都也再亦]|成本")
 
 
@@ -96,7 +97,7 @@ def restated_clauses(ctx: Context) -> Iterator[Finding]:
                 key = _FILLER.sub("", m.group())
                 if len(key) < MIN_CHARS:
                     continue
-                closes = re.compile(r"\s*[。！？!?\n]|\s*$").match(text, m.end()) is not None
+                closes = _CLOSES.match(text, m.end()) is not None
                 if key in seen and closes:  # a restatement closes its sentence; a clause opening one is a new start
                     yield ctx.finding(
                         "duplicates.restated-clause",

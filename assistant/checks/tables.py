@@ -115,10 +115,11 @@ class Row:
     @property
     def is_total(self) -> bool:
         """A 合计/总分 row."""
-        return bool(re.match(r"合计|总计|总分|小计", self.label))
+        return bool(_TOTAL_LABEL.match(self.label))
 
 
 _SPACES = re.compile(r"\s+")
+_TOTAL_LABEL = re.compile(r"合计|总计|总分|小计")
 
 
 def _squash(text: str) -> str:
