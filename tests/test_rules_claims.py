@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
+import random
 from decimal import Decimal
 
 import pytest
 
+from assistant.checks.amounts import item_scopes
 from assistant.checks.claims import completeness_claims, no_deviation_claims
 from assistant.checks.execution import low_rate_without_reason
+from assistant.checks.execution_rows import form_at, forms
 from assistant.checks.finding import Finding
 from assistant.checks.rates import rates
 from assistant.checks.registry import CheckConfig, Context, all_rules
@@ -321,3 +325,37 @@ def test_a_budget_plan_for_next_year_is_not_an_adjustment() -> None:
 def test_several_changes_in_one_sentence_are_one_finding() -> None:
     found = adjusted("年度执行中调增预算720万元、400万元，调减预算300万元，调整后全年预算数为39500万元。")
     assert len(found) == 1
+
+
+# --- lookups every claim makes: the same answers as walking every anchor or form ----------------------------
+
+
+def test_item_scopes_give_the_last_open_anchor_like_a_walk_over_every_anchor() -> None:
+    rng = random.Random(9)
+    for _ in range(300):
+        anchors = []
+        for k in range(rng.randint(0, 10)):
+            start = rng.randint(0, 60)
+            anchors.append((start, start + rng.randint(-3, 25), f"项目{k}"))  # nested, overlapping, empty scopes
+        anchors.sort()
+        points, names = item_scopes(anchors)
+        for offset in range(-2, 90):
+            walked = None
+            for start, end, name in anchors:
+                if start > offset:
+                    break
+                if offset < end:
+                    walked = name
+            i = bisect.bisect_right(points, offset) - 1
+            assert (names[i] if i >= 0 else None) == walked, (anchors, offset)
+
+
+def test_form_at_by_bisection_matches_a_walk_over_the_forms() -> None:
+    rng = random.Random(11)
+    for _ in range(20):
+        parts = [rng.choice(["项目支出绩效自评表\n", "预算80万元，执行率95%。\n", "一、基本情况\n"]) for _ in range(12)]
+        ctx = ctx_of("".join(parts))
+        spans = forms(ctx)
+        for offset in range(-1, len(ctx.text) + 2):
+            walked = next(((s, e) for s, e in spans if s <= offset < e), None)
+            assert form_at(ctx, offset) == walked

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from rule_examples import assert_example_and_counter_example, findings, rules_of_family
 
+from assistant.checks.duplicates import _NOT_BLANK
 from assistant.checks.registry import Rule
 
 
@@ -62,3 +63,8 @@ def test_nouns_repeated_around_a_conjunction_are_not_doubled_verbs() -> None:
 def test_repetition_pack_rules(text: str, flagged: bool) -> None:
     rules = ("repetition.around-bracket", "repetition.double-deng", "repetition.redundant-pair")
     assert bool([f for f in findings(text) if f.rule in rules]) is flagged
+
+
+def test_the_blank_test_agrees_with_strip_on_every_character() -> None:
+    """_heading_start asks "only blanks between?" with a search for \\S instead of slicing and stripping."""
+    assert all(chr(c).isspace() == (_NOT_BLANK.match(chr(c)) is None) for c in range(0x110000))

@@ -3,10 +3,14 @@ brackets, grades without scores, form prompts left in place."""
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 from rule_examples import assert_example_and_counter_example, findings, rules_of_family
 
 from assistant.checks.registry import Rule
+from assistant.text.document import document_from_text
 
 
 @pytest.mark.parametrize(
@@ -94,3 +98,41 @@ def test_form_prompts_left_in_cells(prompt: str) -> None:
 def test_printed_form_note_with_a_formula_is_not_a_prompt() -> None:
     note = "原因 | 1.执行率=执行数/全年预算数，低于90%的应写明原因(100字以内) |"
     assert findings(note, "placeholder.form-instruction") == []
+
+
+def _unclosed_by_walking(line: str) -> list[int]:
+    """The straightforward reading: every character visited, brackets matched on a stack."""
+    stack: list[tuple[str, int]] = []
+    unclosed: list[tuple[str, int]] = []
+    for j, ch in enumerate(line):
+        if ch in "（(〔《【[":
+            stack.append((ch, j))
+        elif ch in "）)〕》】]":
+            want = "（(〔《【["["）)〕》】]".index(ch)]
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k][0] == want or {stack[k][0], want} <= {"（", "("}:
+                    unclosed.extend(stack[k + 1 :])
+                    del stack[k:]
+                    break
+    return sorted(j for _, j in unclosed + stack)
+
+
+_ENUMERATION = re.compile(r"[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[）)]")
+
+
+def test_unclosed_brackets_found_by_jumping_between_brackets_match_a_character_walk() -> None:
+    rng = random.Random(7)
+    pieces = ["（", "）", "(", ")", "〔", "〕", "《", "》", "【", "】", "[", "]", "资金", "下达", "80万元", "，"]
+    checked = 0
+    for _ in range(300):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))) + "。"
+        text = document_from_text(f"一、情况\n{line}\n二、其他\n").text  # the rule reads the normalised text
+        lines = text.split("\n")
+        if len(lines) < 3 or lines[2] != "二、其他":
+            continue  # normalising joined the lines: not the case under test
+        checked += 1
+        body = len(lines[0]) + 1
+        found = findings(text, "punct.unclosed-bracket")
+        expected = [j for j in _unclosed_by_walking(lines[1]) if not _ENUMERATION.match(lines[1], j)]
+        assert sorted(f.start - body for f in found) == expected, lines[1]
+    assert checked > 100

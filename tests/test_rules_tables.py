@@ -6,6 +6,7 @@ otherwise right, and each clean form adds up, so an error-level finding on it is
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,8 +15,9 @@ import pytest
 from rule_examples import rule_findings
 
 from assistant.budget.scoring import ScoringRules
+from assistant.checks import tables
 from assistant.checks.finding import Finding
-from assistant.checks.registry import CheckConfig, all_rules, run_checks
+from assistant.checks.registry import CheckConfig, Context, all_rules, run_checks
 from assistant.text.document import document_from_text, load_document
 
 IND = "一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 分值 | 得分 | 偏差原因"
@@ -543,3 +545,34 @@ def test_column_numbering_that_the_figures_do_not_confirm_is_not_judged() -> Non
         "财政资金 120 30 0 95 80 61%\n合计 120 30 0 95 80 61%\n"
     )
     assert fired(text, "tables.column-formula") == []
+
+
+# --- lookups by bisection and grouping give what walking every row or form gives -----------------------------
+
+
+def _forms_and_tables(rng: random.Random) -> str:
+    parts = []
+    for k in range(rng.randint(2, 5)):
+        parts.append(rng.choice(["项目支出绩效自评表\n", "部门整体支出绩效自评表\n", "一、基本情况\n"]))
+        parts.append("项目 | 全年预算数 | 全年执行数 | 执行率 | 偏差原因\n")
+        for j in range(rng.randint(1, 4)):
+            parts.append(
+                f"资金{k}{j} | {rng.randint(50, 500)} | {rng.randint(10, 500)} | {rng.randint(10, 100)}% | 无\n"
+            )
+        parts.append("预算执行情况良好。\n")
+    return "".join(parts)
+
+
+def test_rows_and_forms_found_by_bisection_match_a_walk_over_every_row_and_form() -> None:
+    rng = random.Random(3)
+    for _ in range(30):
+        ctx = Context(doc=document_from_text(_forms_and_tables(rng)))
+        rows = tables.table_rows(ctx)
+        assert rows and len(tables.forms(ctx)) >= 1
+        for offset in range(-1, len(ctx.text) + 1):
+            walked = next(((s, e) for s, e in tables.forms(ctx) if s <= offset < e), (0, len(ctx.text)))
+            assert tables._form_of(ctx, offset) == walked
+        for lo, hi in [*tables.forms(ctx), (0, len(ctx.text)), (5, 60)]:
+            assert tables._rows_in(ctx, lo, hi) == [r for r in rows if lo <= r.span[0] < hi]
+        for table in ctx.doc.tables:
+            assert tables._rows_by_table(ctx).get(id(table), []) == [r for r in rows if r.table is table]

@@ -3,6 +3,7 @@ the reference report's mistakes, silence on clean prose, pack validation, one sc
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -10,8 +11,17 @@ import pytest
 from rule_examples import assert_example_and_counter_example, findings, rules_of_family
 
 from assistant.checks.finding import Finding
+from assistant.checks.goals import MARKER_AFTER, markers
 from assistant.checks.registry import CheckConfig, Context, Rule, all_rules, run_checks
-from assistant.checks.wording import _scanner, builtin_packs, check_wording, load_pack, trie_pattern
+from assistant.checks.wording import (
+    Pack,
+    _Scanner,
+    _scanner,
+    builtin_packs,
+    check_wording,
+    load_pack,
+    trie_pattern,
+)
 from assistant.errors import InputError
 from assistant.text.document import document_from_text, load_document
 
@@ -380,6 +390,67 @@ def test_each_pack_is_one_scanner_over_the_text() -> None:
         assert len(scanner.anywhere) <= 1, (pack.name, [t.rule.id for t in scanner.anywhere])
 
 
+def _matches_tried_everywhere(scanner: _Scanner, text: str) -> list[tuple[str, int, int]]:
+    """The straightforward scan: at every position, every target that can start with its character is tried."""
+    found = []
+    for at, ch in enumerate(text):
+        for k, target in enumerate(scanner.by_char.get(ch, [])):
+            m = target.pattern.match(text, at)
+            if m is not None and m.end() > at:
+                found.append((at, k, target.rule.id, m.end()))
+    for k, target in enumerate(scanner.anywhere, 10_000):
+        found.extend(
+            (m.start(), k, target.rule.id, m.end()) for m in target.pattern.finditer(text) if m.end() > m.start()
+        )
+    return [(rid, at, end) for at, _, rid, end in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+def _pieces(pack: Pack) -> list[str]:
+    out = ["的", "和", "，", "。", "\n", "|", "2023年", "95%", "80万元", "完成", "工作", "（", "）", "“", "”"]
+    for r in pack.rules:
+        out += [r.example, r.counter_example, *r.exceptions]
+        words = list(getattr(r, "swap", {})) if not getattr(r, "regex", False) else []
+        words += getattr(r, "tokens", []) if not getattr(r, "regex", False) else []
+        out += words + [w[: len(w) // 2] for w in words] + [w[len(w) // 2 :] for w in words]
+    return [p for p in out if p]
+
+
+def test_one_regex_per_pack_finds_what_trying_every_place_finds() -> None:
+    """The pack's finder regex (C skips to where a token matches) loses and adds no match on generated text."""
+    rng = random.Random(20)
+    extra = Pack.model_validate(
+        {
+            "name": "made-up",
+            "rules": [
+                {
+                    "id": "t.cls",
+                    "kind": "existence",
+                    "category": "typo",
+                    "message": "m",
+                    "regex": True,
+                    "tokens": ["[甲乙丙]{2}(?=丁)", "(?<=，)[甲丁]+", "乙?丙丁", "(?:戊|己)(?:戊|己)"],
+                },
+                {
+                    "id": "t.lit",
+                    "kind": "existence",
+                    "category": "typo",
+                    "message": "m",
+                    "tokens": ["甲乙", "甲乙丙丁"],
+                },
+                {"id": "t.swap", "kind": "substitution", "category": "typo", "message": "m", "swap": {"丙丁": "丁丙"}},
+            ],
+        }
+    )
+    for pack in [*builtin_packs(), extra]:
+        scanner = _scanner(pack, frozenset(r.id for r in pack.rules))
+        assert scanner is not None
+        pieces = _pieces(pack) + ["甲", "乙", "丙", "丁", "戊", "己"]
+        for _ in range(60):
+            text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+            fast = [(t.rule.id, m.start(), m.end()) for t, m in scanner.matches(text)]
+            assert fast == _matches_tried_everywhere(scanner, text), (pack.name, text)
+
+
 def test_several_rules_matching_at_one_place_all_report() -> None:
     # "完成情况良好" is a verdict; the same words open a boilerplate count; both packs' rules see the place.
     _, findings = check("项目完成情况良好，台帐齐全。")
@@ -532,3 +603,30 @@ def test_a_planted_slip_is_found_and_nothing_else_is(old: str, new: str, rule_id
     found = run_checks(document_from_text(REPORT.replace(old, new, 1)))
     assert rule_id in {f.rule for f in found}, [(f.rule, f.quote) for f in found]
     assert all(f.severity != "error" for f in found), [(f.rule, f.quote) for f in found if f.severity == "error"]
+
+
+def test_heading_markers_found_from_their_first_character_match_the_lookbehind_scan() -> None:
+    """goals' marker index (the engine skips to marker characters) gives exactly MARKER_AFTER.finditer."""
+    rng = random.Random(5)
+    pieces = [
+        "一、",
+        "十一、",
+        "（二）",
+        "(3)",
+        "12.",
+        "3、",
+        "4.5",
+        "1.",
+        "\n",
+        "。",
+        "，",
+        " ",
+        "绩效目标",
+        "A",
+        "２.",
+        "是",
+    ]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+        expected = [(m.start(), m.end(), m.group(1)) for m in MARKER_AFTER.finditer(text)]
+        assert markers(text) == expected, text

@@ -7,12 +7,15 @@ computed once per review (``ctx.memo``) and shared.
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from assistant.checks.registry import Context
+from assistant.checks.spans import finditer_after, in_spans, merge_spans
+from assistant.checks.structure import paragraphs
 from assistant.text.numbers import NumberMention
 from assistant.units import MONEY_UNITS, to_yuan
 
@@ -54,8 +57,11 @@ class Amount:
     attribute: Attribute
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _norm(name: str) -> str:
-    return re.sub(r"\s+", "", name)
+    return _SPACES.sub("", name)
 
 
 def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
@@ -68,13 +74,14 @@ def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
                 if row and row[0].text.strip() and _looks_like_item(row[0].text):
                     anchors.append((row[0].start, row[-1].end, _norm(row[0].text)))
         text = c.text
-        for start, end in c.doc.paragraphs():
+        rows = merge_spans([(s, e) for s, e, _ in anchors])  # a line inside a table row is that row's cell
+        for start, end in paragraphs(c):
             line = _norm(text[start:end])
-            if _ITEM_LINE.match(line) and not any(a[0] <= start < a[1] for a in anchors):
+            if _ITEM_LINE.match(line) and not in_spans(rows, start):
                 anchors.append((start, -1, line))
         # An item named at the start of a sentence and followed by an amount word ("城乡低保资金项目全年预算…")
         # covers that sentence only.
-        for m in _PROSE_ITEM.finditer(text):
+        for m in finditer_after(_PROSE_ITEM, text, "[。；\n]"):  # an item opens a line or a sentence
             name = m.group("name")
             if len(_GENERIC.sub("", _NOT_A_NAME.sub("", name))) < 2:
                 continue  # "部分资金执行率偏低", "项目资金支出": no particular item is named
@@ -106,13 +113,28 @@ def _looks_like_item(cell: str) -> bool:
 
 def item_at(ctx: Context, offset: int) -> str | None:
     """The item whose discussion covers ``offset`` (the nearest anchor before it still in scope)."""
-    found = None
-    for start, end, name in item_anchors(ctx):
-        if start > offset:
-            break
-        if offset < end:
-            found = name
-    return found
+    points, names = ctx.memo("item_scopes", lambda c: item_scopes(item_anchors(c)))
+    i = bisect.bisect_right(points, offset) - 1
+    return names[i] if i >= 0 else None
+
+
+def item_scopes(anchors: list[tuple[int, int, str]]) -> tuple[list[int], list[str | None]]:
+    """``item_at`` for every stretch of text at once: the places where the answer may change, and the answer from
+    each place on. The answer is the last anchor (in order) whose scope holds the offset; it changes only where a
+    scope starts or ends, so one sweep with a heap of the open scopes finds it everywhere.
+    """
+    points = sorted({p for start, end, _ in anchors for p in (start, end)})
+    names: list[str | None] = []
+    open_: list[tuple[int, int]] = []  # (-anchor index, scope end): the latest opened anchor on top
+    k = 0
+    for p in points:
+        while k < len(anchors) and anchors[k][0] <= p:
+            heapq.heappush(open_, (-k, anchors[k][1]))
+            k += 1
+        while open_ and open_[0][1] <= p:
+            heapq.heappop(open_)  # its scope has ended, and stays ended for every later place
+        names.append(anchors[-open_[0][0]][2] if open_ else None)
+    return points, names
 
 
 def attribute_of(ctx: Context, mention: NumberMention) -> Attribute:

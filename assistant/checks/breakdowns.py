@@ -17,12 +17,14 @@ from decimal import Decimal
 
 from assistant.checks.amounts import attribute_of
 from assistant.checks.registry import Context
+from assistant.checks.spans import finditer_from
 from assistant.text.numbers import NumberMention
 from assistant.units import MONEY_UNITS, to_yuan
 
 _OPENER = re.compile(
     r"(?P<bracket>[（(])?(?P<word>其中|分别为|分别是|分别|具体为|具体是|具体如下|明细如下|包括|包含|用于|来源为|来源是|构成为|组成为)[：:，,]?"
 )
+_OPENER_FIRST = "[（(其分具明包用来构组]"  # what every opener starts with
 _PARTIAL_BEFORE = re.compile(r"(主要|大部分|部分|重点)$")
 _TOTAL_WORD = re.compile(r"(?P<word>合计|共计|总计|累计|总共|一共|总额)(?:为|达|达到|是)?[：:]?\s*")
 _SUMMING = re.compile(r"(?:以上|上述)?(?:各项|资金|几项|两项|三项)?")
@@ -88,7 +90,7 @@ def part_starts(ctx: Context) -> set[int]:
 def _total_first(ctx: Context) -> list[Breakdown]:
     text = ctx.text
     out = []
-    for m in _OPENER.finditer(text):
+    for m in finditer_from(_OPENER, text, _OPENER_FIRST):
         word = m.group("word")
         if word == "用于" and not m.group("bracket") and not text.startswith("分别", m.start() - 2):
             exhaustive = False

@@ -19,6 +19,7 @@ from assistant.checks.execution_rows import form_at, forms
 from assistant.checks.finding import Finding
 from assistant.checks.rates import Rate, rates
 from assistant.checks.registry import Context, rule
+from assistant.checks.spans import finditer_from, last_of
 from assistant.units import format_number
 
 Kind = Literal["spent", "full-rate", "steady"]
@@ -103,8 +104,7 @@ def claims(ctx: Context) -> list[Claim]:
 
 
 def _clause_of(text: str, offset: int) -> int:
-    i = max(text.rfind(ch, 0, offset) for ch in "，,。；;:：|\n")
-    return i + 1
+    return last_of(text, "，,。；;:：|\n", offset) + 1
 
 
 def threshold(ctx: Context) -> Decimal:
@@ -133,11 +133,27 @@ def same_scope(ctx: Context, claim: Claim, r: Rate) -> bool:
     return True
 
 
+def _in_form(ctx: Context, key: str, spots: list[Rate], claim: Claim) -> list[Rate]:
+    """The spots ``same_scope`` can accept for ``claim``, in order: in a document of several forms only those of
+    the claim's form can be (grouped once per review under ``key``), so a claim never walks the whole report."""
+    if len(forms(ctx)) < 2:
+        return spots
+
+    def group(c: Context) -> dict[tuple[int, int] | None, list[Rate]]:
+        out: dict[tuple[int, int] | None, list[Rate]] = {}
+        for r in spots:
+            out.setdefault(form_at(c, r.start), []).append(r)
+        return out
+
+    return ctx.memo(key, group).get(form_at(ctx, claim.start), [])
+
+
 def _contradicting_rate(ctx: Context, claim: Claim) -> Rate | None:
     """The first rate in the claim's scope that the claim cannot be true beside."""
     limit = _FULL if claim.kind == "spent" else threshold(ctx)
-    for r in rates(ctx):
-        if r.value >= limit or claim.start <= r.start < claim.end:
+    low = ctx.memo(f"claims.rates<{limit}", lambda c: [r for r in rates(c) if r.value < limit])
+    for r in _in_form(ctx, f"claims.rates<{limit}.by_form", low, claim):
+        if claim.start <= r.start < claim.end:
             continue
         if same_scope(ctx, claim, r):
             return r
@@ -147,22 +163,13 @@ def _contradicting_rate(ctx: Context, claim: Claim) -> Rate | None:
 def _underspent_item(ctx: Context, claim: Claim) -> str | None:
     """A sentence naming the first item (the claim's own, when it names one) spent below its budget."""
     claim_item = item_at(ctx, claim.start)
-    by_item: dict[str, dict[str, list[Decimal]]] = {}
-    raw: dict[tuple[str, str], str] = {}
-    for a in amounts(ctx):
-        if a.item is None or a.attribute == "other":
-            continue
-        by_item.setdefault(a.item, {}).setdefault(a.attribute, []).append(a.yuan)
-        raw.setdefault((a.item, a.attribute), a.mention.raw)
-    for item, attrs in by_item.items():
-        if claim_item and not same_item(claim_item, item):
-            continue
-        budgets, spent = attrs.get("budget") or attrs.get("initial"), attrs.get("spent")
-        if budgets and spent and min(spent) < max(budgets) * _FULL / 100:
-            low = min(spent)
-            rate = format_number(low / max(budgets) * 100, 2)
-            budget_raw = raw.get((item, "budget")) or raw[(item, "initial")]
-            return f"报告中“{item}”预算 {budget_raw}、实际支出 {format_number(low / 10000)}万元（执行率约 {rate}%）"
+    answers: dict[str | None, str | None] = ctx.memo("claims.underspent", lambda _c: {})
+    if claim_item not in answers:  # the items' sums are the whole report's: one answer per item a claim names
+        answers[claim_item] = next(
+            (said for item, said in _underspent_items(ctx) if not claim_item or same_item(claim_item, item)), None
+        )
+    if answers[claim_item] is not None:
+        return answers[claim_item]
     if ctx.facts is not None:
         for f in ctx.facts:
             if f.id.endswith(".execution_rate_calc") and f.value < _FULL:
@@ -170,18 +177,54 @@ def _underspent_item(ctx: Context, claim: Claim) -> str | None:
     return None
 
 
+def _underspent_items(ctx: Context) -> list[tuple[str, str]]:
+    """Every item spent below its budget, in the order the report first names it, with the sentence saying so."""
+
+    def compute(c: Context) -> list[tuple[str, str]]:
+        by_item: dict[str, dict[str, list[Decimal]]] = {}
+        raw: dict[tuple[str, str], str] = {}
+        for a in amounts(c):
+            if a.item is None or a.attribute == "other":
+                continue
+            by_item.setdefault(a.item, {}).setdefault(a.attribute, []).append(a.yuan)
+            raw.setdefault((a.item, a.attribute), a.mention.raw)
+        out = []
+        for item, attrs in by_item.items():
+            budgets, spent = attrs.get("budget") or attrs.get("initial"), attrs.get("spent")
+            if budgets and spent and min(spent) < max(budgets) * _FULL / 100:
+                low = min(spent)
+                rate = format_number(low / max(budgets) * 100, 2)
+                budget_raw = raw.get((item, "budget")) or raw[(item, "initial")]
+                said = f"报告中“{item}”预算 {budget_raw}、实际支出 {format_number(low / 10000)}万元（执行率约 {rate}%）"
+                out.append((item, said))
+        return out
+
+    return ctx.memo("claims.underspent_items", compute)
+
+
+def _leftovers(ctx: Context) -> list[Rate]:
+    """Every place the report says money is unspent or carried over, with its amount (a rate of 0 at that span)."""
+
+    def compute(c: Context) -> list[Rate]:
+        out = []
+        for m in finditer_from(_LEFTOVER, c.text, "[尚暂未结剩余]"):  # lookbehinds only where a word starts
+            after = [n for n in c.numbers_in(m.end(), m.end() + 12) if n.kind == "money" and n.value > 0]
+            if not after or re.search(r"[，,。；;\n\d]", c.text[m.end() : after[0].start]):
+                continue  # the amount must be the leftover's own, in the same clause
+            out.append(Rate(Decimal(0), m.start(), after[0].end, "stated", ""))
+        return out
+
+    return ctx.memo("claims.leftovers", compute)
+
+
 def _leftover(ctx: Context, claim: Claim) -> str | None:
     """Money the report says is unspent or carried over, in the claim's scope, as a sentence."""
-    for m in _LEFTOVER.finditer(ctx.text):
-        after = [n for n in ctx.numbers_in(m.end(), m.end() + 12) if n.kind == "money" and n.value > 0]
-        if not after or re.search(r"[，,。；;\n\d]", ctx.text[m.end() : after[0].start]):
-            continue  # the amount must be the leftover's own, in the same clause
-        if claim.start <= m.start() < claim.end:
+    for spot in _in_form(ctx, "claims.leftovers.by_form", _leftovers(ctx), claim):
+        if claim.start <= spot.start < claim.end:
             continue
-        spot = Rate(Decimal(0), m.start(), after[0].end, "stated", "")
         if same_scope(ctx, claim, spot):
-            line, _ = ctx.doc.line_col(m.start())
-            return f"报告写明“{ctx.text[m.start() : after[0].end]}”（原文第 {line} 行）"
+            line, _ = ctx.doc.line_col(spot.start)
+            return f"报告写明“{ctx.text[spot.start : spot.end]}”（原文第 {line} 行）"
     return None
 
 

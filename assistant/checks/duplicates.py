@@ -8,12 +8,13 @@ from collections.abc import Iterator
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
-from assistant.checks.structure import paragraphs
+from assistant.checks.spans import finditer_from
+from assistant.checks.structure import in_table, paragraphs
 from assistant.text.sections import parse_heading
 
+_NOT_BLANK = re.compile(r"\S")
 _NOISE = re.compile(r"[\s，。；：、,.;:“”\"'（）()]+")
 MIN_CHARS = 13  # "repeated clauses longer than 12 characters"; shorter repeats are usually set phrases
-_CELL_ROW = re.compile(r"\|")
 _NOT_APPLICABLE = re.compile(r"不涉及|不适用|为空|无此项|故此项")
 
 
@@ -29,9 +30,10 @@ def copied_passages(ctx: Context) -> Iterator[Finding]:
     """Every later copy of a sentence of more than 12 characters that already appeared elsewhere."""
     text = ctx.text
     first: dict[str, tuple[int, int]] = {}
+    named: dict[int, tuple[int, str]] = {}  # first copy's start -> (its line, its place): every later copy names it
     for s, e in ctx.sentences:
         sentence = text[s:e]
-        if len(_CELL_ROW.findall(sentence)) >= 3:
+        if sentence.count("|") >= 3:
             continue  # a table row or a repeated header row: forms repeat their headers by design
         key = _NOISE.sub("", sentence)
         if len(key) < MIN_CHARS or (len(key) < 20 and _NOT_APPLICABLE.search(key)):
@@ -40,8 +42,9 @@ def copied_passages(ctx: Context) -> Iterator[Finding]:
             first[key] = (s, e)
             continue
         s0, _ = first[key]
-        line, _col = ctx.doc.line_col(s0)
-        where = ctx.place(s0) or "前文"
+        if s0 not in named:
+            named[s0] = (ctx.doc.line_col(s0)[0], ctx.place(s0) or "前文")
+        line, where = named[s0]
         yield ctx.finding(
             "duplicates.copied-passage",
             "duplicate_text",
@@ -59,7 +62,8 @@ def _heading_start(ctx: Context, start: int) -> int:
     if section is None:
         return start
     heading_end = ctx.text.find("\n", section.start)
-    if 0 <= heading_end < start and not ctx.text[heading_end:start].strip():
+    # only blanks between: found without copying the stretch, which can be the whole of a long section
+    if 0 <= heading_end < start and _NOT_BLANK.search(ctx.text, heading_end, start) is None:
         return section.start
     return start
 
@@ -68,7 +72,9 @@ def _heading_start(ctx: Context, start: int) -> int:
 _ITEM = re.compile(
     r"(?:(?<=^)|(?<=[\s。；;：:]))(?:\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[）)]|[一二三四五六七八九十]{1,2}[、是])"
 )
+_ITEM_FIRST = r"[\d（(一二三四五六七八九十]"  # what every item mark starts with
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?\n]+")
+_CLOSES = re.compile(r"\s*[。！？!?\n]|\s*$")
 _FILLER = re.compile(r"[\s已共了的均都也再亦]|成本")
 
 
@@ -84,14 +90,14 @@ def restated_clauses(ctx: Context) -> Iterator[Finding]:
     """A clause (more than 12 characters once spaces and fillers like 已/共 are dropped) repeated in its item."""
     text = ctx.text
     for p0, p1 in _blocks(ctx):
-        bounds = [p0, *(m.start() for m in _ITEM.finditer(text, p0, p1)), p1]
+        bounds = [p0, *(m.start() for m in finditer_from(_ITEM, text, _ITEM_FIRST, p0, p1)), p1]
         for a, b in zip(bounds, bounds[1:], strict=False):
             seen: dict[str, int] = {}
             for m in _CLAUSE.finditer(text, a, b):
                 key = _FILLER.sub("", m.group())
                 if len(key) < MIN_CHARS:
                     continue
-                closes = re.compile(r"\s*[。！？!?\n]|\s*$").match(text, m.end()) is not None
+                closes = _CLOSES.match(text, m.end()) is not None
                 if key in seen and closes:  # a restatement closes its sentence; a clause opening one is a new start
                     yield ctx.finding(
                         "duplicates.restated-clause",
@@ -110,10 +116,9 @@ def _blocks(ctx: Context) -> list[tuple[int, int]]:
     """Paragraphs joined across hard line breaks, split where a line opens an item, a heading or a table row."""
     text = ctx.text
     out: list[tuple[int, int]] = []
-    tables = [(t.start, t.end) for t in ctx.doc.tables]
     for s, e in paragraphs(ctx):
         line = text[s:e]
-        if "|" in line or any(a <= s < b for a, b in tables):
+        if "|" in line or in_table(ctx, s):
             continue  # table cells: the copied-passage rule judges them
         if out and not _ITEM.match(line) and parse_heading(line) is None and out[-1][1] >= s - 2:
             out[-1] = (out[-1][0], e)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.spans import finditer_from, last_of
 from assistant.checks.structure import paragraphs
 
 _LEVELS = "省市州区县旗镇乡"
@@ -161,6 +162,8 @@ _GARBLED = re.compile(
     r"(?![省市])(?=(?:残疾人联合会|人民政府|总工会|[\u4e00-\u9fff]{2,6}厅|[\u4e00-\u9fff]{2,8}委员会))"
     r"|(?<=[局厅])部门(?=[ \t\u3000]*(?:[|\n]|$))|(?<=委员会|办公室)部门(?=[ \t\u3000]*(?:[|\n]|$))"
 )
+# Every match starts with one of these (the lookbehinds of the 部门 branches keep the engine from skipping).
+_GARBLED_FIRST = "[中河山辽吉黑江浙安福湖广海四贵云陕甘青部]"
 
 
 @rule(
@@ -174,10 +177,10 @@ _GARBLED = re.compile(
 def garbled_org(ctx: Context) -> Iterator[Finding]:
     """Official names garbled in a way no unit writes itself: 某县中共中央某县委, 湖北残疾人联合会, 某局部门."""
     text = ctx.text
-    for m in _GARBLED.finditer(text):
+    for m in finditer_from(_GARBLED, text, _GARBLED_FIRST):
         found = m.group()
         if found == "部门":
-            start = max(text.rfind(ch, 0, m.start()) for ch in "|\n：: ") + 1
+            start = last_of(text, "|\n：: ", m.start()) + 1
             yield ctx.finding(
                 "names.garbled-org", "typo", "warning", start, m.end(),
                 f"“{text[start:m.end()]}”在单位名称后多了“部门”", "删去“部门”，写单位全称",

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from assistant.checks.claims import Claim, same_scope, threshold
-from assistant.checks.execution_rows import adjustments, form_at
+from assistant.checks.execution_rows import adjustments, form_at, forms
 from assistant.checks.finding import Finding
 from assistant.checks.rates import Rate, rates
 from assistant.checks.reasons import adjustment_explained, block_of, has_reason, reason_column
@@ -28,9 +28,25 @@ def _explanations(ctx: Context) -> list[tuple[int, int]]:
     ]
 
 
+def _explanations_in_form(ctx: Context, offset: int) -> list[tuple[int, int]]:
+    """The explanations ``same_scope`` can accept for a rate at ``offset``: in a document of several forms only
+    those of its form (grouped once per review), so a rate never walks the whole report."""
+    found = ctx.memo("execution.explanations", _explanations)
+    if len(forms(ctx)) < 2:
+        return found
+
+    def group(c: Context) -> dict[tuple[int, int] | None, list[tuple[int, int]]]:
+        out: dict[tuple[int, int] | None, list[tuple[int, int]]] = {}
+        for lo, hi in found:
+            out.setdefault(form_at(c, lo), []).append((lo, hi))
+        return out
+
+    return ctx.memo("execution.explanations.by_form", group).get(form_at(ctx, offset), [])
+
+
 def _explained_elsewhere(ctx: Context, r: Rate) -> bool:
     """Whether another sentence of the same scope explains low execution (a 存在问题 section often does)."""
-    for lo, hi in ctx.memo("execution.explanations", _explanations):
+    for lo, hi in _explanations_in_form(ctx, r.start):
         if lo <= r.start < hi:
             continue
         if same_scope(ctx, Claim(lo, hi, "steady", ""), r):

@@ -11,11 +11,13 @@ readers recover what the review needs from that order alone, and only when the f
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from assistant.checks.registry import Context
+from assistant.checks.spans import finditer_anchored, finditer_from, last_of
 
 # Cells are separated by "|" (one row per line, or one cell per line) or by spaces in whitespace-aligned text.
 _SEP = r"(?:\s*\|\s*|[ \t]+)"
@@ -28,7 +30,8 @@ def forms(ctx: Context) -> list[tuple[int, int]]:
     """Spans of the self-evaluation forms in the text (split at their titles); [] when there are none."""
 
     def compute(c: Context) -> list[tuple[int, int]]:
-        starts = [m.start() for m in _FORM_TITLE.finditer(c.text)]
+        # a title is at most 33 characters ending in 表: search only before each 表
+        starts = [m.start() for m in finditer_anchored(_FORM_TITLE, c.text, "表", 32, 33)]
         if not starts:
             return []
         bounds = [*starts, len(c.text)]
@@ -42,9 +45,11 @@ def forms(ctx: Context) -> list[tuple[int, int]]:
 
 def form_at(ctx: Context, offset: int) -> tuple[int, int] | None:
     """The form containing ``offset``, when the document is made of forms."""
-    for start, end in forms(ctx):
-        if start <= offset < end:
-            return (start, end)
+    spans = forms(ctx)
+    # the spans are disjoint and in order: the one that can hold ``offset`` is the last starting at or before it
+    i = bisect.bisect_right(ctx.memo("form_starts", lambda c: [s for s, _ in forms(c)]), offset) - 1
+    if i >= 0 and spans[i][0] <= offset < spans[i][1]:
+        return spans[i]
     return None
 
 
@@ -87,7 +92,7 @@ def miscomputed_rows(ctx: Context) -> list[MiscomputedRow]:
     def compute(c: Context) -> list[MiscomputedRow]:
         text = c.text
         out = []
-        for m in TRIPLE.finditer(text):
+        for m in finditer_from(TRIPLE, text, r"\d"):  # a row starts with a digit: skip to digits in C
             a, b, p = parse(m.group("a")), parse(m.group("b")), m.group("p")
             if a <= 0 or quotient_matches(b, a, p):
                 continue
@@ -101,14 +106,14 @@ def miscomputed_rows(ctx: Context) -> list[MiscomputedRow]:
 
 def _aligned(text: str, m: re.Match[str]) -> bool:
     """Whether the row's three figures sit in the budget, spending and rate columns of a header line above it."""
-    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_start = last_of(text, "\n", m.start()) + 1
     line_end = text.find("\n", m.end())
     row = text[line_start : len(text) if line_end < 0 else line_end]
     pos = line_start
     for _ in range(3):
         if pos <= 0:
             return False
-        above_start = text.rfind("\n", 0, pos - 1) + 1
+        above_start = last_of(text, "\n", pos - 1) + 1
         header = text[above_start : pos - 1]
         pos = above_start
         if not _EXEC_HEADER.search(header):
@@ -222,7 +227,7 @@ def adjustments(ctx: Context) -> list[Adjustment]:
 
     def compute(c: Context) -> list[Adjustment]:
         out = []
-        for m in _QUAD.finditer(c.text):
+        for m in finditer_from(_QUAD, c.text, r"\d"):  # like TRIPLE: skip to digits in C
             initial, adjusted, spent = parse(m.group("i")), parse(m.group("a")), parse(m.group("e"))
             if initial == adjusted or not quotient_matches(spent, adjusted, m.group("p")):
                 continue

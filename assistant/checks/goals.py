@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import repeat
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.spans import finditer_from
 from assistant.checks.structure import paragraphs
 from assistant.text.numbers import NumberMention
 
@@ -35,14 +37,34 @@ def _style(marker: str) -> str:
 def _sections(ctx: Context, title: re.Pattern[str]) -> Iterator[tuple[int, int, int, int]]:
     """(heading start, title end, body end) for every marker + title matching ``title``, inline or on its own line."""
     text = ctx.text
-    finder = re.compile(rf"(?:(?<=^)|(?<=[\n。：:；;\s])|(?<=[\u4e00-\u9fff]))({_MARKER})\s*")
-    for m in finder.finditer(text):
-        t = title.match(text, m.end())
+    for start, end, marker in ctx.memo("goals.markers", lambda c: markers(c.text)):
+        t = title.match(text, end)
         if t is None:
             continue
-        nxt = _NEXT_MARKER[_style(m.group(1))].search(text, t.end(), t.end() + 3000)
+        nxt = _NEXT_MARKER[_style(marker)].search(text, t.end(), t.end() + 3000)
         body_end = nxt.start() if nxt else min(len(text), t.end() + 3000)
-        yield m.start(), m.end(), t.end(), body_end
+        yield start, end, t.end(), body_end
+
+
+# A heading marker at the start of the text, after a break or stop, or run on after a Chinese character.
+MARKER_AFTER = re.compile(rf"(?:(?<=^)|(?<=[\n。：:；;\s])|(?<=[\u4e00-\u9fff]))({_MARKER})\s*")
+# The same test made from each place a marker can start with (a leading character set the engine skips by):
+# it consumes that character and looks back from it for the place and ahead for the marker.
+_MARKER_AT = re.compile(
+    rf"[一二三四五六七八九十（(\d](?<=(?:(?<=^)|(?<=[\n。：:；;\s])|(?<=[\u4e00-\u9fff]))(?=(({_MARKER})\s*))[\s\S])"
+)
+
+
+def markers(text: str) -> list[tuple[int, int, str]]:
+    """(start, end with the spaces after it, marker) of every ``MARKER_AFTER`` match, as its ``finditer`` gives
+    them: a candidate inside the previous marker is skipped, as finditer resumes after each match."""
+    out: list[tuple[int, int, str]] = []
+    last = 0
+    for m in _MARKER_AT.finditer(text):
+        if m.start() >= last:
+            last = m.end(1)
+            out.append((m.start(), last, m.group(2)))
+    return out
 
 
 def _measured(n: NumberMention) -> bool:
@@ -156,6 +178,8 @@ def conclusion_without_result(ctx: Context) -> Iterator[Finding]:
 _ITEM_MARK = re.compile(
     r"(?:(?<=^)|(?<=[\s。；;：:]))(\d{1,2})[、.．](?!\d)|(?:(?<=^)|(?<=[\s。；;：:，,]))([一二三四五六七八九十])是"
 )
+_ITEM_MARK_FIRST = r"[\d一二三四五六七八九十]"  # what every item mark starts with
+_MARK_ENDS = ("、", ".", "．", "是")
 _DIRECTIVE = re.compile(
     r"\s*(?:强化|加快|推动|实施|践行|坚持|聚焦|做好|加强|深化|推进|提升|提高|积极|全力|紧紧|着力|持续|全面|大力|扎实|进一步"
     r"|切实|更大力度|统筹|巩固|打好|打造|夯实|优化|完善|健全|促进|落实|抓好|构建|筑牢|激发|服务)"
@@ -176,6 +200,8 @@ def slogan_list(ctx: Context) -> Iterator[Finding]:
     """A numbered list of four or more items, nearly all opening with a directive verb and none measured."""
     text = ctx.text
     for p0, p1 in _list_paragraphs(ctx):
+        if sum(map(text.count, _MARK_ENDS, repeat(p0), repeat(p1))) < 4:
+            continue  # every item mark ends in one of these: fewer than four cannot make a list of four
         items = _items(text, p0, p1)
         if len(items) < 4:
             continue
@@ -209,7 +235,7 @@ def _list_paragraphs(ctx: Context) -> list[tuple[int, int]]:
 def _items(text: str, p0: int, p1: int) -> list[tuple[int, int]]:
     """The consecutive items 1, 2, 3 … (or 一是, 二是 …) of the longest numbered run in a paragraph."""
     marks = []
-    for m in _ITEM_MARK.finditer(text, p0, p1):
+    for m in finditer_from(_ITEM_MARK, text, _ITEM_MARK_FIRST, p0, p1):
         n = int(m.group(1)) if m.group(1) else "一二三四五六七八九十".index(m.group(2)) + 1
         marks.append((n, m.start(), m.end()))
     run: list[tuple[int, int, int]] = []

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.spans import finditer_from
 
 PHRASES = (
     "基本情况", "基本概况", "部门概况", "项目概况", "评价情况", "自评情况", "完成情况", "执行情况", "使用情况",
@@ -100,7 +101,7 @@ def set_phrase_slip(ctx: Context) -> Iterator[Finding]:
     text = ctx.text
     table = variants()
     legit = _legit()
-    for m in _ORPHAN_KUANG.finditer(text):
+    for m in finditer_from(_ORPHAN_KUANG, text, "况"):  # the lookbehinds are tried only at each 况
         yield ctx.finding(
             "phrase.set-phrase", "typo", "warning", max(0, m.start() - 2), m.end(),
             f"“{text[max(0, m.start() - 2) : m.end()]}”中“况”前少了字，疑为“……情况”或“……概况”", "补上“情”或“概”",

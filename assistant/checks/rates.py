@@ -13,6 +13,7 @@ Arrival rates (到位率, 下达率) measure money received, not spent, and are 
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +23,7 @@ from assistant.checks.amounts import Amount, amounts
 from assistant.checks.breakdowns import part_starts
 from assistant.checks.execution_rows import HEADER_RUN, TRIPLE, form_at, forms, header_rows, parse, quotient_matches
 from assistant.checks.registry import Context
+from assistant.checks.spans import finditer_anchored, finditer_from, last_of
 from assistant.units import format_number
 
 Source = Literal["stated", "row", "form", "derived"]
@@ -81,8 +83,9 @@ def rates(ctx: Context) -> list[Rate]:
                 taken.add(r.start)
                 found.append(r)
         found.extend(_form_rates(c, found))
+        with_form_rate = {form_at(c, r.start) for r in found if r.source == "form"}
         for row in header_rows(c):
-            if not any(r.source == "form" and form_at(c, r.start) == form_at(c, row.start) for r in found):
+            if form_at(c, row.start) not in with_form_rate:
                 basis = f"{row.spent} ÷ {row.budget}"
                 found.append(Rate(row.rate(), row.start, row.end, "derived", basis))
         found.extend(_derived(c, found))
@@ -100,7 +103,8 @@ def _skip_gap(text: str, pos: int) -> int:
 def _stated(ctx: Context) -> list[Rate]:
     text = ctx.text
     out = []
-    for m in _RATE_WORD.finditer(text):
+    # a rate word ends in 率 and is at most 11 characters long: search only near each 率
+    for m in finditer_anchored(_RATE_WORD, text, "率", 10, 11):
         word = m.group()
         if "到位" in word or "下达" in word:
             continue
@@ -123,7 +127,7 @@ def _stated(ctx: Context) -> list[Rate]:
 def _triples(ctx: Context) -> list[Rate]:
     """Budget, spending and their quotient side by side: a row of an execution table, whatever its labels."""
     out = []
-    for m in TRIPLE.finditer(ctx.text):
+    for m in finditer_from(TRIPLE, ctx.text, r"\d"):
         a, b, p = parse(m.group("a")), parse(m.group("b")), m.group("p")
         if not quotient_matches(b, a, p):
             continue
@@ -134,8 +138,9 @@ def _triples(ctx: Context) -> list[Rate]:
 def _form_rates(ctx: Context, known: list[Rate]) -> list[Rate]:
     """In a flattened form whose header names 执行率 but holds no value next to it, the form's first free percent."""
     out = []
+    starts = sorted(r.start for r in known)
     for start, end in forms(ctx):
-        if any(start <= r.start < end for r in known):
+        if _any_in(starts, start, end):
             continue
         # Only a header run of column names ("全年执行数 分值 执行率 得分") makes the form a flattened table.
         header = next((h for h in HEADER_RUN.finditer(ctx.text, start, end) if "执行率" in h.group()), None)
@@ -152,13 +157,14 @@ def _derived(ctx: Context, known: list[Rate]) -> list[Rate]:
     out = []
     money = amounts(ctx)
     parts = part_starts(ctx)
+    starts = sorted(r.start for r in known)
     for i, a in enumerate(money):
         if a.attribute != "spent" or a.yuan <= 0:
             continue
         if not _SPENT_TOTAL.search(ctx.text, max(a.mention.start - 10, 0), a.mention.start):
             continue  # "发放农机补贴30万元" may be one use among several; a rate needs the spending total
         para = ctx.paragraph_at(a.mention.start)
-        if any(para[0] <= r.start < para[1] for r in known):
+        if _any_in(starts, para[0], para[1]):
             continue  # the paragraph states its rate; derive nothing
         budget = _budget_before(money, i, para[0], a)
         if budget is None or a.yuan > budget.yuan:
@@ -173,15 +179,22 @@ def _derived(ctx: Context, known: list[Rate]) -> list[Rate]:
     return out
 
 
+def _any_in(starts: list[int], lo: int, hi: int) -> bool:
+    """Whether a sorted list of offsets holds one in ``[lo, hi)``."""
+    i = bisect.bisect_left(starts, lo)
+    return i < len(starts) and starts[i] < hi
+
+
 def _clause_start(text: str, offset: int) -> int:
     """Where the clause holding ``offset`` starts (after the last comma, stop or line break before it)."""
-    i = max(text.rfind(ch, 0, offset) for ch in "，,。；;\n") + 1
+    i = last_of(text, "，,。；;\n", offset) + 1
     headings = [m.start() for m in _HEADING_MARK.finditer(text, i, offset)]
     return headings[-1] if headings else i
 
 
 def _budget_before(money: list[Amount], i: int, lo: int, spent: Amount) -> Amount | None:
-    for b in reversed(money[:i]):
+    for j in range(i - 1, -1, -1):  # not reversed(money[:i]): that copies the list for every spending figure
+        b = money[j]
         if b.mention.start < lo:
             return None
         if b.attribute == "spent":

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.spans import in_spans, last_of, merge_spans
 from assistant.text.sections import match_marker, parse_heading
 
 _CN = "一二三四五六七八九十"
@@ -30,14 +31,24 @@ def paragraphs(ctx: Context) -> list[tuple[int, int]]:
     return ctx.memo("structure.paragraphs", lambda c: c.doc.paragraphs())
 
 
+def table_spans(ctx: Context) -> tuple[list[int], list[int]]:
+    """The tables' spans merged where they touch or overlap, as sorted starts and their ends (shared per review)."""
+
+    return ctx.memo("structure.table_spans", lambda c: merge_spans([(t.start, t.end) for t in c.doc.tables]))
+
+
+def in_table(ctx: Context, offset: int) -> bool:
+    """Whether ``offset`` falls inside one of the document's tables."""
+    return in_spans(table_spans(ctx), offset)
+
+
 def headings(ctx: Context) -> list[Heading]:
     """Numbered heading lines outside tables, in order (circled-digit level 5 left out: formula cells use it)."""
 
     def compute(c: Context) -> list[Heading]:
         out = []
-        tables = [(t.start, t.end) for t in c.doc.tables]
         for s, e in paragraphs(c):
-            if any(a <= s < b for a, b in tables):
+            if in_table(c, s):
                 continue
             line = c.text[s:e]
             h = parse_heading(line)
@@ -136,17 +147,19 @@ def unnumbered_heading(ctx: Context) -> Iterator[Finding]:
     heads = headings(ctx)
     if len([h for h in heads if h.level <= 3]) < 2:
         return
-    tables = [(t.start, t.end) for t in ctx.doc.tables]
     lines = paragraphs(ctx)
+    # "some heading before this line or some heading after it" is "not every heading starts right here"
+    first_start = min(h.start for h in heads)
+    last_start = max(h.start for h in heads)
     for i, (s, e) in enumerate(lines):
-        if i == 0 or any(a <= s < b for a, b in tables):
+        if i == 0 or in_table(ctx, s):
             continue
         line = ctx.text[s:e].strip()
         if not 4 <= len(line) <= 20 or _NO_HEADING_TEXT.search(line) or match_marker(line) is not None:
             continue
         if not _HEADING_WORDS.search(line) or i + 1 >= len(lines):
             continue
-        if not any(h.start < s for h in heads) and not any(h.start > s for h in heads):
+        if first_start >= s and last_start <= s:
             continue
         yield ctx.finding(
             "structure.unnumbered-heading",
@@ -186,11 +199,9 @@ def list_not_written(ctx: Context) -> Iterator[Finding]:
         level = found[0]
         section = ctx.doc.section_at(m.start())
         own_level = section.level if section is not None else None
-        line_start = text.rfind("\n", 0, pos) + 1
-        if (
-            line_start == pos
-            and parse_heading(text[pos : text.find("\n", pos) if "\n" in text[pos:] else len(text)]) is None
-        ):
+        line_start = last_of(text, "\n", pos) + 1
+        line_end = text.find("\n", pos)  # not `"\n" in text[pos:]`: that copies the rest of the text each time
+        if line_start == pos and parse_heading(text[pos : line_end if line_end >= 0 else len(text)]) is None:
             continue
         if own_level is None or level > own_level:
             continue
@@ -234,6 +245,7 @@ def report_type_as_name(ctx: Context) -> Iterator[Finding]:
 
 _OPEN_CLOSE = {"（": "）", "(": ")", "〔": "〕", "《": "》", "【": "】", "[": "]"}
 _CLOSERS = {v: k for k, v in _OPEN_CLOSE.items()}
+_BRACKET = re.compile("[" + "".join(re.escape(ch) for ch in (*_OPEN_CLOSE, *_CLOSERS)) + "]")
 _ENUM_PAREN = re.compile(r"[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[）)]")
 
 
@@ -255,7 +267,8 @@ def unclosed_bracket(ctx: Context) -> Iterator[Finding]:
             continue
         stack: list[tuple[str, int]] = []
         unclosed: list[tuple[str, int]] = []
-        for j, ch in enumerate(line):
+        for b in _BRACKET.finditer(line):  # only brackets matter: jump between them at C speed
+            j, ch = b.start(), b.group()
             if ch in _OPEN_CLOSE:
                 stack.append((ch, j))
             elif ch in _CLOSERS:
@@ -336,7 +349,7 @@ def form_instruction(ctx: Context) -> Iterator[Finding]:
     """A cell that still holds the form's printed prompt: an imperative with no subject ending in a length limit."""
     text = ctx.text
     for m in _LIMIT.finditer(text):
-        cell_start = max(text.rfind("|", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        cell_start = last_of(text, "|\n", m.start()) + 1
         prompt = _PROMPT.match(text[cell_start : m.start()])
         if prompt is None:
             continue

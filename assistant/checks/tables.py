@@ -7,14 +7,17 @@ rule runs on every layout. A cell is read as a number only when it holds nothing
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from assistant.budget.scoring import ScoringRules, grade_for
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.spans import finditer_after, last_of
 from assistant.text.document import Table, TableCell
 from assistant.text.numbers import NumberMention
 from assistant.text.tables import COMPARATOR, cell_number, column_role, is_percent
@@ -112,21 +115,31 @@ class Row:
     @property
     def is_total(self) -> bool:
         """A 合计/总分 row."""
-        return bool(re.match(r"合计|总计|总分|小计", self.label))
+        return bool(_TOTAL_LABEL.match(self.label))
+
+
+_SPACES = re.compile(r"\s+")
+_TOTAL_LABEL = re.compile(r"合计|总计|总分|小计")
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
 
 
 def _roles(table: Table) -> list[str | None]:
-    roles = [column_role(h) for h in table.header]
+    # a row's table is asked once per row: a header is read once, however many rows and tables repeat it
+    return list(_header_roles(tuple(table.header)))
+
+
+@lru_cache(maxsize=1024)
+def _header_roles(header: tuple[str, ...]) -> tuple[str | None, ...]:
+    roles = [column_role(h) for h in header]
     # Of several budget columns the adjusted one (调整后/全年) is the base of the rate.
     budgets = [i for i, r in enumerate(roles) if r == "budget"]
     if len(budgets) > 1:
-        keep = next((i for i in budgets if re.search(r"调整|全年", table.header[i])), budgets[-1])
+        keep = next((i for i in budgets if re.search(r"调整|全年", header[i])), budgets[-1])
         roles = [None if r == "budget" and i != keep else r for i, r in enumerate(roles)]
-    return roles
+    return tuple(roles)
 
 
 def table_rows(ctx: Context) -> list[Row]:
@@ -149,7 +162,7 @@ def table_rows(ctx: Context) -> list[Row]:
 
 
 def _is_indicator(table: Table) -> bool:
-    roles = set(_roles(table))
+    roles = set(_header_roles(tuple(table.header)))
     return bool(roles & {"target", "actual"}) and bool(roles & {"weight", "score"})
 
 
@@ -161,17 +174,43 @@ def forms(ctx: Context) -> list[tuple[int, int]]:
     """Spans of the self-evaluation forms: from one form title (…自评表) to the next."""
 
     def compute(c: Context) -> list[tuple[int, int]]:
-        starts = sorted({0, *(m.start() for m in _FORM_TITLE.finditer(c.text))})
+        # a title opens a line or follows a space or a cell border: only those places are tried
+        starts = sorted({0, *(m.start() for m in finditer_after(_FORM_TITLE, c.text, r"[\s|]"))})
         return [(s, e) for s, e in zip(starts, [*starts[1:], len(c.text)], strict=True) if e > s]
 
     return ctx.memo("tables.forms", compute)
 
 
 def _form_of(ctx: Context, offset: int) -> tuple[int, int]:
-    for start, end in forms(ctx):
-        if start <= offset < end:
-            return start, end
+    spans = forms(ctx)  # disjoint and in order: only the last one starting at or before ``offset`` can hold it
+    i = bisect.bisect_right(ctx.memo("tables.form_starts", lambda c: [s for s, _ in forms(c)]), offset) - 1
+    if i >= 0 and spans[i][0] <= offset < spans[i][1]:
+        return spans[i]
     return 0, len(ctx.text)
+
+
+def _rows_in(ctx: Context, lo: int, hi: int) -> list[Row]:
+    """The table rows whose span starts in ``[lo, hi)``, in table order (found by bisection, not a walk)."""
+
+    def index(c: Context) -> tuple[list[int], list[int]]:
+        order = sorted(range(len(table_rows(c))), key=lambda k: table_rows(c)[k].span[0])
+        return [table_rows(c)[k].span[0] for k in order], order
+
+    starts, order = ctx.memo("tables.row_starts", index)
+    rows = table_rows(ctx)
+    return [rows[k] for k in sorted(order[bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)])]
+
+
+def _rows_by_table(ctx: Context) -> dict[int, list[Row]]:
+    """Each table's rows (by the table's identity), in order, grouped once per review."""
+
+    def group(c: Context) -> dict[int, list[Row]]:
+        out: dict[int, list[Row]] = {}
+        for row in table_rows(c):
+            out.setdefault(id(row.table), []).append(row)
+        return out
+
+    return ctx.memo("tables.rows_by_table", group)
 
 
 def _reason_given(ctx: Context, form: tuple[int, int], rows: list[Row]) -> bool:
@@ -185,7 +224,7 @@ def _reason_given(ctx: Context, form: tuple[int, int], rows: list[Row]) -> bool:
 
 
 def _line_around(text: str, offset: int) -> str:
-    start = max(text.rfind("\n", 0, offset), text.rfind("|", 0, offset)) + 1
+    start = last_of(text, "\n|", offset) + 1
     ends = [e for e in (text.find("\n", offset), text.find("|", offset)) if e >= 0]
     return text[start : min(ends) if ends else len(text)]
 
@@ -322,7 +361,7 @@ def low_rate_no_reason(ctx: Context) -> Iterator[Finding]:
         if form in seen:
             continue
         seen.add(form)
-        rows = [r for r in table_rows(ctx) if form[0] <= r.span[0] < form[1]]
+        rows = _rows_in(ctx, form[0], form[1])
         if _reason_given(ctx, form, rows):
             continue
         header = _REASON_HEADER.search(ctx.text, form[0], form[1])
@@ -777,8 +816,8 @@ def verdict_actual(ctx: Context) -> Iterator[Finding]:
         roles = _roles(table)
         if "actual" not in roles:
             continue
-        for row in table_rows(ctx):
-            if row.table is not table or row.is_total:
+        for row in _rows_by_table(ctx).get(id(table), []):
+            if row.is_total:
                 continue
             cell = row.get("actual")
             if cell is None or any(ch.isdigit() for ch in cell.text):

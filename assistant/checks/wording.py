@@ -23,10 +23,12 @@ character class; where something matches, every rule that matches at that place 
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
@@ -276,10 +278,11 @@ class _Scanner:
         found: list[tuple[int, int, _Target, re.Match[str]]] = []
         if self.candidates is not None:
             first, by_char = self.first, self.by_char
-            for c in self.candidates.finditer(text):
+            finder = _finder(self)
+            for c in (finder or self.candidates).finditer(text):
                 at = c.start()
                 ch = text[at]
-                if first[ch].match(text, at) is None:
+                if finder is None and first[ch].match(text, at) is None:
                     continue
                 for k, target in enumerate(by_char[ch]):
                     m = target.pattern.match(text, at)
@@ -287,7 +290,8 @@ class _Scanner:
                         found.append((at, k, target, m))
         for k, target in enumerate(self.anywhere, 10_000):
             found.extend((m.start(), k, target, m) for m in target.pattern.finditer(text) if m.end() > m.start())
-        found.sort(key=lambda f: (f[0], f[1]))
+        if self.anywhere:  # the first-character pass is already in (position, target) order
+            found.sort(key=itemgetter(0, 1))
         return [(t, m) for _, _, t, m in found]
 
 
@@ -409,6 +413,54 @@ def _exception_regex(words: tuple[str, ...]) -> re.Pattern[str]:
 # Running
 
 
+_FINDERS: dict[int, tuple[_Scanner, re.Pattern[str] | None]] = {}
+
+
+def _finder(scanner: _Scanner) -> re.Pattern[str] | None:
+    """One regex that stops only where a token of ``scanner`` that can start with that character matches there
+    (None when it cannot be built).
+
+    ``[candidates](?<=(?:a(?<=(?=Ta)[\\s\\S])|[bc](?<=(?=Tbc)[\\s\\S])|…))``: the engine skips non-candidates
+    by the leading character set; at a candidate it picks the branch of that character (``Ta``: the alternation
+    of the targets listed under it, grouped with the characters that share them) and looks ahead from there,
+    all in C. Python then sees only the places where something matches, and ``matches`` tries that character's
+    targets one by one as before: where their alternation matches, trying them decides; where it does not, none
+    of them could.
+    """
+    key = id(scanner)
+    if key not in _FINDERS:
+        if len(_FINDERS) > 256:
+            _FINDERS.clear()  # scanners are cached per pack and rule set; this only bounds a long-lived server
+        pattern = None
+        # a conditional group counts groups by number, and here other tokens' groups come first: keep to the
+        # per-place test for such a pack
+        plain = not any("(?(" in t.pattern.pattern for ts in scanner.by_char.values() for t in ts)
+        if scanner.candidates is not None and plain:
+            groups: dict[tuple[int, ...], list[str]] = {}
+            for ch, targets in scanner.by_char.items():
+                groups.setdefault(tuple(id(t) for t in targets), []).append(ch)
+            branches = []
+            heads = list(groups.values())
+            for chars in heads:
+                tokens = dict.fromkeys(t.pattern.pattern for t in scanner.by_char[chars[0]])
+                head = re.escape(chars[0]) if len(chars) == 1 else "[" + "".join(map(re.escape, chars)) + "]"
+                branches.append(f"{head}(?<=(?=" + "|".join(f"(?:{t})" for t in tokens) + ")[\\s\\S])")
+            # Branches in bundles of about the square root of their number behind one character set each:
+            # a candidate is tested against a few bundles and then a few branches, not against every branch.
+            size = max(1, math.isqrt(len(branches)))
+            bundles = []
+            for i in range(0, len(branches), size):
+                part = branches[i : i + size]
+                members = "".join(map(re.escape, (ch for g in heads[i : i + size] for ch in g)))
+                bundles.append(f"[{members}](?<=(?:" + "|".join(part) + "))")
+            try:
+                pattern = re.compile(f"{scanner.candidates.pattern}(?<=(?:" + "|".join(bundles) + "))")
+            except re.error:
+                pattern = None  # e.g. a flag that only stands at the start of a pattern: test each place instead
+        _FINDERS[key] = (scanner, pattern)  # holding the scanner keeps its id from being reused
+    return _FINDERS[key][1]
+
+
 def check_wording(ctx: Context) -> list[Finding]:
     """Run the built-in packs and the config's extra packs over the document (disabled rules skipped)."""
     packs = list(builtin_packs())
@@ -509,15 +561,24 @@ def own_figure(ctx: Context, offset: int) -> str:
     section = ctx.doc.section_at(offset)
     if section is None:
         return ""
+    # one answer per section, however many vague phrases it holds
+    known: dict[tuple[int, int], str] = ctx.memo("wording.own_figure", lambda _c: {})
+    key = (section.start, section.end)
+    if key not in known:
+        known[key] = _own_figure(ctx, section.start, section.end)
+    return known[key]
+
+
+def _own_figure(ctx: Context, start: int, end: int) -> str:
     text = ctx.text
-    for n in ctx.numbers_in(section.start, section.end):
+    for n in ctx.numbers_in(start, end):
         if (
             n.kind in ("percent", "count", "score")
             and n.comparator is None
             and not n.approximate
             and any(ch.isdigit() for ch in n.raw)
         ):
-            lo = max(section.start, n.start - 10)
+            lo = max(start, n.start - 10)
             for stop in _LABEL_STOP.finditer(text, lo, n.start):
                 lo = stop.end()
             label = text[lo : n.end].strip()
@@ -533,13 +594,20 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return template
 
 
+_EXCEPTIONS: dict[int, tuple[_RuleBase, int, re.Pattern[str]]] = {}  # holding the rule keeps its id unique
+
+
 def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
     """True when an exception phrase written around the match covers it (the "X" of "X光")."""
     if not r.exceptions:
         return False
-    reach = max(map(len, r.exceptions))
+    if id(r) not in _EXCEPTIONS:  # once per rule, not once per match: the lists can be long
+        if len(_EXCEPTIONS) > 4096:
+            _EXCEPTIONS.clear()
+        _EXCEPTIONS[id(r)] = (r, max(map(len, r.exceptions)), _exception_regex(tuple(r.exceptions)))
+    _, reach, pattern = _EXCEPTIONS[id(r)]
     lo = max(0, start - reach)
-    for e in _exception_regex(tuple(r.exceptions)).finditer(text, lo, min(len(text), end + reach)):
+    for e in pattern.finditer(text, lo, min(len(text), end + reach)):
         if e.start() <= start and e.end() >= end:
             return True
     return False
@@ -548,8 +616,11 @@ def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
 def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: tuple[int, int]) -> bool:
     """A conditional rule fires in its context, outside headings and names, when no figure measures the match."""
     text = ctx.text
-    if r.when and not any(w in text[sentence[0] : sentence[1]] for w in r.when):
-        words = _column_header(ctx, start) + (ctx.doc.section_title_at(start) or "")
+    said = text[sentence[0] : sentence[1]]  # sliced once: every test below reads the same sentence
+    header: str | None = None
+    if r.when and not any(w in said for w in r.when):
+        header = _column_header(ctx, start)
+        words = header + (ctx.doc.section_title_at(start) or "")
         if not any(w in words for w in r.when):
             return False
     if "heading" in r.skip and in_heading(ctx, start):
@@ -558,10 +629,11 @@ def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: t
         return False
     if "duty" in r.skip and _DUTY.match(text, sentence[0]):
         return False
-    if "indicator" in r.skip and (
-        _INDICATOR_COLUMN.search(_column_header(ctx, start)) or _NEXT_CELL_IS_VALUE.match(text, end)
-    ):
-        return False
+    if "indicator" in r.skip:
+        if header is None:
+            header = _column_header(ctx, start)
+        if _INDICATOR_COLUMN.search(header) or _NEXT_CELL_IS_VALUE.match(text, end):
+            return False
     if r.unless == "figure-in-paragraph":
         span = ctx.paragraph_at(start)
     elif r.unless == "figure-in-sentence":
@@ -579,7 +651,7 @@ def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: t
 
     if any(measures(n) for n in ctx.numbers_in(*span)):
         return False
-    if r.unless == "figure-near" and "|" not in text[sentence[0] : sentence[1]]:
+    if r.unless == "figure-near" and "|" not in said:
         # A prose sentence of ordinary length that reports two or more results is measured as a whole.
         if sentence[1] - sentence[0] <= 150 and sum(measures(n) for n in ctx.numbers_in(*sentence)) >= 2:
             return False
