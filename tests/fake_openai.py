@@ -80,6 +80,7 @@ class RecordedRequest:
     headers: dict[str, str]  # names lower-cased
     json: dict[str, Any] | None
     body: bytes = b""
+    received: float = field(default_factory=time.perf_counter)  # when it arrived (perf_counter seconds)
 
 
 @dataclass

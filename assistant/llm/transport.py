@@ -21,16 +21,17 @@ import json
 import random
 import time
 from collections.abc import Callable
-from typing import Any, cast
-
-import openai
-from openai.types.chat import ChatCompletionMessageParam
+from typing import TYPE_CHECKING, Any, cast
 
 from assistant.errors import ModelError
 from assistant.llm.completion import Completion
 from assistant.llm.config import ModelConfig
 from assistant.llm.deadline import remaining
 from assistant.llm.store import scrub
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletionMessageParam  # noqa: F401 - named in cast()
 
 # Statuses with which servers refuse a response_format they do not implement, at once.
 _FORMAT_REJECTED = {400, 422}
@@ -89,6 +90,8 @@ class Transport:
 
     async def list_models(self) -> list[str]:
         """Model ids the endpoint offers (GET /models)."""
+        import openai
+
         sdk, _ = self._connection()
         try:
             page = await sdk.models.list()
@@ -105,6 +108,9 @@ class Transport:
         on_reset: Callable[[], None] | None,
     ) -> Completion:
         """One answer, retried as needed; raises FormatRejected or ModelError."""
+        # Imported at the first request, not with the module: a run answered from the cache never pays for it.
+        import openai
+
         tries = self.config.max_retries + 1
         attempt = 0
         reason = ""
@@ -225,6 +231,8 @@ class Transport:
     async def _create_once(
         self, sdk: openai.AsyncOpenAI, messages: list[dict[str, Any]], response_format: dict[str, Any] | None
     ) -> Completion:
+        import openai
+
         resp = await sdk.chat.completions.create(
             model=self.config.model,
             messages=cast("list[ChatCompletionMessageParam]", messages),
@@ -251,6 +259,8 @@ class Transport:
         on_delta: Callable[[str], None] | None,
         shown: list[bool],
     ) -> Completion:
+        import openai
+
         stream = await sdk.chat.completions.create(
             model=self.config.model,
             messages=cast("list[ChatCompletionMessageParam]", messages),
@@ -295,6 +305,8 @@ class Transport:
     def _connection(self) -> tuple[openai.AsyncOpenAI, asyncio.Semaphore]:
         # The SDK's HTTP pool and the semaphore belong to one event loop; a new loop (another
         # asyncio.run) gets fresh ones.
+        import openai
+
         loop = asyncio.get_running_loop()
         if self._sdk is None or self._slots is None or self._loop is not loop:
             self._sdk = openai.AsyncOpenAI(
