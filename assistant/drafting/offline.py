@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.budget.consistency import check_data
+from assistant.budget.consistency import DataIssue, check_data
 from assistant.budget.facts import FactSheet
 from assistant.budget.models import Money, Project, ReportData
 from assistant.budget.scoring import DEFAULT_RULES, ScoringRules, indicator_met
@@ -167,12 +167,27 @@ def attach_data_issues(
     sections: list[DraftSection], sheet: FactSheet, rules: ScoringRules = DEFAULT_RULES
 ) -> tuple[list[DraftSection], list[str]]:
     """Add the data's internal inconsistencies as findings on the sections that state the figures."""
-    placed, orphans = place_issues(check_data(sheet, rules), sections)
+    placed, orphans = place_issues(data_issues(sheet, rules), sections)
     out = []
     for s in sections:
         extra = placed.get(s.id, [])
         out.append(s.model_copy(update={"findings": sort_findings([*s.findings, *extra])}))
     return out, orphans
+
+
+_ISSUES: dict[tuple[int, int], tuple[FactSheet, ScoringRules, list[DataIssue]]] = {}
+
+
+def data_issues(sheet: FactSheet, rules: ScoringRules = DEFAULT_RULES) -> list[DataIssue]:
+    """``check_data(sheet, rules)``, once per sheet and rules (eval cases over one data file share its sheet)."""
+    key = (id(sheet), id(rules))
+    held = _ISSUES.get(key)
+    if held is None or held[0] is not sheet or held[1] is not rules:
+        held = (sheet, rules, check_data(sheet, rules))
+        _ISSUES[key] = held
+        while len(_ISSUES) > _ESCAPED_HELD:
+            _ISSUES.pop(next(iter(_ISSUES)))
+    return list(held[2])
 
 
 def source_once(sections: list[DraftSection]) -> list[DraftSection]:

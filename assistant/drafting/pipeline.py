@@ -23,6 +23,7 @@ from assistant.drafting.offline import (
     source_once,
 )
 from assistant.drafting.plan import plan_sections
+from assistant.drafting.proofread import warm_up
 from assistant.drafting.result import Draft, DraftSection, Progress, ProgressFn
 from assistant.llm.protocol import ChatModel
 from assistant.prompts import PromptSet, default_prompts
@@ -96,7 +97,14 @@ async def draft_report(
     writer = SectionWriter(
         model, data, sheet, prompts, rules, repair_rounds, progress, len(specs), max_unverified=max_unverified
     )
-    drafted = list(await asyncio.gather(*(writer.write(spec) for spec in specs)))
+    writing = asyncio.gather(*(writer.write(spec) for spec in specs))
+    # Started after the sections' tasks, so their requests go out first: while the model answers, a thread loads
+    # and compiles the rules the answers are proofread with (in a fresh process, otherwise paid after the answers).
+    warming = asyncio.ensure_future(asyncio.to_thread(warm_up))
+    try:
+        drafted = list(await writing)
+    finally:
+        await warming
     by_id = {s.id: s for s in specs}
     for k in repeated_sections(drafted):
         why = "模型为多个章节写了几乎相同的文字，没有针对本节作答"

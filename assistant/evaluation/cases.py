@@ -325,7 +325,8 @@ def _is_case_file(f: Path) -> bool:
 
 def _read_yaml(p: Path) -> Any:
     try:
-        return yaml.safe_load(p.read_text(encoding="utf-8"))
+        # libyaml when present: the same safe loading, several times faster on a suite of many small cases.
+        return yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise InputError(f"{p}: 无法读取（{exc.strerror or exc}）") from None
     except yaml.YAMLError as exc:
