@@ -4,18 +4,20 @@
 
 What a "one-call case" is here: a ``kind: draft`` case that drafts one prose section (``sections: [...]``) of a
 shipped example, the way most of ``eval_cases/`` do — the one eval job that costs exactly one model call. The
-loopback model answers every section with the placeholder draft it was given as reference material, so no section
-needs a repair round (the run checks that the server saw exactly one call per case, and none on the re-run).
-Cases spread over the four shipped examples and their eleven prose sections of ordinary length, so every prompt is different and
-nothing is answered from the cache on the first run.
+loopback model states each fact it was offered by its placeholder, so no section needs a repair round (the run
+shows that the server saw one call per case, and none on the re-run). Cases spread over the four shipped examples
+and their eleven prose sections of ordinary length, so every prompt differs and nothing is served from the cache
+on the first run.
 
 The eval runs as a user runs it: ``python -m assistant eval <folder> --model … --base-url …`` in a fresh process,
 so start-up, loading the cases, writing the results and the call log all count. The call log and cache live in a
 temporary ``ASSISTANT_HOME``; the first run starts with an empty cache, the re-run is served from it. One untimed
 run comes first, so Python's bytecode is written (as pip does at install) and the files are in the disk cache.
 
-Prints, per run (median of ``--runs``): wall seconds, the ideal N/K·L, wall/ideal, and the issue's peer figures
-(promptfoo on the same workload: 2.71 × ideal; cached re-run 2.72 s). Targets: ≤ 1.15 × ideal, cached < 1 s.
+Prints (median of ``--runs``): wall and CPU seconds, the ideal N/K·L, wall/ideal, the issue's peer figures
+(promptfoo on the same workload: 2.71 × ideal; cached re-run 2.72 s), and where the first run's time went (before
+the first call, the calls, after the last answer). Targets: ≤ 1.15 × ideal, cached < 1 s. CPU seconds move far
+less than wall seconds on a busy machine; ``--root`` measures another checkout with the same cases.
 """
 
 from __future__ import annotations
