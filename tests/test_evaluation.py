@@ -643,3 +643,29 @@ def test_a_cached_eval_never_loads_the_http_client(tmp_path: Path) -> None:
             for _ in range(2)
         ]
     assert [r.stdout.split() for r in runs] == [["0", "True"], ["0", "False"]], [r.stderr[-500:] for r in runs]
+
+
+def test_eval_concurrency_flag_sets_the_model_calls_in_flight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+
+    k = 6  # above the endpoint's default of 4: the flag must raise it, or the barrier is never reached
+    barrier = threading.Barrier(k, timeout=20)
+
+    def answer(body: dict[str, Any]) -> str:
+        barrier.wait()
+        return _clean_answer(body)
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    (tmp_path / "cases").mkdir()
+    for s in ("1.1", "1.2", "1.3", "1.4", "2.1", "2.2"):
+        draft_case(tmp_path / "cases", "  - {type: grounded-numbers}\n", name=f"c{s}", sections=f"['{s}']")
+    with FakeOpenAI(default=answer) as server:
+        code, _, err = eval_cli(
+            capsys, str(tmp_path / "cases"), "--model", "m", "--base-url", server.base_url,
+            "--concurrency", str(k), "-o", str(tmp_path / "out"),
+        )  # fmt: skip
+        assert server.max_in_flight == k
+    assert code == 0, err
