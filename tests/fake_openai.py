@@ -80,6 +80,7 @@ class RecordedRequest:
     headers: dict[str, str]  # names lower-cased
     json: dict[str, Any] | None
     body: bytes = b""
+    received: float = field(default_factory=time.perf_counter)  # when it arrived (perf_counter seconds)
 
 
 @dataclass
@@ -106,6 +107,7 @@ class FakeOpenAI:
         reject_json_object: int | None = None,
         reject_stream_options: int | None = None,
         latency: float = 0.0,
+        paced: bool = False,
         model: str = "fake-model",
     ) -> None:
         self.default = default
@@ -113,6 +115,9 @@ class FakeOpenAI:
         self.reject_json_object = reject_json_object
         self.reject_stream_options = reject_stream_options
         self.latency = latency
+        # paced: a streamed answer takes ``latency`` like a model generating it — the first chunk after a fifth of
+        # it, the others spread over the rest — instead of all chunks at once after the whole latency.
+        self.paced = paced
         self.model = model
         self._state = _State()
         self._lock = threading.Lock()
@@ -241,8 +246,9 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
 
         # -- answering -------------------------------------------------------------------------
         def _chat(self, body: dict[str, Any]) -> None:
+            pace = server.latency if server.paced and body.get("stream") else 0.0
             if server.latency:
-                time.sleep(server.latency)
+                time.sleep(server.latency - pace * 0.8)
             rf = body.get("response_format") or {}
             kind = rf.get("type") if isinstance(rf, dict) else None
             if kind == "json_schema" and server.reject_json_schema:
@@ -270,17 +276,20 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             else:
                 reply = item if isinstance(item, Reply) else Reply(str(item))
                 if body.get("stream"):
-                    self._stream(body, reply)
+                    self._stream(body, reply, spread=pace * 0.8)
                 else:
                     self._send_json(200, _completion(body, reply))
 
-        def _stream(self, body: dict[str, Any], reply: Reply, cut_after: int | None = None) -> None:
+        def _stream(
+            self, body: dict[str, Any], reply: Reply, cut_after: int | None = None, spread: float = 0.0
+        ) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             pieces = reply.chunks if reply.chunks is not None else _split(reply.text)
+            began = time.perf_counter()
             base = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time())}
             base["model"] = body.get("model", server.model)
             first = {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]}
@@ -291,6 +300,8 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     self._drop()
                     return
                 chunk = {**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                if spread and n:  # on a schedule, so many small sleeps do not add up to more than ``spread``
+                    time.sleep(max(0.0, began + spread * n / max(len(pieces) - 1, 1) - time.perf_counter()))
                 self._chunk(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n")
             if cut_after is not None:
                 self._drop()

@@ -285,3 +285,31 @@ def test_a_figure_free_model_falls_back_where_figures_are_due(
     assert "没有写出本节应有的数据" in why.message and "预算总支出" in why.message
     assert sources["2.1"] == "model"  # nothing there is a figure the data requires
     assert "1 节由模型写成，2 节改用离线模板" in result.notes[0]
+
+
+def test_section_notes_follow_the_section_order_not_the_answer_order(
+    fake_openai: FakeOpenAI, tmp_path: Path, data: ReportData
+) -> None:
+    import time
+
+    def answer(body: dict[str, Any]) -> Status:
+        if section_title(body) == "（一）部门概况":
+            time.sleep(1)  # the first section's answer comes back last
+        return Status(403)
+
+    fake_openai.default = answer
+    result = draft(data, model=client(fake_openai, tmp_path), sections=["1.1", "1.3"])
+    told = [n for n in result.notes if n.startswith("章节")]
+    assert len(told) == 2 and "部门概况" in told[0] and "收支" in told[1]
+
+
+def test_the_proofreading_rules_are_ready_after_a_draft_with_a_model(
+    fake_openai: FakeOpenAI, tmp_path: Path, data: ReportData
+) -> None:
+    import importlib
+
+    proofread = importlib.import_module("assistant.drafting.proofread")
+    fake_openai.default = "部门预算总支出{budget.expenditure_total}。"
+    draft(data, model=client(fake_openai, tmp_path), sections=["1.3"])
+    assert proofread._warmed.is_set()
+    proofread.warm_up()  # a second call does nothing and never fails

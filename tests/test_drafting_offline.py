@@ -318,3 +318,29 @@ def test_department_text_is_proofread_wherever_it_lands() -> None:
     # Our own 【请补充】 marks are reported once, by drafting, not a second time by the review's placeholder rule.
     marks = [f for f in draft.findings if f.quote.startswith("【请补充")]
     assert all(f.rule == "draft-needs-input" for f in marks)
+
+
+def test_a_draft_of_prose_sections_builds_no_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.drafting.tables as tables
+
+    built: list[str] = []
+    real_overall, real_project = tables.overall_form, tables.project_form
+
+    def overall(*a: object, **k: object) -> object:
+        built.append("overall")
+        return real_overall(*a, **k)  # type: ignore[arg-type]
+
+    def project(data: ReportData, n: int, *a: object, **k: object) -> object:
+        built.append(f"p{n}")
+        return real_project(data, n, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tables, "overall_form", overall)
+    monkeypatch.setattr(tables, "project_form", project)
+    data = load_data(next(p for p in EXAMPLES if "education" in p.name))
+    sheet = build_facts(data)
+    prose = draft_offline(data, sheet, sections=["1.3"])
+    assert built == [] and all(s.table is None for s in prose.sections)
+    with_table = draft_offline(data, sheet, sections=["1.3", "table.p2"])
+    assert built == ["p2"]
+    whole = draft_offline(data, sheet)
+    assert with_table.section("table.p2").table == whole.section("table.p2").table  # type: ignore[union-attr]

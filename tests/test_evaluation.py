@@ -6,6 +6,7 @@ import asyncio
 import datetime
 import hashlib
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -534,3 +535,137 @@ def test_without_a_cases_folder_eval_runs_the_installed_cases_read_only(
     assert "| review-water-grade |" in out and "已移除" not in out and "新增" not in out
     code, _, err = eval_cli(capsys, "--update-baseline", "-o", str(tmp_path / "out"))
     assert code == 2 and "只读" in err
+
+
+# -- speed: shared loading, calls in flight, cached re-runs ----------------------------------------------------
+
+
+def _clean_answer(body: dict[str, Any]) -> str:
+    """A model that states every offered fact by placeholder: no repair round, one call per section."""
+    user = body["messages"][-1]["content"]
+    ids = re.findall(r"^- \{([\w.]+)\}：", user, re.M)
+    return "本节数据：" + "、".join("{" + i + "}" for i in ids) + "。" if ids else "本节情况以部门材料为准。"
+
+
+def _model_client(server: FakeOpenAI, home: Path, concurrency: int = 4) -> Any:
+    from pydantic import SecretStr
+
+    from assistant.llm import ModelClient, ModelConfig
+
+    config = ModelConfig(model="m", base_url=server.base_url, api_key=SecretStr("k"), concurrency=concurrency)
+    return ModelClient.open(config, path=home / "calls.sqlite")
+
+
+def test_cases_sharing_a_data_file_read_it_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.evaluation.cases as cases_module
+
+    data = tmp_path / "dept.yaml"
+    shutil.copy(EDUCATION, data)
+    reads: list[Path] = []
+    real = cases_module.load_data
+    monkeypatch.setattr(cases_module, "load_data", lambda p: reads.append(Path(p)) or real(p))
+    body = f"kind: draft\ndata: {data}\nsections: ['1.3']\nassert:\n  - {{type: length, min: 1}}\n"
+    loaded = load_cases([write_case(tmp_path, f"c{i}", body) for i in range(3)])
+    assert reads == [data]
+    assert loaded[0].report_data is loaded[2].report_data and loaded[0].facts is loaded[2].facts
+    # An edited file is read again: a suite never runs on stale data.
+    data.write_text(data.read_text(encoding="utf-8").replace("2024", "2024", 1) + "\n# edited\n", encoding="utf-8")
+    load_cases([tmp_path / "c0.yaml"])
+    assert reads == [data, data]
+
+
+def test_a_run_keeps_concurrency_model_calls_in_flight_and_no_more(tmp_path: Path) -> None:
+    import threading
+
+    k = 3
+    # Each answer waits until k requests are at the server together: the run only finishes if the cases keep k
+    # calls in flight (a run that sent one at a time would break the barrier and fail its cases).
+    barrier = threading.Barrier(k, timeout=20)
+
+    def answer(body: dict[str, Any]) -> str:
+        barrier.wait()
+        return _clean_answer(body)
+
+    sections = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2"]
+    cases = [
+        draft_case(tmp_path, "  - {type: grounded-numbers}\n", name=f"c{s}", sections=f"['{s}']") for s in sections
+    ]
+    with FakeOpenAI(default=answer) as server:
+        model = _model_client(server, tmp_path, concurrency=8)
+        results, outputs = asyncio.run(evaluate(load_cases(cases), Settings(model=model, concurrency=k)))
+        assert server.max_in_flight == k
+        assert len(server.chat_requests) == len(sections)
+    assert all(r.status == "pass" for r in results), [r.runs[0].output.error for r in results]
+    assert all(o.calls == 1 for o in outputs)
+
+
+def test_a_cached_rerun_of_eval_makes_no_model_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    (tmp_path / "cases").mkdir()
+    for s in ("1.1", "1.3", "2.1"):
+        draft_case(tmp_path / "cases", "  - {type: grounded-numbers}\n", name=f"c{s}", sections=f"['{s}']")
+    with FakeOpenAI(default=_clean_answer) as server:
+        args = [str(tmp_path / "cases"), "--model", "m", "--base-url", server.base_url, "-o", str(tmp_path / "out")]
+        first, _, _ = eval_cli(capsys, *args)
+        sent = len(server.chat_requests)
+        first_outputs = json.loads((tmp_path / "out" / "outputs.json").read_text(encoding="utf-8"))
+        second, _, _ = eval_cli(capsys, *args)
+        assert len(server.chat_requests) == sent == 3
+    assert first == second == 0
+    again = json.loads((tmp_path / "out" / "outputs.json").read_text(encoding="utf-8"))
+    assert [o["sections"] for o in again["outputs"]] == [o["sections"] for o in first_outputs["outputs"]]
+    assert all(o["cached_calls"] == o["calls"] == 1 for o in again["outputs"])
+
+
+def test_a_cached_eval_never_loads_the_http_client(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    draft_case(cases, "  - {type: grounded-numbers}\n", name="c13")
+    probe = (
+        "import sys, io, contextlib\n"
+        "from assistant.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    code = main(sys.argv[1:])\n"
+        "print(code, 'openai' in sys.modules)\n"
+    )
+    env = {**os.environ, "ASSISTANT_HOME": str(tmp_path / "home"), "OPENAI_API_KEY": "k", "PYTHONPATH": str(REPO)}
+    with FakeOpenAI(default=_clean_answer) as server:
+        argv = ["eval", str(cases), "--model", "m", "--base-url", server.base_url, "-o", str(tmp_path / "out")]
+        runs = [
+            subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, env=env, cwd=REPO)
+            for _ in range(2)
+        ]
+    assert [r.stdout.split() for r in runs] == [["0", "True"], ["0", "False"]], [r.stderr[-500:] for r in runs]
+
+
+def test_eval_concurrency_flag_sets_the_model_calls_in_flight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+
+    k = 6  # above the endpoint's default of 4: the flag must raise it, or the barrier is never reached
+    barrier = threading.Barrier(k, timeout=20)
+
+    def answer(body: dict[str, Any]) -> str:
+        barrier.wait()
+        return _clean_answer(body)
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OPENAI_API_KEY", "k")
+    (tmp_path / "cases").mkdir()
+    for s in ("1.1", "1.2", "1.3", "1.4", "2.1", "2.2"):
+        draft_case(tmp_path / "cases", "  - {type: grounded-numbers}\n", name=f"c{s}", sections=f"['{s}']")
+    with FakeOpenAI(default=answer) as server:
+        code, _, err = eval_cli(
+            capsys, str(tmp_path / "cases"), "--model", "m", "--base-url", server.base_url,
+            "--concurrency", str(k), "-o", str(tmp_path / "out"),
+        )  # fmt: skip
+        assert server.max_in_flight == k
+    assert code == 0, err

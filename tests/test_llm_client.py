@@ -479,3 +479,31 @@ def test_a_runs_deadline_covers_a_wait_for_a_free_slot_and_leaves_other_runs_alo
     assert took < 3
     assert text == "快的回答"  # no deadline outside the block: the next run is not cut short
     assert len(fake_openai.chat_requests) == 2  # the two waiting calls never reached the server
+
+
+def test_an_error_event_inside_a_stream_is_retried(fake_openai: FakeOpenAI) -> None:
+    error = b'data: {"error": {"message": "model overloaded", "type": "server_error"}}\n\n'
+    fake_openai.script([Raw(error, content_type="text/event-stream"), Reply("第二次的回答")])
+    c = ask(make_client(fake_openai), stream=True)
+    assert c.text == "第二次的回答" and c.attempts == 2
+
+
+def test_stream_chunks_without_a_delta_or_usage_are_read_as_nothing(fake_openai: FakeOpenAI) -> None:
+    events = [
+        {"model": "served-name", "choices": [{"index": 0, "delta": None, "finish_reason": None}]},
+        {"choices": None},
+        {"choices": [{"index": 0, "delta": {"content": "回答"}, "finish_reason": None}], "usage": None},
+        {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+        {"choices": [], "usage": {"prompt_tokens": 7, "completion_tokens": "two"}},
+    ]
+    body = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+    fake_openai.script([Raw(body.encode(), content_type="text/event-stream")])
+    c = ask(make_client(fake_openai), stream=True)
+    assert (c.text, c.model, c.finish_reason) == ("回答", "served-name", "stop")
+    assert (c.tokens_in, c.tokens_out) == (7, None)  # a count that is not a number is not invented
+
+
+def test_the_call_log_writes_ahead_so_a_call_costs_no_sync(tmp_path: Path) -> None:
+    store = Store(tmp_path / "calls.sqlite")
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: synced at checkpoints

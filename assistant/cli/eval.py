@@ -22,7 +22,7 @@ def _add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="*", help="用例文件或目录（默认当前目录的 eval_cases/，没有则用随程序安装的用例）")
     p.add_argument("--prompts", help="提示词目录（默认随程序安装的 prompts/）")
     p.add_argument("--repeat", type=int, default=1, help="每个用例运行次数，给出每个用例的通过率（默认 1）")
-    p.add_argument("--concurrency", type=int, help="同时运行的用例数（默认 4）")
+    p.add_argument("--concurrency", type=int, help="同时运行的用例数，也是同时发出的模型请求数（默认 4）")
     p.add_argument("--outputs", help="只评分：对以前保存的 outputs.json 重新评分，不再生成")
     p.add_argument("--baseline", help="基线文件（默认用例所在目录的 baseline.json，存在时）")
     p.add_argument("--threshold", type=float, help="每个用例的最低通过率（离线/脚本运行默认 1.0，真实模型默认 0.8）")
@@ -73,7 +73,14 @@ def _eval(args: argparse.Namespace) -> int:
     baseline = Path(args.baseline) if args.baseline else default_baseline(paths)
     if args.baseline and not Path(args.baseline).exists() and not args.update_baseline:
         raise InputError(f"{args.baseline}: 基线文件不存在（首次可加 --update-baseline 生成）")
-    config = resolve_config(model=args.model, base_url=args.base_url, preset=args.preset, timeout=args.timeout)
+    # --concurrency given: that many model calls at once too (the endpoint's default would otherwise cap them).
+    config = resolve_config(
+        model=args.model,
+        base_url=args.base_url,
+        preset=args.preset,
+        timeout=args.timeout,
+        concurrency=args.concurrency,
+    )
     if args.record and (config is None or args.outputs):
         raise InputError("--record 需要用 --model 指定真实模型，且不能与 --outputs 同用")
     saved = read_outputs(Path(args.outputs)).outputs if args.outputs else None

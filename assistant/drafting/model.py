@@ -71,6 +71,8 @@ class SectionWriter:
         self.max_unverified = max_unverified
         self.done = 0
         self.notes: list[str] = []
+        # Per section, so the draft lists them in section order whichever answer came back first.
+        self.section_notes: dict[str, list[str]] = {}
 
     def _emit(self, spec: SectionSpec, event: str, text: str = "") -> None:
         if event in ("done", "fallback"):
@@ -86,7 +88,7 @@ class SectionWriter:
         try:
             section = await self._write_with_model(spec)
         except (ModelError, FallBack) as exc:
-            self.notes.append(f"章节“{spec.title}”：{exc}")
+            self.section_notes.setdefault(spec.id, []).append(f"章节“{spec.title}”：{exc}")
             section = self.fall_back(spec, str(exc))
             self._emit(spec, "fallback", section.text)
             return section
@@ -122,7 +124,9 @@ class SectionWriter:
                 if filled is None:
                     raise
                 # A failed repair keeps the earlier answer; its problems are marked below, not lost.
-                self.notes.append(f"章节“{spec.title}”第 {round_no} 轮修改未成功（{exc}），保留上一稿并标出问题")
+                self.section_notes.setdefault(spec.id, []).append(
+                    f"章节“{spec.title}”第 {round_no} 轮修改未成功（{exc}），保留上一稿并标出问题"
+                )
                 break
             filled, findings = self._check(spec, answer)
             problems = [f for f in findings if f.category in REPAIR_CATEGORIES and f.severity != "info"]

@@ -21,6 +21,8 @@ _PER_AFTER = ("/", "／", "每")
 
 def in_money_unit(text: str, unit: str) -> str:
     """``text`` with its money amounts in ``unit`` where the conversion is exact and short."""
+    if "元" not in text:
+        return text  # every money unit ends in 元: nothing to convert (most of a department's text)
     out: list[str] = []
     pos = 0
     for n in find_numbers(text):

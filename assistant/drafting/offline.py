@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.budget.consistency import check_data
+from assistant.budget.consistency import DataIssue, check_data
 from assistant.budget.facts import FactSheet
 from assistant.budget.models import Money, Project, ReportData
 from assistant.budget.scoring import DEFAULT_RULES, ScoringRules, indicator_met
@@ -51,9 +51,27 @@ def escaped(value: Any, money_unit: str | None = None) -> Any:
     return value
 
 
+# Every section of a draft (and every eval case over the same data) renders from the same escaped copy: made once
+# per data object and money unit, not once per section. The data object is held, so its id is not reused meanwhile.
+_ESCAPED: dict[tuple[int, str], tuple[ReportData, ReportData]] = {}
+_ESCAPED_HELD = 16
+
+
+def escaped_data(data: ReportData, money_unit: str) -> ReportData:
+    """``escaped(data, money_unit)``, made once per data object and unit (data is never changed after loading)."""
+    key = (id(data), money_unit)
+    held = _ESCAPED.get(key)
+    if held is None or held[0] is not data:
+        held = (data, escaped(data, money_unit))
+        _ESCAPED[key] = held
+        while len(_ESCAPED) > _ESCAPED_HELD:
+            _ESCAPED.pop(next(iter(_ESCAPED)))
+    return held[1]
+
+
 def _context(spec: SectionSpec, data: ReportData, sheet: FactSheet, rules: ScoringRules) -> dict[str, Any]:
     notes = {n.id: n.text for n in sheet.notes}
-    data = escaped(data, sheet.money_unit)
+    data = escaped_data(data, sheet.money_unit)
 
     def has(fact_id: str) -> bool:
         return fact_id in sheet
@@ -149,12 +167,27 @@ def attach_data_issues(
     sections: list[DraftSection], sheet: FactSheet, rules: ScoringRules = DEFAULT_RULES
 ) -> tuple[list[DraftSection], list[str]]:
     """Add the data's internal inconsistencies as findings on the sections that state the figures."""
-    placed, orphans = place_issues(check_data(sheet, rules), sections)
+    placed, orphans = place_issues(data_issues(sheet, rules), sections)
     out = []
     for s in sections:
         extra = placed.get(s.id, [])
         out.append(s.model_copy(update={"findings": sort_findings([*s.findings, *extra])}))
     return out, orphans
+
+
+_ISSUES: dict[tuple[int, int], tuple[FactSheet, ScoringRules, list[DataIssue]]] = {}
+
+
+def data_issues(sheet: FactSheet, rules: ScoringRules = DEFAULT_RULES) -> list[DataIssue]:
+    """``check_data(sheet, rules)``, once per sheet and rules (eval cases over one data file share its sheet)."""
+    key = (id(sheet), id(rules))
+    held = _ISSUES.get(key)
+    if held is None or held[0] is not sheet or held[1] is not rules:
+        held = (sheet, rules, check_data(sheet, rules))
+        _ISSUES[key] = held
+        while len(_ISSUES) > _ESCAPED_HELD:
+            _ISSUES.pop(next(iter(_ISSUES)))
+    return list(held[2])
 
 
 def source_once(sections: list[DraftSection]) -> list[DraftSection]:
@@ -177,7 +210,8 @@ def attach_forms(
     sections: list[DraftSection], data: ReportData, sheet: FactSheet, rules: ScoringRules = DEFAULT_RULES
 ) -> list[DraftSection]:
     """Give each table section its official form, built from the data."""
-    forms = build_forms(data, sheet, rules)
+    # Only the forms of the sections drafted: a draft of one prose section builds none.
+    forms = build_forms(data, sheet, rules, only={s.id for s in sections if s.kind == "table"})
     return [s.model_copy(update={"table": forms.get(s.id)}) if s.kind == "table" else s for s in sections]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from assistant.budget.facts import build_facts
+from assistant.budget.facts import FactSheet, build_facts
 from assistant.budget.models import ReportData
 from assistant.budget.scoring import DEFAULT_RULES, ScoringRules
 from assistant.drafting.grounding import DEPARTMENT_RULE, UNVERIFIED_MARK
@@ -23,6 +23,7 @@ from assistant.drafting.offline import (
     source_once,
 )
 from assistant.drafting.plan import plan_sections
+from assistant.drafting.proofread import warm_up
 from assistant.drafting.result import Draft, DraftSection, Progress, ProgressFn
 from assistant.llm.protocol import ChatModel
 from assistant.prompts import PromptSet, default_prompts
@@ -77,9 +78,13 @@ async def draft_report(
     rules: ScoringRules = DEFAULT_RULES,
     max_unverified: int = 1,
     money_unit: str = "万元",
+    sheet: FactSheet | None = None,
 ) -> Draft:
-    """Draft every section (or ``sections``) with ``model``; offline templates when ``model`` is None."""
-    sheet = build_facts(data, rules, money_unit)
+    """Draft every section (or ``sections``) with ``model``; offline templates when ``model`` is None.
+
+    ``sheet``: the FactSheet of ``data`` under these ``rules`` and ``money_unit``, when the caller already built it.
+    """
+    sheet = sheet if sheet is not None else build_facts(data, rules, money_unit)
     if model is None:
         result = draft_offline(data, sheet, sections=sections, prompts=prompts, data_path=data_path, rules=rules)
         if progress:
@@ -92,7 +97,14 @@ async def draft_report(
     writer = SectionWriter(
         model, data, sheet, prompts, rules, repair_rounds, progress, len(specs), max_unverified=max_unverified
     )
-    drafted = list(await asyncio.gather(*(writer.write(spec) for spec in specs)))
+    writing = asyncio.gather(*(writer.write(spec) for spec in specs))
+    # Started after the sections' tasks, so their requests go out first: while the model answers, a thread loads
+    # and compiles the rules the answers are proofread with (in a fresh process, otherwise paid after the answers).
+    warming = asyncio.ensure_future(asyncio.to_thread(warm_up))
+    try:
+        drafted = list(await writing)
+    finally:
+        await warming
     by_id = {s.id: s for s in specs}
     for k in repeated_sections(drafted):
         why = "模型为多个章节写了几乎相同的文字，没有针对本节作答"
@@ -104,7 +116,7 @@ async def draft_report(
     fell_back = [s.title for s in drafted if s.source == "fallback"]
     if fell_back:
         notes.append(f"以下章节改用离线模板（原因见各节的提示）：{'、'.join(fell_back)}")
-    notes += writer.notes
+    notes += [n for spec in specs for n in writer.section_notes.get(spec.id, [])] + writer.notes
     return Draft(
         model=model.name,
         data_path=data_path,

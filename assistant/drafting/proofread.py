@@ -8,6 +8,7 @@ would flag them. Figures are grounded separately (``grounding``), so the review'
 from __future__ import annotations
 
 import re
+import threading
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import CheckConfig, run_checks
@@ -30,3 +31,17 @@ def proofread(text: str, section: str, year: int | None = None) -> list[Finding]
 
 
 _MARKS = re.compile(r"【(?:请补充|待核实)[^】]*】")
+
+
+_warmed = threading.Event()
+
+
+def warm_up() -> None:
+    """Load and compile the proofreading rules now — a one-time cost per process — e.g. while a model answers."""
+    if _warmed.is_set():
+        return
+    try:
+        proofread("预热。", "", None)
+    except Exception:  # a broken rule is reported by the real proofreading that follows
+        pass
+    _warmed.set()

@@ -276,9 +276,14 @@ def overall_form(data: ReportData, sheet: FactSheet, rules: ScoringRules = DEFAU
     )
 
 
-def build_forms(data: ReportData, sheet: FactSheet, rules: ScoringRules = DEFAULT_RULES) -> dict[str, FormTable]:
-    """Every form of the report, by the id of the table section it belongs to."""
-    forms = {"table.overall": overall_form(data, sheet, rules)}
+def build_forms(
+    data: ReportData, sheet: FactSheet, rules: ScoringRules = DEFAULT_RULES, *, only: set[str] | None = None
+) -> dict[str, FormTable]:
+    """Every form of the report (or those whose ids are in ``only``), by the id of the table section it belongs to."""
+    forms: dict[str, FormTable] = {}
+    if only is None or "table.overall" in only:
+        forms["table.overall"] = overall_form(data, sheet, rules)
     for n in range(1, len(data.projects) + 1):
-        forms[f"table.p{n}"] = project_form(data, n, sheet, rules)
+        if only is None or f"table.p{n}" in only:
+            forms[f"table.p{n}"] = project_form(data, n, sheet, rules)
     return forms

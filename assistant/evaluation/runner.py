@@ -78,7 +78,9 @@ async def run_draft(case: Case, model: ChatModel | None, prompts: PromptSet) -> 
     data = case.report_data
     assert data is not None
     # Looked up at call time, so a patched pipeline is what runs.
-    return await draft_pipeline.draft_report(data, model=model, sections=case.sections, prompts=prompts)
+    return await draft_pipeline.draft_report(
+        data, model=model, sections=case.sections, prompts=prompts, sheet=case.facts
+    )
 
 
 async def run_review(case: Case, model: ChatModel | None, prompts: PromptSet) -> Review:
@@ -87,10 +89,10 @@ async def run_review(case: Case, model: ChatModel | None, prompts: PromptSet) ->
     return await review_async(doc, facts=case.facts, config=CheckConfig(year=case.year), model=model, prompts=prompts)
 
 
-def model_for(case: Case, settings: Settings) -> ChatModel | MeteredModel | None:
-    """The model one job of ``case`` talks to."""
+def model_for(case: Case, settings: Settings, gate: asyncio.Semaphore | None = None) -> ChatModel | MeteredModel | None:
+    """The model one job of ``case`` talks to (through the run's ``gate`` on calls in flight, when given)."""
     if settings.model is not None:
-        return MeteredModel(settings.model, record=settings.record)
+        return MeteredModel(settings.model, record=settings.record, gate=gate)
     if case.scripted:
         return ScriptedModel(case.scripted)
     return None
@@ -222,10 +224,11 @@ def _stale_rubrics(runs: list[RunResult]) -> set[str]:
 
 
 async def evaluate(cases: list[Case], settings: Settings) -> tuple[list[CaseResult], list[Output]]:
-    """Generate and grade every case ``repeat`` times, ``concurrency`` jobs at a time."""
+    """Generate and grade every case ``repeat`` times, at most ``concurrency`` model calls (or jobs) at a time."""
+    gate = _call_gate(settings)
 
     async def job(case: Case, repeat: int) -> RunResult:
-        model = model_for(case, settings)
+        model = model_for(case, settings, gate)
         output = await generate(case, repeat, model, settings.prompts)
         result = await grade(case, output, model=model, prompts=settings.prompts)
         if isinstance(model, MeteredModel) and model.recorded:
@@ -247,13 +250,14 @@ async def grade_saved(cases: list[Case], outputs: list[Output], settings: Settin
     for o in outputs:
         saved.setdefault(o.case, []).append(o)
     repeats = {c.id: max(len(saved.get(c.id, [])), 1) for c in cases}
+    gate = _call_gate(settings)
 
     async def job(case: Case, repeat: int) -> RunResult:
         mine = sorted(saved.get(case.id, []), key=lambda o: o.repeat)
         if repeat > len(mine):
             missing = Output(case=case.id, kind=case.kind, repeat=repeat, status="error", error="输出文件中没有该用例")
             return RunResult(repeat=repeat, status="error", assertions=[], output=missing)
-        return await grade(case, mine[repeat - 1], model=model_for(case, settings), prompts=settings.prompts)
+        return await grade(case, mine[repeat - 1], model=model_for(case, settings, gate), prompts=settings.prompts)
 
     return await _run_jobs(cases, settings, job, repeats=repeats)
 
@@ -264,7 +268,10 @@ async def _run_jobs(
     job: Callable[[Case, int], Any],
     repeats: dict[str, int] | None = None,
 ) -> list[CaseResult]:
-    semaphore = asyncio.Semaphore(max(settings.concurrency, 1))
+    # With a real model the gate bounds the calls; twice as many jobs run so the next cases' prompts are ready
+    # when a slot frees (N cases then take N/K model latencies, not N/K × (latency + one case's own work)).
+    lookahead = 2 if settings.model is not None else 1
+    semaphore = asyncio.Semaphore(max(settings.concurrency, 1) * lookahead)
     runs: dict[str, list[RunResult]] = {c.id: [] for c in cases}
     wanted = {c.id: (repeats or {}).get(c.id, settings.repeat) for c in cases}
     finished: dict[str, CaseResult] = {}
@@ -280,6 +287,11 @@ async def _run_jobs(
 
     await asyncio.gather(*(one(c, r) for c in cases for r in range(1, wanted[c.id] + 1)))
     return [finished[c.id] for c in cases]
+
+
+def _call_gate(settings: Settings) -> asyncio.Semaphore | None:
+    """The run's bound on model calls in flight (None without a real model: scripted answers cost no slot)."""
+    return asyncio.Semaphore(max(settings.concurrency, 1)) if settings.model is not None else None
 
 
 def write_run(

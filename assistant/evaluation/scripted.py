@@ -4,14 +4,15 @@ The key is the sha256 of ``json.dumps(messages, ensure_ascii=False, sort_keys=Tr
 recorded answer raises :class:`StaleScript` — the prompt (template, data or code around it) changed since the
 script was recorded, so the case is reported ``stale`` instead of silently passing or failing.
 :class:`MeteredModel` wraps a real model for a run: it counts tokens and calls and, with ``record``, keeps
-every answer so ``--record`` can write the scripts.
+every answer so ``--record`` can write the scripts; the run's ``gate`` bounds the calls in flight across its cases.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -23,6 +24,7 @@ from assistant.llm.protocol import DEFAULT_CONCURRENCY, ChatModel
 from assistant.llm.structured import Structured, parse
 
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
 
 
 def prompt_hash(messages: list[dict[str, Any]]) -> str:
@@ -91,11 +93,16 @@ class ScriptedModel:
 
 
 class MeteredModel:
-    """A real model seen through one case: tokens and calls counted, answers optionally recorded."""
+    """A real model seen through one case: tokens and calls counted, answers optionally recorded.
 
-    def __init__(self, inner: ChatModel, *, record: bool = False) -> None:
+    ``gate``, shared by every case of a run, bounds the model calls in flight: cases may prepare their prompts
+    ahead of a free slot, so a slot that frees is taken at once instead of after the next case's start-up.
+    """
+
+    def __init__(self, inner: ChatModel, *, record: bool = False, gate: asyncio.Semaphore | None = None) -> None:
         self.inner = inner
         self.record = record
+        self.gate = gate
         self.recorded: list[ScriptEntry] = []
         self.calls = 0
         self.cached = 0
@@ -122,6 +129,15 @@ class MeteredModel:
         self.tokens_in += c.tokens_in or 0
         self.tokens_out += c.tokens_out or 0
 
+    async def _through_gate(self, call: Callable[[], Awaitable[R]]) -> R:
+        if self.gate is None:
+            return await call()
+        async with self.gate:
+            result = await call()
+        # Let a case waiting for the slot send its request before this case goes on checking its answer.
+        await asyncio.sleep(0)
+        return result
+
     def _keep(self, messages: list[dict[str, Any]], template: str, text: str) -> None:
         if self.record:
             self.recorded.append(ScriptEntry(prompt_hash=prompt_hash(messages), output=text, template=template))
@@ -137,13 +153,15 @@ class MeteredModel:
         on_reset: Callable[[], None] | None = None,
     ) -> Completion:
         """Forward to the real model, counting and recording."""
-        c = await self.inner.complete(
-            messages,
-            template=template,
-            template_hash=template_hash,
-            stream=stream,
-            on_delta=on_delta,
-            on_reset=on_reset,
+        c = await self._through_gate(
+            lambda: self.inner.complete(
+                messages,
+                template=template,
+                template_hash=template_hash,
+                stream=stream,
+                on_delta=on_delta,
+                on_reset=on_reset,
+            )
         )
         self._count(c)
         self._keep(messages, template, c.text)
@@ -159,8 +177,10 @@ class MeteredModel:
         attempts: int = 3,
     ) -> Structured[T]:
         """Forward to the real model, counting and recording the validated answer."""
-        s = await self.inner.structured(
-            messages, schema, template=template, template_hash=template_hash, attempts=attempts
+        s = await self._through_gate(
+            lambda: self.inner.structured(
+                messages, schema, template=template, template_hash=template_hash, attempts=attempts
+            )
         )
         self._count(s.completion)
         # The raw text may have needed a retry with feedback; what replays is the value the pipeline got.

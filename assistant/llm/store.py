@@ -137,6 +137,11 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(str(self.path), timeout=lock_wait, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
+        # A write-ahead log, synced at checkpoints rather than at every commit: a logged call costs microseconds
+        # instead of an fsync (~10 ms) inside the event loop, and readers never wait for a writer. A power cut may
+        # lose the last calls, never corrupt the file. Where WAL is unavailable SQLite keeps its rollback journal.
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
         self._migrate()
 
     def _migrate(self) -> None:

@@ -21,16 +21,17 @@ import json
 import random
 import time
 from collections.abc import Callable
-from typing import Any, cast
-
-import openai
-from openai.types.chat import ChatCompletionMessageParam
+from typing import TYPE_CHECKING, Any, cast
 
 from assistant.errors import ModelError
 from assistant.llm.completion import Completion
 from assistant.llm.config import ModelConfig
 from assistant.llm.deadline import remaining
 from assistant.llm.store import scrub
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletionMessageParam  # noqa: F401 - named in cast()
 
 # Statuses with which servers refuse a response_format they do not implement, at once.
 _FORMAT_REJECTED = {400, 422}
@@ -89,6 +90,8 @@ class Transport:
 
     async def list_models(self) -> list[str]:
         """Model ids the endpoint offers (GET /models)."""
+        import openai
+
         sdk, _ = self._connection()
         try:
             page = await sdk.models.list()
@@ -105,6 +108,9 @@ class Transport:
         on_reset: Callable[[], None] | None,
     ) -> Completion:
         """One answer, retried as needed; raises FormatRejected or ModelError."""
+        # Imported at the first request, not with the module: a run answered from the cache never pays for it.
+        import openai
+
         tries = self.config.max_retries + 1
         attempt = 0
         reason = ""
@@ -225,6 +231,8 @@ class Transport:
     async def _create_once(
         self, sdk: openai.AsyncOpenAI, messages: list[dict[str, Any]], response_format: dict[str, Any] | None
     ) -> Completion:
+        import openai
+
         resp = await sdk.chat.completions.create(
             model=self.config.model,
             messages=cast("list[ChatCompletionMessageParam]", messages),
@@ -251,13 +259,22 @@ class Transport:
         on_delta: Callable[[str], None] | None,
         shown: list[bool],
     ) -> Completion:
-        stream = await sdk.chat.completions.create(
-            model=self.config.model,
-            messages=cast("list[ChatCompletionMessageParam]", messages),
-            temperature=self.config.temperature,
-            max_tokens=self.config.max_tokens,
-            stream=True,
-            stream_options={"include_usage": True} if self.stream_options_ok else openai.omit,
+        import openai
+
+        body: dict[str, Any] = {
+            "model": self.config.model,
+            "messages": messages,
+            "temperature": self.config.temperature,
+            "max_tokens": self.config.max_tokens,
+            "stream": True,
+        }
+        if self.stream_options_ok:
+            body["stream_options"] = {"include_usage": True}
+        # The same request ``chat.completions.create`` sends, with its SSE decoding, error events and retries off,
+        # but each chunk kept as the JSON dict it is: building the SDK's typed chunk costs ~0.3 ms per token, which
+        # for every section of a draft arriving at once was most of the time after the model answered.
+        stream = await sdk.post(
+            "/chat/completions", cast_to=object, body=body, stream=True, stream_cls=openai.AsyncStream[object]
         )
         kind = str(getattr(getattr(stream, "response", None), "headers", {}).get("content-type", ""))
         if kind and "event-stream" not in kind:
@@ -272,17 +289,24 @@ class Transport:
         async with stream:
             async for chunk in stream:
                 events += 1
-                model = chunk.model or model
-                if chunk.usage is not None:
-                    tokens_in, tokens_out = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
-                for choice in chunk.choices:
-                    piece = choice.delta.content if choice.delta else None
-                    if piece:
+                if not isinstance(chunk, dict):
+                    continue
+                if isinstance(chunk.get("model"), str) and chunk["model"]:
+                    model = chunk["model"]
+                usage = chunk.get("usage")
+                if isinstance(usage, dict):
+                    tokens_in, tokens_out = _count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens"))
+                for choice in chunk.get("choices") or ():
+                    if not isinstance(choice, dict):
+                        continue
+                    delta = choice.get("delta")
+                    piece = delta.get("content") if isinstance(delta, dict) else None
+                    if piece and isinstance(piece, str):
                         parts.append(piece)
                         shown[0] = True
                         if on_delta is not None:
                             on_delta(piece)
-                    finish = choice.finish_reason or finish
+                    finish = choice.get("finish_reason") or finish
         if finish is None:
             if events == 0:
                 raise _Retry("服务器返回了空的流式回答（没有任何内容）")
@@ -295,6 +319,8 @@ class Transport:
     def _connection(self) -> tuple[openai.AsyncOpenAI, asyncio.Semaphore]:
         # The SDK's HTTP pool and the semaphore belong to one event loop; a new loop (another
         # asyncio.run) gets fresh ones.
+        import openai
+
         loop = asyncio.get_running_loop()
         if self._sdk is None or self._slots is None or self._loop is not loop:
             self._sdk = openai.AsyncOpenAI(
@@ -350,6 +376,11 @@ async def _within(awaitable: Any) -> Any:
         if remaining() == 0:
             raise _DeadlinePassed() from None
         raise
+
+
+def _count(value: Any) -> int | None:
+    """A token count from a server's usage record (None when missing or not a whole number)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _retry_after(headers: Any, cap: float) -> float | None:
