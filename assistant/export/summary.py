@@ -35,8 +35,9 @@ COLUMNS = [
     "最严重的问题",
     "审阅结果",
     "带批注的 Word",
+    "模型审阅",
 ]
-_WIDTHS = [34, 24, 8, 10, 7, 7, 7, 30, 80, 24, 24]
+_WIDTHS = [34, 24, 8, 10, 7, 7, 7, 30, 80, 24, 24, 40]
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _FAILED_FILL = PatternFill("solid", fgColor="FBE3E3")
 
@@ -48,6 +49,13 @@ def _categories(row: BatchRow) -> str:
 
 def _status(row: BatchRow) -> str:
     return "无法审阅" if row.status != "ok" else "已审阅"
+
+
+def model_status(row: BatchRow) -> str:
+    """How the model critique went for the report: done by which model, why it fell back, or "" with none."""
+    if row.model_note:
+        return row.model_note
+    return f"已完成（{row.model}）" if row.model else ""
 
 
 def write_summary(rows: list[BatchRow], path: Path) -> Path:
@@ -83,6 +91,7 @@ def _write_xlsx(rows: list[BatchRow], path: Path) -> Path:
                 top,
                 row.review_file or "",
                 row.docx_file or "",
+                model_status(row),
             ]
         )
         r = ws.max_row
@@ -220,6 +229,8 @@ def _table(rows: list[BatchRow]) -> str:
             f" · <a href='{html.escape(r.docx_file)}'>Word</a>" if r.docx_file else ""
         )
         top = "<br>".join(html.escape(t) for t in r.top) if r.status == "ok" else html.escape(r.reason)
+        if r.model_note:  # the critique fell back: the bureau reads the counts as the checks' alone
+            top += f"<p class='fell'>{html.escape(r.model_note)}</p>"
         cls = " class='failed'" if r.status != "ok" else ""
         body.append(
             f"<tr{cls}><td>{html.escape(r.file)}</td><td>{html.escape(r.department or '')}</td>"
@@ -236,7 +247,7 @@ h1{font-size:22px}.lead{font-size:15px}
 svg text{font-size:12px;fill:#333}svg text.n{fill:#555}svg rect{fill:#4a78b0}
 table{border-collapse:collapse;width:100%;font-size:13px;margin-top:8px}
 th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top}th{background:#dde6f0;cursor:pointer}
-tr.failed td{background:#fbe3e3}td.top{max-width:520px}.empty{color:#888}
+tr.failed td{background:#fbe3e3}.fell{color:#9a6700;margin:4px 0 0}td.top{max-width:520px}.empty{color:#888}
 """
 
 # Click a header to sort by it (numbers as numbers); the page works without it.

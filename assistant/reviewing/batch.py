@@ -24,6 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +33,10 @@ from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RA
 from assistant.checks.registry import CheckConfig
 from assistant.errors import AssistantError, InputError
 from assistant.reviewing.identity import Identity, identify, same_department
+
+if TYPE_CHECKING:
+    from assistant.llm.protocol import ChatModel
+    from assistant.reviewing.result import Review
 
 REPORT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
@@ -61,6 +66,9 @@ class BatchRow(BaseModel):
     docx_file: str | None = None
     data_file: str | None = None
     previous_file: str | None = None
+    review_data: str | None = Field(None, description="its Review as JSON (kept for the page and the critique)")
+    model: str | None = Field(None, description="the model whose critique is merged into its review")
+    model_note: str = Field("", description="why the model critique fell back or is incomplete")
     cached: bool = False
 
 
@@ -72,6 +80,7 @@ class BatchResult:
     out_dir: Path
     unmatched_data: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)  # each row's report on disk, in row order
 
     @property
     def failed(self) -> list[BatchRow]:
@@ -84,11 +93,21 @@ class _Job:
     path: Path
     name: str
     out_dir: Path
-    data: Path | None
-    previous: Path | None
     config: CheckConfig | None
     use_cache: bool
     stem: str = ""  # the name its files get in out_dir, unique in the batch
+    previous: Path | None = None  # last year's report when given for it alone (else matched by title)
+    keep_review: bool = False  # also write the Review as JSON
+    critique: bool = False  # a model critique follows (it decides about files a critique wrote)
+
+
+@dataclass(frozen=True)
+class CritiqueSettings:
+    """How the batch's model critique runs: requests in flight, seconds per report, progress."""
+
+    concurrency: int | None = None  # None: the model's own
+    deadline: float | None = None  # per report; None: no limit
+    progress: ProgressFn | None = None
 
 
 # -- collecting the files -----------------------------------------------------------------------------
@@ -196,12 +215,29 @@ def match(who: Identity, candidates: list[tuple[Path, Identity]], year_offset: i
 # -- one report -----------------------------------------------------------------------------------------
 
 
-def cache_key(job: _Job) -> str:
-    """sha256 over what decides the review: the report's bytes, its data, last year's report, rules and config."""
+@dataclass(frozen=True)
+class _Index:
+    """The batch's data files and last year's reports with the department and year each declares."""
+
+    data: list[tuple[Path, Identity]] = field(default_factory=list)
+    previous: list[tuple[Path, Identity]] = field(default_factory=list)
+
+
+_INDEX = _Index()  # a worker's copy, set once per process by the pool's initializer (not pickled per report)
+
+
+def _set_index(index: _Index) -> None:
+    global _INDEX
+    _INDEX = index
+
+
+def cache_key(digest: str, data: Path | None, previous: Path | None, config: CheckConfig | None) -> str:
+    """sha256 over what decides the review: the report's bytes (``digest``), its data, last year's report, rules."""
     h = hashlib.sha256(__version__.encode())
-    for p in (job.path, job.data, job.previous):
+    h.update(digest.encode())
+    for p in (data, previous):
         h.update(b"\0" + (p.read_bytes() if p is not None else b""))
-    h.update((job.config.model_dump_json() if job.config else "").encode())
+    h.update((config.model_dump_json() if config else "").encode())
     h.update(_rules_version().encode())
     return h.hexdigest()
 
@@ -231,61 +267,133 @@ def _out_stem(name: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", stem).strip("_") or "report"
 
 
-def review_one(job: _Job) -> BatchRow:
-    """Review one report of the batch and write its files; any problem of the file becomes the row's reason."""
+def review_one(job: _Job, index: _Index | None = None) -> BatchRow:
+    """Review one report of the batch and write its files; any problem of the file becomes the row's reason.
+
+    The report is read once: its bytes decide whether the last run's review still holds, and its title (department
+    and year) picks its data file and last year's report from ``index``.
+    """
+    index = index or _INDEX
     stem = job.stem or _out_stem(job.name)
     cache = job.out_dir / CACHE_DIR / f"{stem}.json"
     try:
-        key = cache_key(job)
+        digest = hashlib.sha256(job.path.read_bytes()).hexdigest()
     except OSError as exc:
         return BatchRow(file=job.name, status="failed", reason=f"无法读取（{exc.strerror or exc}）")
-    if job.use_cache and cache.is_file():
-        saved = json.loads(cache.read_text(encoding="utf-8"))
-        row = BatchRow.model_validate(saved["row"])
-        if saved.get("key") == key and (row.review_file is None or (job.out_dir / row.review_file).exists()):
-            return row.model_copy(update={"cached": True})
-    row = _review_fresh(job, stem)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps({"key": key, "row": row.model_dump(mode="json")}, ensure_ascii=False), "utf-8")
+    saved = _read_cache(cache) if job.use_cache else None
+    if saved is not None and saved.get("report") == digest:
+        who = Identity(*saved.get("who", (None, None)))
+        data, previous = _matched(job, who, index)
+        if saved.get("key") == cache_key(digest, data, previous, job.config) and _still_there(saved, job):
+            return BatchRow.model_validate(saved["row"]).model_copy(update={"cached": True})
+    row, who, key = _review_fresh(job, stem, digest, index)
+    entry = {"report": digest, "key": key, "who": [who.department, who.year], "row": row.model_dump(mode="json")}
+    write_cache(cache, {**entry, "files": CHECKS})
     return row
 
 
-def _review_fresh(job: _Job, stem: str) -> BatchRow:
-    from assistant.export.docx_comments import write_commented_docx
-    from assistant.export.review_html import review_to_html
-    from assistant.reviewing.pipeline import review
+CHECKS = "checks"  # the review files on disk come from the deterministic checks alone (else: a critique's key)
 
+
+def _read_cache(path: Path) -> dict[str, Any] | None:
     try:
-        result = review(job.path, data=job.data, config=job.config, previous=job.previous)
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return saved if isinstance(saved, dict) and isinstance(saved.get("row"), dict) else None
+
+
+def write_cache(path: Path, entry: dict[str, Any]) -> None:
+    """Save a report's cache entry (what decided its review, its row, what its files on disk reflect)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+
+
+def _still_there(saved: dict[str, Any], job: _Job) -> bool:
+    """The cached row's files exist, and reflect what this run would write."""
+    row = saved["row"]
+    for name in (row.get("review_file"), row.get("review_data") if job.keep_review else None):
+        if name and not (job.out_dir / name).exists():
+            return False
+    if job.keep_review and row.get("status") == "ok" and not row.get("review_data"):
+        return False
+    # Without a model, files a critique rewrote are stale; with one, the critique phase decides.
+    return job.critique or saved.get("files", CHECKS) == CHECKS
+
+
+def _matched(job: _Job, who: Identity, index: _Index) -> tuple[Path | None, Path | None]:
+    """The report's data file and last year's report: as given, or matched by department and year."""
+    data = match(who, index.data) if index.data else None
+    previous = job.previous or (match(who, index.previous, year_offset=-1) if index.previous else None)
+    return data, previous
+
+
+def _review_fresh(job: _Job, stem: str, digest: str, index: _Index) -> tuple[BatchRow, Identity, str]:
+    from assistant.budget.facts import build_facts
+    from assistant.budget.loader import load_data
+    from assistant.reviewing.pipeline import review_document
+    from assistant.text.document import load_document
+
+    nobody = Identity(None, None)
+    try:
+        doc = load_document(job.path)
     except InputError as exc:
-        return BatchRow(file=job.name, status="failed", reason=_one_line(str(exc), job.path))
+        failed = BatchRow(file=job.name, status="failed", reason=_one_line(str(exc), job.path))
+        return failed, nobody, cache_key(digest, *_matched(job, nobody, index), job.config)
+    who = identify(doc.text)
+    data, previous = _matched(job, who, index)
+    key = cache_key(digest, data, previous, job.config)
+    try:
+        facts = build_facts(load_data(data)) if data is not None else None
+        last = load_document(previous) if previous is not None else None
+    except InputError as exc:
+        return BatchRow(file=job.name, status="failed", reason=_one_line(str(exc), job.path)), who, key
+    # The deterministic review is called directly: no event loop per report.
+    result = review_document(doc, facts=facts, config=job.config, previous=last)
     # The review names the report as given, never the folder a .zip was unpacked into.
     result = result.model_copy(update={"document": result.document.model_copy(update={"path": job.name})})
-    who = identify(result.text)
-    counts = severity_counts(result.findings)
-    html = f"{stem}.review.html"
-    (job.out_dir / html).write_text(review_to_html(result), encoding="utf-8")
-    docx_name = None
-    if job.path.suffix.lower() == ".docx":
-        docx_name = f"{stem}.reviewed.docx"
-        try:
-            write_commented_docx(result, job.out_dir / docx_name, source=job.path)
-        except InputError:
-            docx_name = None
-    return BatchRow(
+    review_data = None
+    if job.keep_review:
+        review_data = f"{CACHE_DIR}/{stem}.checks.json"
+        (job.out_dir / review_data).parent.mkdir(parents=True, exist_ok=True)
+        (job.out_dir / review_data).write_text(result.model_dump_json(), encoding="utf-8")
+    row = BatchRow(
         file=job.name,
         department=who.department,
         year=who.year,
-        errors=counts["error"],
-        warnings=counts["warning"],
-        infos=counts["info"],
-        categories=dict(Counter(f.category for f in result.findings)),
-        rules=dict(Counter(f.rule for f in result.findings)),
-        top=[_line(f) for f in most_serious(result.findings, TOP_FINDINGS)],
-        review_file=html,
-        docx_file=docx_name,
-        data_file=job.data.name if job.data else None,
-        previous_file=job.previous.name if job.previous else None,
+        data_file=data.name if data else None,
+        previous_file=previous.name if previous else None,
+        review_data=review_data,
+    )
+    return write_review_files(result, row, job.path, job.out_dir, stem), who, key
+
+
+def write_review_files(result: Review, row: BatchRow, source: Path, out_dir: Path, stem: str) -> BatchRow:
+    """Write the report's review page (and its commented .docx for a .docx report); the row with its counts."""
+    from assistant.export.docx_comments import write_commented_docx
+    from assistant.export.review_html import review_to_html
+
+    html = f"{stem}.review.html"
+    (out_dir / html).write_text(review_to_html(result), encoding="utf-8")
+    docx_name = None
+    if source.suffix.lower() == ".docx":
+        docx_name = f"{stem}.reviewed.docx"
+        try:
+            write_commented_docx(result, out_dir / docx_name, source=source)
+        except InputError:
+            docx_name = None
+    counts = severity_counts(result.findings)
+    return row.model_copy(
+        update={
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "infos": counts["info"],
+            "categories": dict(Counter(f.category for f in result.findings)),
+            "rules": dict(Counter(f.rule for f in result.findings)),
+            "top": [_line(f) for f in most_serious(result.findings, TOP_FINDINGS)],
+            "review_file": html,
+            "docx_file": docx_name,
+        }
     )
 
 
@@ -320,20 +428,36 @@ def review_batch(
     workers: int | None = None,
     use_cache: bool = True,
     progress: ProgressFn | None = None,
+    model: ChatModel | None = None,
+    critique: CritiqueSettings | None = None,
+    keep_reviews: bool = False,
+    workdir: Path | None = None,
 ) -> BatchResult:
-    """Review every report under ``inputs`` in parallel; write each one's review into ``out_dir``."""
+    """Review every report under ``inputs`` in parallel; write each one's review into ``out_dir``.
+
+    With ``model``, every report's deterministic review is then critiqued by the model through that one client
+    (``critique`` sets its concurrency, deadline per report and progress); a report whose critique fails keeps its
+    deterministic review and says why. ``keep_reviews`` also writes each Review as JSON (the page opens them);
+    ``workdir`` keeps the unpacked .zip files there (the page comments the user's own .docx later).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="assistant-batch-") as tmp:
-        work = Path(tmp)
+        work = workdir or Path(tmp)
         reports = collect(inputs, work / "reports")
         if not reports:
             raise InputError("没有找到可审阅的报告（.docx、.pdf、.txt、.md）；请检查文件夹或压缩包")
         _refuse_overwrite(reports, out_dir)
         data_index = index_data([p for p, _ in collect(data or [], work / "data", DATA_SUFFIXES)])
         last_year = [(p, identify(_safe_head(p))) for p, _ in collect(previous or [], work / "previous")]
-        jobs, used = _jobs(reports, out_dir, data_index, last_year, config, use_cache)
-        rows = _run(jobs, workers, progress)
-    unmatched = [p.name for p, _ in data_index if p not in used]
+        index = _Index(data_index, last_year)
+        jobs = _jobs(reports, out_dir, last_year, config, use_cache, keep_reviews or model is not None, model)
+        rows = _run(jobs, index, workers, progress)
+        if model is not None:
+            from assistant.reviewing.batch_critique import critique_rows
+
+            rows = critique_rows(jobs, rows, model, critique or CritiqueSettings())
+    used = {r.data_file for r in rows if r.data_file}
+    unmatched = [p.name for p, _ in data_index if p.name not in used]
     notes = []
     if data is not None:
         missing = [r.file for r in rows if r.status == "ok" and r.data_file is None]
@@ -345,7 +469,10 @@ def review_batch(
         alone = [r.file for r in rows if r.status == "ok" and r.previous_file is None]
         if alone:
             notes.append(f"{len(alone)} 份报告没有找到上年报告：{'、'.join(alone[:10])}")
-    return BatchResult(rows=rows, out_dir=out_dir, unmatched_data=unmatched, notes=notes)
+    fell = [r.file for r in rows if r.status == "ok" and r.model_note]
+    if model is not None and fell:
+        notes.append(f"{len(fell)} 份报告的模型审阅未完成或不完整，保留确定性检查结果：{'、'.join(fell[:10])}")
+    return BatchResult(rows=rows, out_dir=out_dir, unmatched_data=unmatched, notes=notes, paths=[j.path for j in jobs])
 
 
 def _safe_head(path: Path) -> str:
@@ -366,49 +493,56 @@ def _refuse_overwrite(reports: list[tuple[Path, str]], out_dir: Path) -> None:
 def _jobs(
     reports: list[tuple[Path, str]],
     out_dir: Path,
-    data_index: list[tuple[Path, Identity]],
     last_year: list[tuple[Path, Identity]],
     config: CheckConfig | None,
     use_cache: bool,
-) -> tuple[list[_Job], set[Path]]:
-    jobs, used = [], set()
+    keep_review: bool,
+    model: ChatModel | None,
+) -> list[_Job]:
     stems: set[str] = set()
-    single_previous = last_year[0][0] if len(last_year) == 1 and len(reports) == 1 else None
-    for path, name in reports:
-        who = identify(_safe_head(path)) if (data_index or last_year) else Identity(None, None)
-        data = match(who, data_index) if data_index else None
-        if data is not None:
-            used.add(data)
-        prev = single_previous or (match(who, last_year, year_offset=-1) if last_year else None)
-        jobs.append(_Job(path, name, out_dir, data, prev, config, use_cache, _unique(_out_stem(name), stems)))
-    return jobs, used
+    # One report against one last-year file: they belong together whatever their titles say.
+    single = last_year[0][0] if len(last_year) == 1 and len(reports) == 1 else None
+    return [
+        _Job(path, name, out_dir, config, use_cache, _unique(_out_stem(name), stems), single, keep_review, bool(model))
+        for path, name in reports
+    ]
 
 
-def _run(jobs: list[_Job], workers: int | None, progress: ProgressFn | None) -> list[BatchRow]:
+def _run(jobs: list[_Job], index: _Index, workers: int | None, progress: ProgressFn | None) -> list[BatchRow]:
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     rows: list[BatchRow | None] = [None] * len(jobs)
     if workers == 1:
         for i, job in enumerate(jobs):
-            rows[i] = _guarded(job)
+            rows[i] = _guarded(job, index)
             if progress:
                 progress(i + 1, len(jobs), job.name)
         return [r for r in rows if r is not None]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures: dict[Future[BatchRow], int] = {pool.submit(_guarded, job): i for i, job in enumerate(jobs)}
+    # The index goes to each worker once; a report's job is a few paths. Reports are handed out a few at a time
+    # so the pool's round trips stay small next to the reviews.
+    chunk = max(1, min(8, len(jobs) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_set_index, initargs=(index,)) as pool:
+        futures: dict[Future[list[BatchRow]], int] = {
+            pool.submit(_guarded_many, jobs[i : i + chunk]): i for i in range(0, len(jobs), chunk)
+        }
         done = 0
         for future in as_completed(futures):
-            i = futures[future]
-            rows[i] = future.result()
-            done += 1
-            if progress:
-                progress(done, len(jobs), jobs[i].name)
+            first = futures[future]
+            for k, row in enumerate(future.result()):
+                rows[first + k] = row
+                done += 1
+                if progress:
+                    progress(done, len(jobs), jobs[first + k].name)
     return [r for r in rows if r is not None]
 
 
-def _guarded(job: _Job) -> BatchRow:
+def _guarded_many(jobs: list[_Job]) -> list[BatchRow]:
+    return [_guarded(job) for job in jobs]
+
+
+def _guarded(job: _Job, index: _Index | None = None) -> BatchRow:
     """``review_one`` that turns a crash into the row's reason, so one report never stops the batch."""
     try:
-        return review_one(job)
+        return review_one(job, index)
     except AssistantError as exc:
         return BatchRow(file=job.name, status="failed", reason=_one_line(str(exc), job.path))
     except Exception as exc:  # a bug on one document must not lose the other reports' reviews
