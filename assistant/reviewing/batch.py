@@ -448,7 +448,7 @@ def review_batch(
             raise InputError("没有找到可审阅的报告（.docx、.pdf、.txt、.md）；请检查文件夹或压缩包")
         _refuse_overwrite(reports, out_dir)
         data_index = index_data([p for p, _ in collect(data or [], work / "data", DATA_SUFFIXES)])
-        last_year = [(p, identify(_safe_head(p))) for p, _ in collect(previous or [], work / "previous")]
+        last_year = _identify_all([p for p, _ in collect(previous or [], work / "previous")], workers)
         index = _Index(data_index, last_year)
         jobs = _jobs(reports, out_dir, last_year, config, use_cache, keep_reviews or model is not None, model)
         rows = _run(jobs, index, workers, progress)
@@ -473,6 +473,19 @@ def review_batch(
     if model is not None and fell:
         notes.append(f"{len(fell)} 份报告的模型审阅未完成或不完整，保留确定性检查结果：{'、'.join(fell[:10])}")
     return BatchResult(rows=rows, out_dir=out_dir, unmatched_data=unmatched, notes=notes, paths=[j.path for j in jobs])
+
+
+def _identify_all(paths: list[Path], workers: int | None) -> list[tuple[Path, Identity]]:
+    """Each of last year's reports with the department and year its title gives (read across the cores)."""
+    workers = max(1, min(workers or os.cpu_count() or 1, len(paths) // 8))
+    if workers == 1:
+        return [(p, _identity_of(p)) for p in paths]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(zip(paths, pool.map(_identity_of, paths, chunksize=8), strict=True))
+
+
+def _identity_of(path: Path) -> Identity:
+    return identify(_safe_head(path))
 
 
 def _safe_head(path: Path) -> str:
