@@ -118,10 +118,10 @@ def missed(rows: list[BatchRow], planted: dict[str, str]) -> list[str]:
     return out
 
 
-def cpu() -> float:
-    """CPU seconds of this process and of the pool's workers that have ended."""
+def cpu() -> tuple[float, float]:
+    """CPU seconds of this process, and of the pool's workers that have ended."""
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
 def overhead(folder: Path, n: int, work: Path) -> str:
@@ -185,7 +185,8 @@ def main() -> None:
         )  # fmt: skip
         write_summary(result.rows, out / "汇总.html")
         xlsx = write_summary(result.rows, out / "汇总.xlsx")
-        wall, used = time.perf_counter() - began, cpu() - spent
+        wall, (parent, pool) = time.perf_counter() - began, (a - b for a, b in zip(cpu(), spent, strict=True))
+        used = parent + pool
         first = first or wall * workers
         rate = len(result.rows) / wall
         lost = missed(read_summary(xlsx), planted)  # what the bureau's summary shows, read back from the file
@@ -194,6 +195,8 @@ def main() -> None:
             f"{len(result.rows) / used:.1f} reports per CPU-second, speed-up {first / wall:.2f}× (ideal {workers}×), "
             f"failed {len(result.failed)}, planted defects missing from the summary {len(lost)}/{len(planted)}"
         )
+        if workers > 1:  # what does not spread over the cores: the parent's own share of the CPU time
+            print(f"  serial part (this process: collecting, summary): {parent:.1f} s CPU = {parent / used:.1%}")
         if lost:
             print("  missed: " + ", ".join(lost[:20]))
     if args.overhead:

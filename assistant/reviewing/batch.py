@@ -7,6 +7,9 @@ Each report is reviewed on its own (the deterministic review is per document) in
 (.html, and the .docx with Word comments and tracked changes when the input was .docx) lands in ``out_dir``.
 One unreadable file never stops the run: its row says why. A re-run skips reports whose bytes (and data, and
 last year's report, and the rules' version) are unchanged, unless ``use_cache`` is False.
+
+With a model, the critique of every report follows in this process, through one client
+(:mod:`assistant.reviewing.batch_critique`).
 """
 
 from __future__ import annotations
@@ -15,11 +18,9 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import tempfile
-import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,15 +34,12 @@ from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RA
 from assistant.checks.registry import CheckConfig
 from assistant.errors import AssistantError, InputError
 from assistant.reviewing.identity import Identity, identify, same_department
+from assistant.reviewing.inputs import DATA_SUFFIXES, collect
 
 if TYPE_CHECKING:
     from assistant.llm.protocol import ChatModel
     from assistant.reviewing.result import Review
 
-REPORT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
-DATA_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
-MAX_ZIP_ENTRY = 100 * 1024 * 1024
-MAX_ZIP_TOTAL = 1024 * 1024 * 1024
 CACHE_DIR = ".cache"
 TOP_FINDINGS = 3
 
@@ -89,7 +87,9 @@ class BatchResult:
 
 
 @dataclass(frozen=True)
-class _Job:
+class Job:
+    """One report of the batch as a worker gets it: where it is, its name, where its files go, how to review it."""
+
     path: Path
     name: str
     out_dir: Path
@@ -108,71 +108,6 @@ class CritiqueSettings:
     concurrency: int | None = None  # None: the model's own
     deadline: float | None = None  # per report; None: no limit
     progress: ProgressFn | None = None
-
-
-# -- collecting the files -----------------------------------------------------------------------------
-
-
-def collect(
-    inputs: Iterable[Path], workdir: Path, suffixes: tuple[str, ...] = REPORT_SUFFIXES
-) -> list[tuple[Path, str]]:
-    """Every file with one of ``suffixes`` under the inputs (folders walked, .zip extracted into ``workdir``).
-
-    Returns (path on disk, display name) pairs in a stable order. A missing input is an InputError.
-    """
-    found: list[tuple[Path, str]] = []
-    for item in inputs:
-        if not item.exists():
-            raise InputError(f"{item}：找不到这个文件或文件夹，请检查路径")
-        if item.is_dir():
-            for p in sorted(item.rglob("*")):
-                if p.is_file() and p.suffix.lower() in suffixes and not _hidden(p.relative_to(item)):
-                    found.append((p, str(p.relative_to(item))))
-        elif item.suffix.lower() == ".zip":
-            target = workdir / f"zip-{len(found)}-{item.stem}"
-            found.extend((p, f"{item.name}/{name}") for p, name in extract_zip(item, target, suffixes))
-        else:
-            found.append((item, item.name))
-    return found
-
-
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith((".", "~$", "__MACOSX")) for part in relative.parts)
-
-
-def extract_zip(path: Path, target: Path, suffixes: tuple[str, ...]) -> list[tuple[Path, str]]:
-    """The report files of a .zip, extracted under ``target``; sizes are checked before anything is read."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"{path}：不是有效的 zip 压缩包（{exc}），请重新打包后再试") from None
-    out: list[tuple[Path, str]] = []
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir() and Path(m.filename).suffix.lower() in suffixes]
-        total = sum(m.file_size for m in members)
-        if total > MAX_ZIP_TOTAL or any(m.file_size > MAX_ZIP_ENTRY for m in members):
-            raise InputError(f"{path}：压缩包解压后过大（{total // 1024 // 1024} MB），请分批上传")
-        for i, m in enumerate(members):
-            name = _zip_name(m)
-            if _hidden(Path(name)):
-                continue
-            dest = target / f"{i:05d}" / Path(name).name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(m) as src, dest.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-            out.append((dest, name))
-    return out
-
-
-def _zip_name(member: zipfile.ZipInfo) -> str:
-    """The member's name, decoded as the Chinese Windows tools that made it wrote it, never a path outside."""
-    name = member.filename
-    if not member.flag_bits & 0x800:  # no UTF-8 flag: Windows archivers write GBK
-        try:
-            name = name.encode("cp437").decode("gbk")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-    return "/".join(p for p in name.replace("\\", "/").split("/") if p not in ("", ".", ".."))
 
 
 # -- matching data and last year's reports ------------------------------------------------------------
@@ -267,7 +202,7 @@ def _out_stem(name: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", stem).strip("_") or "report"
 
 
-def review_one(job: _Job, index: _Index | None = None) -> BatchRow:
+def review_one(job: Job, index: _Index | None = None) -> BatchRow:
     """Review one report of the batch and write its files; any problem of the file becomes the row's reason.
 
     The report is read once: its bytes decide whether the last run's review still holds, and its title (department
@@ -280,7 +215,7 @@ def review_one(job: _Job, index: _Index | None = None) -> BatchRow:
         digest = hashlib.sha256(job.path.read_bytes()).hexdigest()
     except OSError as exc:
         return BatchRow(file=job.name, status="failed", reason=f"无法读取（{exc.strerror or exc}）")
-    saved = _read_cache(cache) if job.use_cache else None
+    saved = read_cache(cache) if job.use_cache else None
     if saved is not None and saved.get("report") == digest:
         who = Identity(*saved.get("who", (None, None)))
         data, previous = _matched(job, who, index)
@@ -295,7 +230,8 @@ def review_one(job: _Job, index: _Index | None = None) -> BatchRow:
 CHECKS = "checks"  # the review files on disk come from the deterministic checks alone (else: a critique's key)
 
 
-def _read_cache(path: Path) -> dict[str, Any] | None:
+def read_cache(path: Path) -> dict[str, Any] | None:
+    """A report's cache entry, or None when there is none (or it cannot be read)."""
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -309,7 +245,7 @@ def write_cache(path: Path, entry: dict[str, Any]) -> None:
     path.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
 
 
-def _still_there(saved: dict[str, Any], job: _Job) -> bool:
+def _still_there(saved: dict[str, Any], job: Job) -> bool:
     """The cached row's files exist, and reflect what this run would write."""
     row = saved["row"]
     for name in (row.get("review_file"), row.get("review_data") if job.keep_review else None):
@@ -321,14 +257,14 @@ def _still_there(saved: dict[str, Any], job: _Job) -> bool:
     return job.critique or saved.get("files", CHECKS) == CHECKS
 
 
-def _matched(job: _Job, who: Identity, index: _Index) -> tuple[Path | None, Path | None]:
+def _matched(job: Job, who: Identity, index: _Index) -> tuple[Path | None, Path | None]:
     """The report's data file and last year's report: as given, or matched by department and year."""
     data = match(who, index.data) if index.data else None
     previous = job.previous or (match(who, index.previous, year_offset=-1) if index.previous else None)
     return data, previous
 
 
-def _review_fresh(job: _Job, stem: str, digest: str, index: _Index) -> tuple[BatchRow, Identity, str]:
+def _review_fresh(job: Job, stem: str, digest: str, index: _Index) -> tuple[BatchRow, Identity, str]:
     from assistant.budget.facts import build_facts
     from assistant.budget.loader import load_data
     from assistant.reviewing.pipeline import review_document
@@ -511,17 +447,17 @@ def _jobs(
     use_cache: bool,
     keep_review: bool,
     model: ChatModel | None,
-) -> list[_Job]:
+) -> list[Job]:
     stems: set[str] = set()
     # One report against one last-year file: they belong together whatever their titles say.
     single = last_year[0][0] if len(last_year) == 1 and len(reports) == 1 else None
     return [
-        _Job(path, name, out_dir, config, use_cache, _unique(_out_stem(name), stems), single, keep_review, bool(model))
+        Job(path, name, out_dir, config, use_cache, _unique(_out_stem(name), stems), single, keep_review, bool(model))
         for path, name in reports
     ]
 
 
-def _run(jobs: list[_Job], index: _Index, workers: int | None, progress: ProgressFn | None) -> list[BatchRow]:
+def _run(jobs: list[Job], index: _Index, workers: int | None, progress: ProgressFn | None) -> list[BatchRow]:
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     rows: list[BatchRow | None] = [None] * len(jobs)
     if workers == 1:
@@ -548,11 +484,11 @@ def _run(jobs: list[_Job], index: _Index, workers: int | None, progress: Progres
     return [r for r in rows if r is not None]
 
 
-def _guarded_many(jobs: list[_Job]) -> list[BatchRow]:
+def _guarded_many(jobs: list[Job]) -> list[BatchRow]:
     return [_guarded(job) for job in jobs]
 
 
-def _guarded(job: _Job, index: _Index | None = None) -> BatchRow:
+def _guarded(job: Job, index: _Index | None = None) -> BatchRow:
     """``review_one`` that turns a crash into the row's reason, so one report never stops the batch."""
     try:
         return review_one(job, index)

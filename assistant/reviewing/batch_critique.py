@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ModelError
-from assistant.reviewing.batch import CACHE_DIR, CHECKS, BatchRow, CritiqueSettings, _Job, _read_cache, write_cache
+from assistant.reviewing.batch import CACHE_DIR, BatchRow, CritiqueSettings, Job, read_cache, write_cache
 from assistant.reviewing.batch import write_review_files as write_files
 from assistant.reviewing.result import Review
 
@@ -48,7 +48,7 @@ def model_settings(model: ChatModel) -> str:
 
 
 def critique_rows(
-    jobs: Sequence[_Job], rows: list[BatchRow], model: ChatModel, settings: CritiqueSettings
+    jobs: Sequence[Job], rows: list[BatchRow], model: ChatModel, settings: CritiqueSettings
 ) -> list[BatchRow]:
     """Each reviewed report's row after the model's critique (or its fallback); the model is closed at the end."""
 
@@ -62,7 +62,7 @@ def critique_rows(
 
 
 async def critique_all(
-    jobs: Sequence[_Job], rows: list[BatchRow], model: ChatModel, settings: CritiqueSettings
+    jobs: Sequence[Job], rows: list[BatchRow], model: ChatModel, settings: CritiqueSettings
 ) -> list[BatchRow]:
     """The critique of every reviewed report, ``settings.concurrency`` requests in flight at most."""
     concurrency = max(1, settings.concurrency or model.concurrency)
@@ -87,14 +87,14 @@ async def critique_all(
 
 
 async def _critique_one(
-    job: _Job, row: BatchRow, model: ChatModel, fingerprint: str, concurrency: int, seconds: float | None
+    job: Job, row: BatchRow, model: ChatModel, fingerprint: str, concurrency: int, seconds: float | None
 ) -> BatchRow:
     from assistant.llm.deadline import deadline
     from assistant.reviewing.critique import critique
     from assistant.text.document import load_document
 
     cache = job.out_dir / CACHE_DIR / f"{job.stem}.json"
-    saved = _read_cache(cache) or {}
+    saved = read_cache(cache) or {}
     key = hashlib.sha256(f"{saved.get('key', '')}\0{fingerprint}".encode()).hexdigest()
     earlier = saved.get("critique")
     if job.use_cache and isinstance(earlier, dict) and earlier.get("key") == key and saved.get("files") == key:
@@ -132,7 +132,7 @@ async def _critique_one(
     return final
 
 
-def _write(result: Review, row: BatchRow, job: _Job, data: str) -> BatchRow:
+def _write(result: Review, row: BatchRow, job: Job, data: str) -> BatchRow:
     (job.out_dir / data).write_text(result.model_dump_json(), encoding="utf-8")
     return write_files(result, row, job.path, job.out_dir, job.stem)
 
@@ -167,6 +167,3 @@ class _Bounded:
         """A validated answer, within the batch's limit."""
         async with self.slots:
             return await self.model.structured(messages, schema, **kwargs)
-
-
-__all__ = ["CHECKS", "critique_all", "critique_rows", "model_settings"]
