@@ -83,12 +83,12 @@ def test_a_zip_of_reports_is_reviewed_like_a_folder(folder: Path, tmp_path: Path
 
 
 def test_a_zip_that_expands_too_far_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.reviewing.batch as batch
+    import assistant.reviewing.inputs as inputs
 
     archive = tmp_path / "big.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("a.txt", "零" * 200_000)
-    monkeypatch.setattr(batch, "MAX_ZIP_ENTRY", 100_000)
+    monkeypatch.setattr(inputs, "MAX_ZIP_ENTRY", 100_000)
     with pytest.raises(Exception, match="过大"):
         review_batch([archive], out_dir=tmp_path / "out", workers=1)
 

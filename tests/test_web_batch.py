@@ -6,6 +6,8 @@ The handlers are driven directly; the last test does the same in Chromium (fixtu
 from __future__ import annotations
 
 import html
+import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,11 @@ def handlers(tmp_path: Path) -> Handlers:
     return Handlers(workdir=tmp_path / "work", eval_dir=tmp_path / "no-cases")
 
 
+def _row_of(step: Any, word: str) -> int:
+    """The summary row (as the page's table numbers it) of the report whose name has ``word``."""
+    return next(i for i, e in step.state.entries.items() if word in e.name)
+
+
 def test_a_zip_is_reviewed_with_progress_and_the_broken_report_is_listed(handlers: Handlers, tmp_path: Path) -> None:
     steps = list(handlers.run_batch([str(three_reports(tmp_path / "in"))], "s1"))
     progress = [s.status for s in steps[:-1]]
@@ -55,29 +62,50 @@ def test_a_zip_is_reviewed_with_progress_and_the_broken_report_is_listed(handler
     assert "共 3 份报告，已审阅 2 份，无法审阅 1 份" in last.status
     assert "无法审阅的文件（1 个）" in last.status and "- 损坏的报告.pdf：" in last.status
     assert str(tmp_path) not in last.status and "/tmp/" not in last.status
-    # The summary is framed: the plots and the table, the wrong sum counted against its department.
-    shown = html.unescape(last.summary)
-    assert last.summary.startswith("<iframe") and "<svg" in shown and "云岭县林业和草原局" in shown
-    assert "损坏的报告.pdf" in shown and "<a href" not in shown
-    labels = dict(last.choices)
-    assert set(labels) == {"县直/云岭县水务局.txt（云岭县水务局 2024 年度，错误 0、警告 0、提示 0）"} | {
-        label for label in labels if label.startswith("县直/云岭县林业和草原局.md（")
-    }
-    assert len(labels) == 2  # the broken one cannot be opened
-    assert "错误 0" not in next(k for k in labels if "林业" in k)  # its wrong sum is counted
+    # The summary is in the page: the plots and the table, the wrong sum counted against its department.
+    shown = last.summary
+    assert "<svg" in shown and "云岭县林业和草原局" in shown and "<a href" not in shown and "<iframe" not in shown
+    assert str(tmp_path) not in shown and "assistant-batch" not in shown
+    rows = {int(i): bool(failed) for failed, i in re.findall(r"<tr( class='failed')? data-row='(\d+)'>", shown)}
+    assert sorted(rows) == [0, 1, 2] and sum(rows.values()) == 1
+    assert set(last.state.entries) == {i for i, failed in rows.items() if not failed}  # the broken one can't open
+    forest = last.state.entries[_row_of(last, "林业")]
+    assert forest.name == "县直/云岭县林业和草原局.md" and "错误 0" not in forest.label  # its wrong sum is counted
 
 
-def test_each_report_opens_and_the_downloads_carry_the_users_names(handlers: Handlers, tmp_path: Path) -> None:
+def test_a_row_opens_that_report_in_the_review_pane_with_its_downloads(handlers: Handlers, tmp_path: Path) -> None:
     last = list(handlers.run_batch([str(three_reports(tmp_path / "in"))], "s1"))[-1]
-    forest = next(v for k, v in last.choices if "林业" in k)
-    framed, single = handlers.batch_report(last.state, forest)
-    assert framed.startswith("<iframe") and "云岭县林业和草原局" in html.unescape(framed)
-    assert single is not None and Path(single).name == "云岭县林业和草原局（审阅）.html"
-    for text in (html.unescape(framed), Path(single).read_text(encoding="utf-8")):
-        assert "春季收到的报告.zip/县直/云岭县林业和草原局.md" in text  # the report as the user named it
-        assert "/tmp/" not in text and "assistant-batch" not in text and str(tmp_path) not in text
-    assert handlers.batch_report(last.state, "../../etc/passwd") == ("", None)
-    assert handlers.batch_report(None, forest) == ("", None)
+    steps = list(handlers.open_batch_report(last.state, _row_of(last, "林业")))
+    first, done = steps[0], steps[-1]
+    assert first.pane and first.files == (None, None, None)  # the pane first, the files after
+    assert "**正在查看**：县直/云岭县林业和草原局.md" in done.status and "审阅完成" in done.status
+    assert 'class="rp"' in done.pane and 'data-box="batch-handled"' in done.pane and "data-reveal" in done.pane
+    cards = re.findall(r'<div class="card sev-(\w+)"', done.pane)
+    assert "error" in cards and "云岭县林业和草原局" in html.unescape(done.pane)
+    assert done.state is not None and done.state.review.findings and done.state.name == "云岭县林业和草原局.md"
+    docx_file, json_file, page_file = (Path(f) for f in done.files if f)
+    assert [p.name for p in (docx_file, json_file, page_file)] == [
+        "云岭县林业和草原局（审阅）.docx",
+        "云岭县林业和草原局（审阅）.json",
+        "云岭县林业和草原局（审阅）.html",
+    ]
+    page = page_file.read_text(encoding="utf-8")
+    assert "春季收到的报告.zip/县直/云岭县林业和草原局.md" in page  # the report as the user named it
+    assert "/tmp/" not in page and "assistant-batch" not in page and str(tmp_path) not in page
+    # 已处理 on the first card leaves it out of the rewritten downloads, as on the 审阅 tab.
+    token = done.state.token
+    kept = handlers.handled_files(done.state, f'{{"token": "{token}", "done": [0], "ignored": []}}')
+    assert kept[1] is not None
+    again = json.loads(Path(kept[1]).read_text(encoding="utf-8"))
+    assert len(again["findings"]) == len(done.state.review.findings) - 1
+    # The water bureau's row shows its own report; the broken file and rows that are not there say so.
+    water = list(handlers.open_batch_report(last.state, _row_of(last, "水务")))[-1]
+    assert "云岭县水务局" in water.status and water.state is not None and water.state.review is not done.state.review
+    broken = next(i for i in range(3) if i not in last.state.entries)
+    assert "无法审阅" in list(handlers.open_batch_report(last.state, broken))[-1].status
+    for row in (99, "../../etc/passwd", None, True):
+        assert list(handlers.open_batch_report(last.state, row))[-1].pane == ""
+    assert list(handlers.open_batch_report(None, 0))[-1].pane == ""
 
     xlsx, page_file, archive = (Path(f) for f in last.files if f)
     assert (xlsx.name, page_file.name, archive.name) == ("批量审阅汇总.xlsx", "批量审阅汇总.html", "各报告审阅结果.zip")
@@ -92,20 +120,27 @@ def test_each_report_opens_and_the_downloads_carry_the_users_names(handlers: Han
     assert str(tmp_path) not in page_file.read_text(encoding="utf-8")
 
 
-def test_several_files_are_reviewed_and_a_data_file_among_them_is_listed(handlers: Handlers, tmp_path: Path) -> None:
-    # Uploads arrive in folders of their own, as gradio stores them.
-    report = tmp_path / "a1" / "青山县档案馆.txt"
-    report.parent.mkdir()
-    report.write_text(_report("青山县档案馆", 2025, SOUND), encoding="utf-8")
-    stray = tmp_path / "b2" / "档案馆数据.xlsx"
-    stray.parent.mkdir()
-    stray.write_bytes(b"PK\x03\x04 a workbook sent by mistake")
-    last = list(handlers.run_batch([str(report), str(stray)], "s2"))[-1]
-    assert "共 2 份报告，已审阅 1 份，无法审阅 1 份" in last.status
-    assert "- 档案馆数据.xlsx：" in last.status and ".docx" in last.status  # says which types it takes
-    assert [label for label, _ in last.choices] == [
-        "青山县档案馆.txt（青山县档案馆 2025 年度，错误 0、警告 0、提示 0）"
-    ]
+def test_a_word_report_in_a_zip_is_opened_and_commented_on_its_own_text(handlers: Handlers, tmp_path: Path) -> None:
+    import docx as python_docx
+
+    from assistant.export.docx_comments import read_comments
+
+    word = python_docx.Document()
+    for line in _report("云岭县气象局", 2024, WRONG_SUM).splitlines():
+        word.add_paragraph(line)
+    word.add_paragraph("本段为气象局自己的格式与文字。")
+    source = tmp_path / "气象局.docx"
+    word.save(str(source))
+    archive = tmp_path / "报告.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(source, "气象局.docx")
+    last = list(handlers.run_batch([str(archive)], "s3"))[-1]
+    done = list(handlers.open_batch_report(last.state, 0))[-1]
+    commented = Path(done.files[0] or "")
+    assert commented.name == "气象局（审阅）.docx"
+    texts = [p.text for p in python_docx.Document(str(commented)).paragraphs]
+    assert "本段为气象局自己的格式与文字。" in texts  # the user's own document, with comments added
+    assert read_comments(commented)
 
 
 def test_nothing_uploaded_or_a_broken_zip_says_what_to_do(handlers: Handlers, tmp_path: Path) -> None:
@@ -120,7 +155,9 @@ def test_nothing_uploaded_or_a_broken_zip_says_what_to_do(handlers: Handlers, tm
     assert notes and notes[-1][0] == "批量审阅失败"
 
 
-def test_in_the_browser_a_zip_of_three_reports_gives_the_summary_with_the_broken_one(page: Any, tmp_path: Path) -> None:
+def test_in_the_browser_a_zip_of_three_reports_gives_the_summary_and_a_row_opens_its_report(
+    page: Any, tmp_path: Path
+) -> None:
     archive = three_reports(tmp_path / "in")
     _tab(page, "批量审阅")
     page.locator("#batch-upload input[type=file]").set_input_files(str(archive))
@@ -129,12 +166,12 @@ def test_in_the_browser_a_zip_of_three_reports_gives_the_summary_with_the_broken
     status = page.locator("#batch-status")
     status.get_by_text("批量审阅完成").wait_for()
     assert "无法审阅 1 份" in status.inner_text() and "损坏的报告.pdf" in status.inner_text()
-    frame = page.frame_locator("#batch-summary iframe")
-    frame.locator("#summary").wait_for()
-    assert frame.locator("svg").count() == 3
-    failed = frame.locator("tr.failed")
+    summary = page.locator("#batch-summary")
+    summary.locator("#summary").wait_for()
+    assert summary.locator("svg").count() == 3
+    failed = summary.locator("tr.failed")
     assert failed.count() == 1 and "损坏的报告.pdf" in failed.inner_text()
-    assert "云岭县林业和草原局" in frame.locator("#summary").inner_text()
+    assert "云岭县林业和草原局" in summary.locator("#summary").inner_text()
     for button in ("#batch-xlsx", "#batch-html", "#batch-zip"):
         assert page.locator(button).is_visible()
     with page.expect_download() as info:
@@ -143,15 +180,29 @@ def test_in_the_browser_a_zip_of_three_reports_gives_the_summary_with_the_broken
     assert _english(page, archive.name, archive.stem) == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "batch.png"))
-    frame.locator("#summary").scroll_into_view_if_needed()
+    summary.locator("#summary").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "batch-table.png"))
 
-    page.locator("#batch-pick input").click()
-    page.get_by_role("option", name="县直/云岭县林业和草原局.md", exact=False).click()
-    review = page.frame_locator("#batch-report iframe")
-    review.get_by_text("云岭县林业和草原局").first.wait_for()
-    with page.expect_download() as info:
-        page.locator("#batch-one").click()
-    assert info.value.suggested_filename == "云岭县林业和草原局（审阅）.html"
-    page.locator("#batch-report").scroll_into_view_if_needed()
+    # A click on the forestry bureau's row opens that report in the review pane: its findings, each on its words.
+    summary.locator("tr", has_text="云岭县林业和草原局").click()
+    pane = page.locator("#batch-pane")
+    pane.locator(".card").first.wait_for()
+    page.locator("#batch-report-status", has_text="正在查看：县直/云岭县林业和草原局.md").wait_for()
+    assert "云岭县林业和草原局" in pane.locator(".rp-doc").inner_text()
+    assert "current" in (summary.locator("tr", has_text="云岭县林业和草原局").get_attribute("class") or "")
+    error = pane.locator(".card.sev-error").first
+    error.click()
+    lit = pane.locator("mark.hl")
+    assert lit.count() >= 1 and error.get_attribute("data-i") in (lit.first.get_attribute("data-f") or "").split()
+    assert "300" in lit.first.inner_text() or "500" in lit.first.inner_text() or "150" in lit.first.inner_text()
+    page.locator("#batch-docx").wait_for(state="visible")
     page.screenshot(path=str(SCREENSHOTS / "batch-report.png"))
+    with page.expect_download() as info:
+        page.locator("#batch-docx").click()
+    assert info.value.suggested_filename == "云岭县林业和草原局（审阅）.docx"
+    # The other report's row replaces the pane with its own review.
+    summary.locator("tr", has_text="云岭县水务局").click()
+    page.locator("#batch-report-status", has_text="正在查看：县直/云岭县水务局.txt").wait_for()
+    pane.locator(".rp-doc", has_text="云岭县水务局").wait_for()
+    assert "云岭县林业和草原局" not in pane.locator(".rp-doc").inner_text()
+    assert _english(page, archive.name, archive.stem) == []

@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.cli.main import _EXTENSIONS, command
 from assistant.errors import InputError
+from assistant.terminal import for_terminal
+
+if TYPE_CHECKING:
+    from assistant.reviewing.batch import ProgressFn
 
 REVIEWS_DIR = "审阅结果"
 
@@ -20,15 +25,20 @@ def is_batch(files: list[str]) -> bool:
     return one.is_dir() or one.suffix.lower() == ".zip"
 
 
-def _progress(done: int, total: int, name: str) -> None:
-    width = 24
-    filled = width * done // total
-    line = f"[{'█' * filled}{'·' * (width - filled)}] {done}/{total} {name}"
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\033[K" + line + ("\n" if done == total else ""))
-    else:
-        sys.stderr.write(line + "\n")
-    sys.stderr.flush()
+def _progress_of(stage: str) -> ProgressFn:
+    """A progress bar on stderr for one stage of the batch (检查, 模型审阅)."""
+
+    def show(done: int, total: int, name: str) -> None:
+        width = 24
+        filled = width * done // total if total else width
+        line = f"{stage} [{'█' * filled}{'·' * (width - filled)}] {done}/{total} {for_terminal(name)}"
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\033[K" + line + ("\n" if done == total else ""))
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    return show
 
 
 def _summary_paths(output: str | None) -> tuple[Path, Path]:
@@ -42,16 +52,22 @@ def _summary_paths(output: str | None) -> tuple[Path, Path]:
 def review_many(args: argparse.Namespace) -> int:
     """Review every report of the inputs in parallel and write the bureau summary."""
     from assistant.checks.registry import CheckConfig, load_config
+    from assistant.cli.model_flags import open_model
     from assistant.export.summary import write_summary
-    from assistant.reviewing.batch import review_batch
+    from assistant.reviewing.batch import CritiqueSettings, review_batch
 
-    if args.model:
-        raise InputError("批量审阅目前只运行确定性检查；请去掉 --model，或逐份审阅时使用模型")
     xlsx, page = _summary_paths(args.output)
     config = load_config(args.config) if args.config else CheckConfig()
     if args.year:
         config = config.model_copy(update={"year": args.year})
     out_dir = xlsx.parent / REVIEWS_DIR
+    model = open_model(args)  # None: the deterministic checks only
+    critique = None
+    if model is not None:
+        # The deadline applies to each report's critique: a batch of hundreds cannot share one run's two minutes.
+        critique = CritiqueSettings(
+            concurrency=model.concurrency, deadline=model.config.deadline, progress=_progress_of("模型审阅")
+        )
     result = review_batch(
         [Path(f) for f in args.file],
         out_dir=out_dir,
@@ -60,8 +76,13 @@ def review_many(args: argparse.Namespace) -> int:
         config=config,
         workers=args.workers,
         use_cache=not args.no_cache,
-        progress=_progress,
+        progress=_progress_of("检查"),
+        model=model,
+        critique=critique,
     )
+    if model is not None:
+        for note in dict.fromkeys(model.notes):
+            print(for_terminal(f"说明：{note}"), file=sys.stderr)
     # Links in the summaries point into the reviews folder beside them.
     rows = [
         r.model_copy(
@@ -81,7 +102,8 @@ def review_many(args: argparse.Namespace) -> int:
     )
     for r in sorted(ok, key=lambda r: (-r.errors, -r.warnings, r.file)):
         who = " ".join(str(x) for x in (r.department, r.year) if x) or "（未识别部门）"
-        print(f"  {r.file}  {who}  错误 {r.errors} · 警告 {r.warnings} · 提示 {r.infos}")
+        fell = f"  （{r.model_note}）" if r.model_note else ""
+        print(f"  {r.file}  {who}  错误 {r.errors} · 警告 {r.warnings} · 提示 {r.infos}{fell}")
     for r in result.failed:
         print(f"  无法审阅：{r.file}：{r.reason}")
     for note in result.notes:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup, escape
+
 from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RANK, Finding, severity_counts
 from assistant.export.review_text import (
     SEVERITIES,
@@ -70,25 +72,6 @@ def segments(text: str, findings: list[Finding]) -> list[Segment]:
 def review_to_html(review: Review) -> str:
     """One self-contained HTML page: summary counts, a findings table, and the full text with spans marked."""
     findings = review.findings
-    rows = []
-    for group in group_by_section(review):
-        for item in group.items:
-            f = item.finding
-            rows.append(
-                {
-                    "number": item.number,
-                    "section": group.title,
-                    "category": CATEGORY_NAMES.get(f.category, f.category),
-                    "severity": f.severity,
-                    "severity_name": SEVERITY_NAMES[f.severity],
-                    "rule": f.rule,
-                    "source": f.source,
-                    "quote": one_line(f.quote),
-                    "message": f.message,
-                    "suggestion": f.suggestion,
-                }
-            )
-    pieces = [_piece(seg, findings) for seg in segments(review.text, findings)]
     return default_prompts().render(
         "review.html.j2",
         title=PAGE_TITLE,
@@ -104,28 +87,50 @@ def review_to_html(review: Review) -> str:
             (CATEGORY_NAMES.get(c, c), counts, sum(counts.values())) for c, counts in category_counts(findings).items()
         ],
         total=len(findings),
-        rows=rows,
-        pieces=pieces,
+        finding_rows=finding_rows(review),
+        report=marked_report(review.text, findings),
     )
 
 
-def _piece(seg: Segment, findings: list[Finding]) -> dict[str, object]:
-    """What the template needs for one segment: its text, anchors, and the mark's class and tooltip."""
-    numbers = seg.covering or seg.points
-    marked = [findings[n - 1] for n in numbers]
-    worst = max((f.severity for f in marked), key=SEVERITY_RANK.__getitem__, default="info")
-    classes = [f"sev-{worst}"]
-    if len(marked) > 1:
-        classes.append("multi")
-    if seg.points:
-        classes.append("point")
-    return {
-        "text": seg.text,
-        "anchors": seg.anchors,
-        "marked": bool(marked),
-        "class": " ".join(classes),
-        "title": "\n".join(
+def finding_rows(review: Review) -> Markup:
+    """The findings table's rows (``<tr>`` each), grouped by section in document order; HTML built here for speed,
+    as :func:`marked_report`."""
+    out: list[str] = []
+    for group in group_by_section(review):
+        section = escape(group.title)
+        for item in group.items:
+            f, n = item.finding, item.number
+            model = " · 模型" if f.source == "model" else ""
+            out.append(
+                f'<tr id="row-{n}" class="sev-{f.severity}">\n<td class="num">{n}</td>\n<td>{section}</td>\n'
+                f"<td>{escape(CATEGORY_NAMES.get(f.category, f.category))}"
+                f'<span class="rule">{escape(f.rule)}{model}</span></td>\n'
+                f'<td><span class="badge sev-{f.severity}">{SEVERITY_NAMES[f.severity]}</span></td>\n'
+                f'<td><a href="#f{n}">{escape(one_line(f.quote))}</a></td>\n'
+                f"<td>{escape(f.message)}</td>\n<td>{escape(f.suggestion)}</td>\n</tr>\n"
+            )
+    return Markup("".join(out))
+
+
+def marked_report(text: str, findings: list[Finding]) -> Markup:
+    """The report text as HTML: each run covered by findings in a ``<mark>`` (class, tooltip, numbers), and an
+    anchor where each finding starts. Built here rather than in the template: a long report has thousands of runs,
+    and a template loop over them was most of the time it takes to write a review page."""
+    out: list[str] = []
+    for seg in segments(text, findings):
+        out.extend(f'<a class="anchor" id="f{n}" href="#row-{n}"></a>' for n in seg.anchors)
+        numbers = seg.covering or seg.points
+        if not numbers:
+            out.append(escape(seg.text))
+            continue
+        marked = [findings[n - 1] for n in numbers]
+        worst = max((f.severity for f in marked), key=SEVERITY_RANK.__getitem__)
+        classes = f"sev-{worst}" + (" multi" if len(marked) > 1 else "") + (" point" if seg.points else "")
+        title = "\n".join(
             f"[{n}] {SEVERITY_NAMES[f.severity]}：{f.message}" for n, f in zip(numbers, marked, strict=True)
-        ),
-        "numbers": " ".join(map(str, numbers)),
-    }
+        )
+        out.append(
+            f'<mark class="{classes}" title="{escape(title)}" data-findings="{" ".join(map(str, numbers))}">'
+            f"{escape(seg.text)}</mark>"
+        )
+    return Markup("".join(out))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -35,8 +35,9 @@ COLUMNS = [
     "最严重的问题",
     "审阅结果",
     "带批注的 Word",
+    "模型审阅",
 ]
-_WIDTHS = [34, 24, 8, 10, 7, 7, 7, 30, 80, 24, 24]
+_WIDTHS = [34, 24, 8, 10, 7, 7, 7, 30, 80, 24, 24, 40]
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _FAILED_FILL = PatternFill("solid", fgColor="FBE3E3")
 
@@ -48,6 +49,13 @@ def _categories(row: BatchRow) -> str:
 
 def _status(row: BatchRow) -> str:
     return "无法审阅" if row.status != "ok" else "已审阅"
+
+
+def model_status(row: BatchRow) -> str:
+    """How the model critique went for the report: done by which model, why it fell back, or "" with none."""
+    if row.model_note:
+        return row.model_note
+    return f"已完成（{row.model}）" if row.model else ""
 
 
 def write_summary(rows: list[BatchRow], path: Path) -> Path:
@@ -83,6 +91,7 @@ def _write_xlsx(rows: list[BatchRow], path: Path) -> Path:
                 top,
                 row.review_file or "",
                 row.docx_file or "",
+                model_status(row),
             ]
         )
         r = ws.max_row
@@ -145,6 +154,24 @@ def merge_summaries(paths: Iterable[Path]) -> list[BatchRow]:
 
 def summary_html(rows: list[BatchRow]) -> str:
     """A self-contained page: the overview, three plots (inline SVG) and the sortable table."""
+    parts = [
+        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
+        "<title>绩效自评报告批量审阅汇总</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>绩效自评报告批量审阅汇总</h1>",
+        summary_overview(rows),
+        "<h2>各报告</h2>",
+        summary_table(rows),
+        f"<script>{_SORT_JS}</script></body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def summary_overview(rows: list[BatchRow], *, counts: bool = True, failed: bool = True) -> str:
+    """The counts line, the three plots and the unreadable files: the summary above its table.
+
+    The page states the counts and the unreadable files in its own status line (``counts``/``failed`` False).
+    """
     ok = [r for r in rows if r.status == "ok"]
     by_category: Counter[str] = Counter()
     reports_by_rule: Counter[str] = Counter()
@@ -153,26 +180,23 @@ def summary_html(rows: list[BatchRow]) -> str:
         reports_by_rule.update(r.rules.keys())
     ranked = sorted(ok, key=lambda r: (-r.errors, -r.warnings, r.file))[:15]
     frequent = [(rule, n) for rule, n in reports_by_rule.most_common(10)]
-    parts = [
-        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
-        "<title>绩效自评报告批量审阅汇总</title>",
-        f"<style>{_CSS}</style></head><body>",
-        "<h1>绩效自评报告批量审阅汇总</h1>",
+    lead = (
         f"<p class='lead'>共 {len(rows)} 份报告：已审阅 {len(ok)} 份，无法审阅 {len(rows) - len(ok)} 份；"
         f"错误 {sum(r.errors for r in ok)} 处，警告 {sum(r.warnings for r in ok)} 处，"
-        f"提示 {sum(r.infos for r in ok)} 处。</p>",
+        f"提示 {sum(r.infos for r in ok)} 处。</p>"
+    )
+    parts = [
+        lead if counts else "",
         "<div class='plots'>",
         _plot("各类问题数量（全部报告）", [(CATEGORY_NAMES.get(c, c), n) for c, n in by_category.most_common()]),
         _plot("错误最多的部门", [(r.department or r.file, r.errors) for r in ranked if r.errors]),
         _plot("最常见的问题（涉及的报告份数）", [(_rule_label(rule), n) for rule, n in frequent], unit="份报告"),
         "</div>",
     ]
-    failed = [r for r in rows if r.status != "ok"]
-    if failed:
-        items = "".join(f"<li>{html.escape(r.file)}：{html.escape(r.reason)}</li>" for r in failed)
-        parts.append(f"<h2>无法审阅的文件（{len(failed)}）</h2><ul class='failed'>{items}</ul>")
-    parts.append(_table(rows))
-    parts.append(f"<script>{_SORT_JS}</script></body></html>")
+    unreadable = [r for r in rows if r.status != "ok"]
+    if unreadable and failed:
+        items = "".join(f"<li>{html.escape(r.file)}：{html.escape(r.reason)}</li>" for r in unreadable)
+        parts.append(f"<h2>无法审阅的文件（{len(unreadable)}）</h2><ul class='failed'>{items}</ul>")
     return "\n".join(parts)
 
 
@@ -212,21 +236,36 @@ def _counts(r: BatchRow) -> str:
     return f"<td>{r.errors}</td><td>{r.warnings}</td><td>{r.infos}</td>"
 
 
-def _table(rows: list[BatchRow]) -> str:
+def _links(r: BatchRow) -> str:
+    return (f"<a href='{html.escape(r.review_file)}'>打开</a>" if r.review_file else "") + (
+        f" · <a href='{html.escape(r.docx_file)}'>Word</a>" if r.docx_file else ""
+    )
+
+
+def summary_table(
+    rows: list[BatchRow], opener: Callable[[BatchRow], str] = _links, name: Callable[[str], str] = str
+) -> str:
+    """The table, worst reports first; each row carries its index in ``rows`` (``data-row``) for the page.
+
+    ``opener`` makes the last cell (links to the review files by default); ``name`` shows a report's file name.
+    """
     head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS[:9]) + "<th>审阅结果</th>"
+    order = sorted(
+        range(len(rows)), key=lambda i: (rows[i].status == "ok", -rows[i].errors, -rows[i].warnings, rows[i].file)
+    )
     body = []
-    for r in sorted(rows, key=lambda r: (r.status == "ok", -r.errors, -r.warnings, r.file)):
-        link = (f"<a href='{html.escape(r.review_file)}'>打开</a>" if r.review_file else "") + (
-            f" · <a href='{html.escape(r.docx_file)}'>Word</a>" if r.docx_file else ""
-        )
+    for i in order:
+        r = rows[i]
         top = "<br>".join(html.escape(t) for t in r.top) if r.status == "ok" else html.escape(r.reason)
+        if r.model_note:  # the critique fell back: the bureau reads the counts as the checks' alone
+            top += f"<p class='fell'>{html.escape(r.model_note)}</p>"
         cls = " class='failed'" if r.status != "ok" else ""
         body.append(
-            f"<tr{cls}><td>{html.escape(r.file)}</td><td>{html.escape(r.department or '')}</td>"
+            f"<tr{cls} data-row='{i}'><td>{html.escape(name(r.file))}</td><td>{html.escape(r.department or '')}</td>"
             f"<td>{r.year or ''}</td><td>{_status(r)}</td>{_counts(r)}"
-            f"<td>{html.escape(_categories(r))}</td><td class='top'>{top}</td><td>{link}</td></tr>"
+            f"<td>{html.escape(_categories(r))}</td><td class='top'>{top}</td><td>{opener(r)}</td></tr>"
         )
-    return f"<h2>各报告</h2><table id='summary'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<table id='summary'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 _CSS = """
@@ -236,7 +275,7 @@ h1{font-size:22px}.lead{font-size:15px}
 svg text{font-size:12px;fill:#333}svg text.n{fill:#555}svg rect{fill:#4a78b0}
 table{border-collapse:collapse;width:100%;font-size:13px;margin-top:8px}
 th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top}th{background:#dde6f0;cursor:pointer}
-tr.failed td{background:#fbe3e3}td.top{max-width:520px}.empty{color:#888}
+tr.failed td{background:#fbe3e3}.fell{color:#9a6700;margin:4px 0 0}td.top{max-width:520px}.empty{color:#888}
 """
 
 # Click a header to sort by it (numbers as numbers); the page works without it.

@@ -7,6 +7,9 @@ Each report is reviewed on its own (the deterministic review is per document) in
 (.html, and the .docx with Word comments and tracked changes when the input was .docx) lands in ``out_dir``.
 One unreadable file never stops the run: its row says why. A re-run skips reports whose bytes (and data, and
 last year's report, and the rules' version) are unchanged, unless ``use_cache`` is False.
+
+With a model, the critique of every report follows in this process, through one client
+(:mod:`assistant.reviewing.batch_critique`).
 """
 
 from __future__ import annotations
@@ -15,15 +18,14 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import tempfile
-import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -32,11 +34,12 @@ from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RA
 from assistant.checks.registry import CheckConfig
 from assistant.errors import AssistantError, InputError
 from assistant.reviewing.identity import Identity, identify, same_department
+from assistant.reviewing.inputs import DATA_SUFFIXES, collect
 
-REPORT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
-DATA_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
-MAX_ZIP_ENTRY = 100 * 1024 * 1024
-MAX_ZIP_TOTAL = 1024 * 1024 * 1024
+if TYPE_CHECKING:
+    from assistant.llm.protocol import ChatModel
+    from assistant.reviewing.result import Review
+
 CACHE_DIR = ".cache"
 TOP_FINDINGS = 3
 
@@ -61,6 +64,9 @@ class BatchRow(BaseModel):
     docx_file: str | None = None
     data_file: str | None = None
     previous_file: str | None = None
+    review_data: str | None = Field(None, description="its Review as JSON (kept for the page and the critique)")
+    model: str | None = Field(None, description="the model whose critique is merged into its review")
+    model_note: str = Field("", description="why the model critique fell back or is incomplete")
     cached: bool = False
 
 
@@ -72,6 +78,7 @@ class BatchResult:
     out_dir: Path
     unmatched_data: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)  # each row's report on disk, in row order
 
     @property
     def failed(self) -> list[BatchRow]:
@@ -80,80 +87,27 @@ class BatchResult:
 
 
 @dataclass(frozen=True)
-class _Job:
+class Job:
+    """One report of the batch as a worker gets it: where it is, its name, where its files go, how to review it."""
+
     path: Path
     name: str
     out_dir: Path
-    data: Path | None
-    previous: Path | None
     config: CheckConfig | None
     use_cache: bool
     stem: str = ""  # the name its files get in out_dir, unique in the batch
+    previous: Path | None = None  # last year's report when given for it alone (else matched by title)
+    keep_review: bool = False  # also write the Review as JSON
+    critique: bool = False  # a model critique follows (it decides about files a critique wrote)
 
 
-# -- collecting the files -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CritiqueSettings:
+    """How the batch's model critique runs: requests in flight, seconds per report, progress."""
 
-
-def collect(
-    inputs: Iterable[Path], workdir: Path, suffixes: tuple[str, ...] = REPORT_SUFFIXES
-) -> list[tuple[Path, str]]:
-    """Every file with one of ``suffixes`` under the inputs (folders walked, .zip extracted into ``workdir``).
-
-    Returns (path on disk, display name) pairs in a stable order. A missing input is an InputError.
-    """
-    found: list[tuple[Path, str]] = []
-    for item in inputs:
-        if not item.exists():
-            raise InputError(f"{item}：找不到这个文件或文件夹，请检查路径")
-        if item.is_dir():
-            for p in sorted(item.rglob("*")):
-                if p.is_file() and p.suffix.lower() in suffixes and not _hidden(p.relative_to(item)):
-                    found.append((p, str(p.relative_to(item))))
-        elif item.suffix.lower() == ".zip":
-            target = workdir / f"zip-{len(found)}-{item.stem}"
-            found.extend((p, f"{item.name}/{name}") for p, name in extract_zip(item, target, suffixes))
-        else:
-            found.append((item, item.name))
-    return found
-
-
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith((".", "~$", "__MACOSX")) for part in relative.parts)
-
-
-def extract_zip(path: Path, target: Path, suffixes: tuple[str, ...]) -> list[tuple[Path, str]]:
-    """The report files of a .zip, extracted under ``target``; sizes are checked before anything is read."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"{path}：不是有效的 zip 压缩包（{exc}），请重新打包后再试") from None
-    out: list[tuple[Path, str]] = []
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir() and Path(m.filename).suffix.lower() in suffixes]
-        total = sum(m.file_size for m in members)
-        if total > MAX_ZIP_TOTAL or any(m.file_size > MAX_ZIP_ENTRY for m in members):
-            raise InputError(f"{path}：压缩包解压后过大（{total // 1024 // 1024} MB），请分批上传")
-        for i, m in enumerate(members):
-            name = _zip_name(m)
-            if _hidden(Path(name)):
-                continue
-            dest = target / f"{i:05d}" / Path(name).name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(m) as src, dest.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-            out.append((dest, name))
-    return out
-
-
-def _zip_name(member: zipfile.ZipInfo) -> str:
-    """The member's name, decoded as the Chinese Windows tools that made it wrote it, never a path outside."""
-    name = member.filename
-    if not member.flag_bits & 0x800:  # no UTF-8 flag: Windows archivers write GBK
-        try:
-            name = name.encode("cp437").decode("gbk")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-    return "/".join(p for p in name.replace("\\", "/").split("/") if p not in ("", ".", ".."))
+    concurrency: int | None = None  # None: the model's own
+    deadline: float | None = None  # per report; None: no limit
+    progress: ProgressFn | None = None
 
 
 # -- matching data and last year's reports ------------------------------------------------------------
@@ -196,12 +150,29 @@ def match(who: Identity, candidates: list[tuple[Path, Identity]], year_offset: i
 # -- one report -----------------------------------------------------------------------------------------
 
 
-def cache_key(job: _Job) -> str:
-    """sha256 over what decides the review: the report's bytes, its data, last year's report, rules and config."""
+@dataclass(frozen=True)
+class _Index:
+    """The batch's data files and last year's reports with the department and year each declares."""
+
+    data: list[tuple[Path, Identity]] = field(default_factory=list)
+    previous: list[tuple[Path, Identity]] = field(default_factory=list)
+
+
+_INDEX = _Index()  # a worker's copy, set once per process by the pool's initializer (not pickled per report)
+
+
+def _set_index(index: _Index) -> None:
+    global _INDEX
+    _INDEX = index
+
+
+def cache_key(digest: str, data: Path | None, previous: Path | None, config: CheckConfig | None) -> str:
+    """sha256 over what decides the review: the report's bytes (``digest``), its data, last year's report, rules."""
     h = hashlib.sha256(__version__.encode())
-    for p in (job.path, job.data, job.previous):
+    h.update(digest.encode())
+    for p in (data, previous):
         h.update(b"\0" + (p.read_bytes() if p is not None else b""))
-    h.update((job.config.model_dump_json() if job.config else "").encode())
+    h.update((config.model_dump_json() if config else "").encode())
     h.update(_rules_version().encode())
     return h.hexdigest()
 
@@ -231,61 +202,134 @@ def _out_stem(name: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", stem).strip("_") or "report"
 
 
-def review_one(job: _Job) -> BatchRow:
-    """Review one report of the batch and write its files; any problem of the file becomes the row's reason."""
+def review_one(job: Job, index: _Index | None = None) -> BatchRow:
+    """Review one report of the batch and write its files; any problem of the file becomes the row's reason.
+
+    The report is read once: its bytes decide whether the last run's review still holds, and its title (department
+    and year) picks its data file and last year's report from ``index``.
+    """
+    index = index or _INDEX
     stem = job.stem or _out_stem(job.name)
     cache = job.out_dir / CACHE_DIR / f"{stem}.json"
     try:
-        key = cache_key(job)
+        digest = hashlib.sha256(job.path.read_bytes()).hexdigest()
     except OSError as exc:
         return BatchRow(file=job.name, status="failed", reason=f"无法读取（{exc.strerror or exc}）")
-    if job.use_cache and cache.is_file():
-        saved = json.loads(cache.read_text(encoding="utf-8"))
-        row = BatchRow.model_validate(saved["row"])
-        if saved.get("key") == key and (row.review_file is None or (job.out_dir / row.review_file).exists()):
-            return row.model_copy(update={"cached": True})
-    row = _review_fresh(job, stem)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps({"key": key, "row": row.model_dump(mode="json")}, ensure_ascii=False), "utf-8")
+    saved = read_cache(cache) if job.use_cache else None
+    if saved is not None and saved.get("report") == digest:
+        who = Identity(*saved.get("who", (None, None)))
+        data, previous = _matched(job, who, index)
+        if saved.get("key") == cache_key(digest, data, previous, job.config) and _still_there(saved, job):
+            return BatchRow.model_validate(saved["row"]).model_copy(update={"cached": True})
+    row, who, key = _review_fresh(job, stem, digest, index)
+    entry = {"report": digest, "key": key, "who": [who.department, who.year], "row": row.model_dump(mode="json")}
+    write_cache(cache, {**entry, "files": CHECKS})
     return row
 
 
-def _review_fresh(job: _Job, stem: str) -> BatchRow:
-    from assistant.export.docx_comments import write_commented_docx
-    from assistant.export.review_html import review_to_html
-    from assistant.reviewing.pipeline import review
+CHECKS = "checks"  # the review files on disk come from the deterministic checks alone (else: a critique's key)
 
+
+def read_cache(path: Path) -> dict[str, Any] | None:
+    """A report's cache entry, or None when there is none (or it cannot be read)."""
     try:
-        result = review(job.path, data=job.data, config=job.config, previous=job.previous)
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return saved if isinstance(saved, dict) and isinstance(saved.get("row"), dict) else None
+
+
+def write_cache(path: Path, entry: dict[str, Any]) -> None:
+    """Save a report's cache entry (what decided its review, its row, what its files on disk reflect)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+
+
+def _still_there(saved: dict[str, Any], job: Job) -> bool:
+    """The cached row's files exist, and reflect what this run would write."""
+    row = saved["row"]
+    for name in (row.get("review_file"), row.get("review_data") if job.keep_review else None):
+        if name and not (job.out_dir / name).exists():
+            return False
+    if job.keep_review and row.get("status") == "ok" and not row.get("review_data"):
+        return False
+    # Without a model, files a critique rewrote are stale; with one, the critique phase decides.
+    return job.critique or saved.get("files", CHECKS) == CHECKS
+
+
+def _matched(job: Job, who: Identity, index: _Index) -> tuple[Path | None, Path | None]:
+    """The report's data file and last year's report: as given, or matched by department and year."""
+    data = match(who, index.data) if index.data else None
+    previous = job.previous or (match(who, index.previous, year_offset=-1) if index.previous else None)
+    return data, previous
+
+
+def _review_fresh(job: Job, stem: str, digest: str, index: _Index) -> tuple[BatchRow, Identity, str]:
+    from assistant.budget.facts import build_facts
+    from assistant.budget.loader import load_data
+    from assistant.reviewing.pipeline import review_document
+    from assistant.text.document import load_document
+
+    nobody = Identity(None, None)
+    try:
+        doc = load_document(job.path)
     except InputError as exc:
-        return BatchRow(file=job.name, status="failed", reason=_one_line(str(exc), job.path))
+        failed = BatchRow(file=job.name, status="failed", reason=_one_line(str(exc), job.path))
+        return failed, nobody, cache_key(digest, *_matched(job, nobody, index), job.config)
+    who = identify(doc.text)
+    data, previous = _matched(job, who, index)
+    key = cache_key(digest, data, previous, job.config)
+    try:
+        facts = build_facts(load_data(data)) if data is not None else None
+        last = load_document(previous) if previous is not None else None
+    except InputError as exc:
+        return BatchRow(file=job.name, status="failed", reason=_one_line(str(exc), job.path)), who, key
+    # The deterministic review is called directly: no event loop per report.
+    result = review_document(doc, facts=facts, config=job.config, previous=last)
     # The review names the report as given, never the folder a .zip was unpacked into.
     result = result.model_copy(update={"document": result.document.model_copy(update={"path": job.name})})
-    who = identify(result.text)
-    counts = severity_counts(result.findings)
-    html = f"{stem}.review.html"
-    (job.out_dir / html).write_text(review_to_html(result), encoding="utf-8")
-    docx_name = None
-    if job.path.suffix.lower() == ".docx":
-        docx_name = f"{stem}.reviewed.docx"
-        try:
-            write_commented_docx(result, job.out_dir / docx_name, source=job.path)
-        except InputError:
-            docx_name = None
-    return BatchRow(
+    review_data = None
+    if job.keep_review:
+        review_data = f"{CACHE_DIR}/{stem}.checks.json"
+        (job.out_dir / review_data).parent.mkdir(parents=True, exist_ok=True)
+        (job.out_dir / review_data).write_text(result.model_dump_json(), encoding="utf-8")
+    row = BatchRow(
         file=job.name,
         department=who.department,
         year=who.year,
-        errors=counts["error"],
-        warnings=counts["warning"],
-        infos=counts["info"],
-        categories=dict(Counter(f.category for f in result.findings)),
-        rules=dict(Counter(f.rule for f in result.findings)),
-        top=[_line(f) for f in most_serious(result.findings, TOP_FINDINGS)],
-        review_file=html,
-        docx_file=docx_name,
-        data_file=job.data.name if job.data else None,
-        previous_file=job.previous.name if job.previous else None,
+        data_file=data.name if data else None,
+        previous_file=previous.name if previous else None,
+        review_data=review_data,
+    )
+    return write_review_files(result, row, job.path, job.out_dir, stem), who, key
+
+
+def write_review_files(result: Review, row: BatchRow, source: Path, out_dir: Path, stem: str) -> BatchRow:
+    """Write the report's review page (and its commented .docx for a .docx report); the row with its counts."""
+    from assistant.export.docx_comments import write_commented_docx
+    from assistant.export.review_html import review_to_html
+
+    html = f"{stem}.review.html"
+    (out_dir / html).write_text(review_to_html(result), encoding="utf-8")
+    docx_name = None
+    if source.suffix.lower() == ".docx":
+        docx_name = f"{stem}.reviewed.docx"
+        try:
+            write_commented_docx(result, out_dir / docx_name, source=source)
+        except InputError:
+            docx_name = None
+    counts = severity_counts(result.findings)
+    return row.model_copy(
+        update={
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "infos": counts["info"],
+            "categories": dict(Counter(f.category for f in result.findings)),
+            "rules": dict(Counter(f.rule for f in result.findings)),
+            "top": [_line(f) for f in most_serious(result.findings, TOP_FINDINGS)],
+            "review_file": html,
+            "docx_file": docx_name,
+        }
     )
 
 
@@ -320,20 +364,36 @@ def review_batch(
     workers: int | None = None,
     use_cache: bool = True,
     progress: ProgressFn | None = None,
+    model: ChatModel | None = None,
+    critique: CritiqueSettings | None = None,
+    keep_reviews: bool = False,
+    workdir: Path | None = None,
 ) -> BatchResult:
-    """Review every report under ``inputs`` in parallel; write each one's review into ``out_dir``."""
+    """Review every report under ``inputs`` in parallel; write each one's review into ``out_dir``.
+
+    With ``model``, every report's deterministic review is then critiqued by the model through that one client
+    (``critique`` sets its concurrency, deadline per report and progress); a report whose critique fails keeps its
+    deterministic review and says why. ``keep_reviews`` also writes each Review as JSON (the page opens them);
+    ``workdir`` keeps the unpacked .zip files there (the page comments the user's own .docx later).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="assistant-batch-") as tmp:
-        work = Path(tmp)
+        work = workdir or Path(tmp)
         reports = collect(inputs, work / "reports")
         if not reports:
             raise InputError("没有找到可审阅的报告（.docx、.pdf、.txt、.md）；请检查文件夹或压缩包")
         _refuse_overwrite(reports, out_dir)
         data_index = index_data([p for p, _ in collect(data or [], work / "data", DATA_SUFFIXES)])
-        last_year = [(p, identify(_safe_head(p))) for p, _ in collect(previous or [], work / "previous")]
-        jobs, used = _jobs(reports, out_dir, data_index, last_year, config, use_cache)
-        rows = _run(jobs, workers, progress)
-    unmatched = [p.name for p, _ in data_index if p not in used]
+        last_year = _identify_all([p for p, _ in collect(previous or [], work / "previous")], workers)
+        index = _Index(data_index, last_year)
+        jobs = _jobs(reports, out_dir, last_year, config, use_cache, keep_reviews or model is not None, model)
+        rows = _run(jobs, index, workers, progress)
+        if model is not None:
+            from assistant.reviewing.batch_critique import critique_rows
+
+            rows = critique_rows(jobs, rows, model, critique or CritiqueSettings())
+    used = {r.data_file for r in rows if r.data_file}
+    unmatched = [p.name for p, _ in data_index if p.name not in used]
     notes = []
     if data is not None:
         missing = [r.file for r in rows if r.status == "ok" and r.data_file is None]
@@ -345,7 +405,23 @@ def review_batch(
         alone = [r.file for r in rows if r.status == "ok" and r.previous_file is None]
         if alone:
             notes.append(f"{len(alone)} 份报告没有找到上年报告：{'、'.join(alone[:10])}")
-    return BatchResult(rows=rows, out_dir=out_dir, unmatched_data=unmatched, notes=notes)
+    fell = [r.file for r in rows if r.status == "ok" and r.model_note]
+    if model is not None and fell:
+        notes.append(f"{len(fell)} 份报告的模型审阅未完成或不完整，保留确定性检查结果：{'、'.join(fell[:10])}")
+    return BatchResult(rows=rows, out_dir=out_dir, unmatched_data=unmatched, notes=notes, paths=[j.path for j in jobs])
+
+
+def _identify_all(paths: list[Path], workers: int | None) -> list[tuple[Path, Identity]]:
+    """Each of last year's reports with the department and year its title gives (read across the cores)."""
+    workers = max(1, min(workers or os.cpu_count() or 1, len(paths) // 8))
+    if workers == 1:
+        return [(p, _identity_of(p)) for p in paths]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(zip(paths, pool.map(_identity_of, paths, chunksize=8), strict=True))
+
+
+def _identity_of(path: Path) -> Identity:
+    return identify(_safe_head(path))
 
 
 def _safe_head(path: Path) -> str:
@@ -366,49 +442,56 @@ def _refuse_overwrite(reports: list[tuple[Path, str]], out_dir: Path) -> None:
 def _jobs(
     reports: list[tuple[Path, str]],
     out_dir: Path,
-    data_index: list[tuple[Path, Identity]],
     last_year: list[tuple[Path, Identity]],
     config: CheckConfig | None,
     use_cache: bool,
-) -> tuple[list[_Job], set[Path]]:
-    jobs, used = [], set()
+    keep_review: bool,
+    model: ChatModel | None,
+) -> list[Job]:
     stems: set[str] = set()
-    single_previous = last_year[0][0] if len(last_year) == 1 and len(reports) == 1 else None
-    for path, name in reports:
-        who = identify(_safe_head(path)) if (data_index or last_year) else Identity(None, None)
-        data = match(who, data_index) if data_index else None
-        if data is not None:
-            used.add(data)
-        prev = single_previous or (match(who, last_year, year_offset=-1) if last_year else None)
-        jobs.append(_Job(path, name, out_dir, data, prev, config, use_cache, _unique(_out_stem(name), stems)))
-    return jobs, used
+    # One report against one last-year file: they belong together whatever their titles say.
+    single = last_year[0][0] if len(last_year) == 1 and len(reports) == 1 else None
+    return [
+        Job(path, name, out_dir, config, use_cache, _unique(_out_stem(name), stems), single, keep_review, bool(model))
+        for path, name in reports
+    ]
 
 
-def _run(jobs: list[_Job], workers: int | None, progress: ProgressFn | None) -> list[BatchRow]:
+def _run(jobs: list[Job], index: _Index, workers: int | None, progress: ProgressFn | None) -> list[BatchRow]:
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     rows: list[BatchRow | None] = [None] * len(jobs)
     if workers == 1:
         for i, job in enumerate(jobs):
-            rows[i] = _guarded(job)
+            rows[i] = _guarded(job, index)
             if progress:
                 progress(i + 1, len(jobs), job.name)
         return [r for r in rows if r is not None]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures: dict[Future[BatchRow], int] = {pool.submit(_guarded, job): i for i, job in enumerate(jobs)}
+    # The index goes to each worker once; a report's job is a few paths. Reports are handed out a few at a time
+    # so the pool's round trips stay small next to the reviews.
+    chunk = max(1, min(8, len(jobs) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_set_index, initargs=(index,)) as pool:
+        futures: dict[Future[list[BatchRow]], int] = {
+            pool.submit(_guarded_many, jobs[i : i + chunk]): i for i in range(0, len(jobs), chunk)
+        }
         done = 0
         for future in as_completed(futures):
-            i = futures[future]
-            rows[i] = future.result()
-            done += 1
-            if progress:
-                progress(done, len(jobs), jobs[i].name)
+            first = futures[future]
+            for k, row in enumerate(future.result()):
+                rows[first + k] = row
+                done += 1
+                if progress:
+                    progress(done, len(jobs), jobs[first + k].name)
     return [r for r in rows if r is not None]
 
 
-def _guarded(job: _Job) -> BatchRow:
+def _guarded_many(jobs: list[Job]) -> list[BatchRow]:
+    return [_guarded(job) for job in jobs]
+
+
+def _guarded(job: Job, index: _Index | None = None) -> BatchRow:
     """``review_one`` that turns a crash into the row's reason, so one report never stops the batch."""
     try:
-        return review_one(job)
+        return review_one(job, index)
     except AssistantError as exc:
         return BatchRow(file=job.name, status="failed", reason=_one_line(str(exc), job.path))
     except Exception as exc:  # a bug on one document must not lose the other reports' reviews

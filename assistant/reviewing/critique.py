@@ -109,6 +109,7 @@ class CritiqueResult:
     dropped: int = 0
     notes: list[str] = field(default_factory=list)
     used: bool = False  # did at least one model call succeed?
+    fallback: str = ""  # why some or all of the report kept only the deterministic review ("" when none)
 
 
 # -- prompts ----------------------------------------------------------------------------------------
@@ -464,17 +465,19 @@ async def critique(
             )
     merged, folded = merge_findings(list(findings), located)
     answered = sum(1 for a in answers if a is not None)
+    fallback = ""
     if runner.down is not None:
         if answered == 0:
-            notes.append(f"模型不可用（{runner.down}），本次仅完成确定性检查")
+            fallback = f"模型不可用（{runner.down}），本次仅完成确定性检查"
         else:
             missing = len(answers) - answered
-            notes.append(
+            fallback = (
                 f"模型审阅未全部完成（{runner.down}）：{len(answers)} 次请求中 {missing} 次未得到回答，"
                 "这些部分仅完成确定性检查"
             )
+        notes.append(fallback)
     if dropped:
         notes.append(f"模型给出的 {dropped} 条问题引文在原文中找不到，已丢弃")
     if folded:
         notes.append(f"模型提出的 {folded} 条问题与确定性检查重合，已合并到相应条目")
-    return CritiqueResult(findings=merged, dropped=dropped, notes=notes, used=answered > 0)
+    return CritiqueResult(findings=merged, dropped=dropped, notes=notes, used=answered > 0, fallback=fallback)

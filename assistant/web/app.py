@@ -24,7 +24,7 @@ from assistant.llm import ChatModel, ModelConfig
 from assistant.resources import resource_dir
 from assistant.web.batch import BatchStep
 from assistant.web.guard import LoginGate
-from assistant.web.handlers import NO_DATA, DraftStep, Handlers, Loaded, ReviewStep
+from assistant.web.handlers import BATCH_HANDLED, NO_DATA, DraftStep, Handlers, Loaded, ReviewStep
 from assistant.web.pane import asset
 from assistant.web.views import OFFLINE, draft_html
 
@@ -39,7 +39,7 @@ BATCH_JOBS = 2  # batches at once across users: each already spreads over the ma
 _THEME_FONTS = ["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Zen Hei", "sans-serif"]
 # Page-wide: the hidden state box stays out of sight, and gradio's own English progress text never shows.
 _PAGE_CSS = """
-#review-handled { display: none !important; }
+#review-handled, #batch-handled { display: none !important; }
 .progress-text, .eta-bar, .timer { display: none !important; }
 """
 # Gradio 6 titles every pop-up with its English type ("Warning") and ignores the title we pass: name it in Chinese.
@@ -287,35 +287,55 @@ def _batch_tab(h: Handlers) -> None:
         xlsx = gr.DownloadButton("下载汇总表（Excel）", visible=False, elem_id="batch-xlsx", variant="primary")
         page = gr.DownloadButton("下载汇总页（HTML）", visible=False, elem_id="batch-html")
         zipped = gr.DownloadButton("下载全部审阅结果（.zip）", visible=False, elem_id="batch-zip")
-    summary = gr.HTML("", elem_id="batch-summary")
-    with gr.Row(equal_height=True):
-        pick = gr.Dropdown(
-            choices=[], value=None, label="查看某份报告的审阅结果", elem_id="batch-pick", visible=False, scale=3
-        )
-        one = gr.DownloadButton("下载这份报告的审阅结果", visible=False, elem_id="batch-one", scale=1)
-    report = gr.HTML("", elem_id="batch-report")
+    # The summary's rows open their report below (static/batch.js triggers "select" with the row).
+    summary = gr.HTML("", css_template=asset("batch.css"), js_on_load=asset("batch.js"), elem_id="batch-summary")
+    # The same review pane as the 审阅 tab, for the report chosen in the summary.
+    shown = gr.State(None)
+    heading = gr.Markdown("", elem_id="batch-report-status")
+    with gr.Row():
+        docx = gr.DownloadButton("下载带批注的 Word（.docx）", visible=False, elem_id="batch-docx", variant="primary")
+        one_page = gr.DownloadButton("下载 HTML 审阅报告", visible=False, elem_id="batch-page")
+        js = gr.DownloadButton("下载 JSON", visible=False, elem_id="batch-json")
+    pane = gr.HTML("", css_template=asset("pane.css"), js_on_load=asset("pane.js"), elem_id="batch-pane")
+    handled = gr.Textbox("", visible="hidden", elem_id=BATCH_HANDLED, show_label=False, container=False)
 
-    outputs = [status, summary, state, pick, report, one, xlsx, page, zipped]
+    report_outputs = [heading, pane, shown, handled, docx, js, one_page]
+    cleared = ("", "", None, "", _download(None), _download(None), _download(None))
 
     def run(paths: list[str] | None, request: gr.Request) -> Iterator[Any]:
         step: BatchStep
         for step in h.run_batch(paths, _session(request)):
-            chooser = gr.update(choices=step.choices, value=None, visible=bool(step.choices))
-            yield (step.status, step.summary, step.state, chooser, "", _download(None), *map(_download, step.files))
+            yield (step.status, step.summary, step.state, *map(_download, step.files), *cleared)
 
     def reset() -> tuple[Any, ...]:
-        hidden = gr.update(choices=[], value=None, visible=False)
-        return ("", "", None, hidden, "", *(_download(None) for _ in range(4)))
+        return ("", "", None, *(_download(None) for _ in range(3)), *cleared)
 
+    outputs = [status, summary, state, xlsx, page, zipped, *report_outputs]
     go.click(run, inputs=files, outputs=outputs, show_progress="hidden", concurrency_limit=BATCH_JOBS)
     files.upload(reset, outputs=outputs, show_progress="hidden")
     files.clear(reset, outputs=outputs, show_progress="hidden")
 
-    def show(review: Any, choice: str | None) -> tuple[str, Any]:
-        framed, path = h.batch_report(review, choice)
-        return framed, _download(path)
+    def open_row(batch: Any, evt: gr.EventData) -> Iterator[Any]:
+        step: ReviewStep
+        for step in h.open_batch_report(batch, getattr(evt, "row", None)):  # what static/batch.js sent
+            docx_path, json_path, html_path = step.files
+            yield (step.status, step.pane, step.state, "", *map(_download, (docx_path, json_path, html_path)))
 
-    pick.input(show, inputs=[state, pick], outputs=[report, one], show_progress="hidden")
+    summary.select(open_row, inputs=state, outputs=report_outputs, show_progress="hidden", concurrency_limit=JOBS)
+
+    def rewrite(review: Any, text: str | None) -> tuple[Any, ...]:
+        if not text:  # a newly opened report cleared the box: its files are fresh already
+            return gr.update(), gr.update(), gr.update()
+        return tuple(map(_download, h.handled_files(review, text)))
+
+    # The pane writes the reviewer's 已处理/忽略 choices into the hidden box (see static/pane.js).
+    handled.change(
+        rewrite,
+        inputs=[shown, handled],
+        outputs=[docx, js, one_page],
+        show_progress="hidden",
+        trigger_mode="always_last",
+    )
 
 
 # -- 模型设置 ---------------------------------------------------------------------------------------------

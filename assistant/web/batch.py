@@ -1,12 +1,12 @@
-"""The 批量审阅 tab without gradio: run a batch with progress, the summary framed in the page, the downloads.
+"""The 批量审阅 tab without gradio: run a batch with progress, the summary in the page, each report opened, the files.
 
 The batch itself is :func:`assistant.reviewing.batch.review_batch`; this module turns its rows into what the page
-shows and what the user downloads, always under the user's own file names (never the server's paths).
+shows and what the user downloads, always under the user's own file names (never the server's paths). A row of the
+summary opens that report in the same review pane as the 审阅 tab (:func:`open_report` gives its Review).
 """
 
 from __future__ import annotations
 
-import html
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -14,8 +14,9 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from assistant.export.summary import summary_html, write_summary
+from assistant.export.summary import summary_overview, summary_table, write_summary
 from assistant.reviewing.batch import BatchResult, BatchRow, review_batch
+from assistant.reviewing.result import Review
 from assistant.web import views
 from assistant.web.progress import Background
 
@@ -26,12 +27,22 @@ NO_FILES = "请先上传要审阅的报告（可多选），或一个装有报�
 Event = tuple[int, int, str]
 
 
+@dataclass(frozen=True)
+class BatchEntry:
+    """One reviewed report of a finished batch: its Review (JSON) on the server, the report itself, its shown name."""
+
+    review: Path
+    source: Path
+    name: str
+    label: str
+
+
 @dataclass
 class BatchState:
-    """A finished batch as the session keeps it: each reviewed report's label and its review page on the server."""
+    """A finished batch as the session keeps it: each reviewed report by its row in the summary."""
 
-    reviews: dict[str, Path] = field(default_factory=dict)  # dropdown value -> review .html
-    downloads: dict[str, Path] = field(default_factory=dict)  # dropdown value -> the same page under the user's name
+    entries: dict[int, BatchEntry] = field(default_factory=dict)
+    failed: dict[int, str] = field(default_factory=dict)  # row -> why that file could not be reviewed
 
 
 @dataclass
@@ -41,7 +52,6 @@ class BatchStep:
     status: str
     summary: str = ""
     state: BatchState | None = None
-    choices: list[tuple[str, str]] = field(default_factory=list)
     files: tuple[str | None, str | None, str | None] = (None, None, None)
 
 
@@ -70,6 +80,8 @@ def run_batch(
                 out_dir=out / "reviews",
                 use_cache=False,
                 progress=lambda done, total, name: progress((done, total, name)),
+                keep_reviews=True,  # each row opens its Review in the pane
+                workdir=out / "unpacked",  # the reports of a .zip stay: a .docx is commented on its own text later
             )
 
     run: Background[Event, BatchResult] = Background(work, "批量审阅")
@@ -86,27 +98,30 @@ def run_batch(
 
 
 def finished(result: BatchResult, out: Path) -> BatchStep:
-    """The result step: the status with the unreadable files, the summary framed, the report choices, the files."""
+    """The result step: the status with the unreadable files, the summary with its plots, the files to download."""
     named = _user_names(result.rows)
     folder = out / "审阅结果"
     state = BatchState()
     renamed: list[BatchRow] = []
     for i, row in enumerate(result.rows):
         page, word = named[i]
-        update: dict[str, str | None] = {"review_file": None, "docx_file": None}
+        update: dict[str, str | None] = {"review_file": None, "docx_file": None, "review_data": None}
+        if row.status != "ok":
+            state.failed[i] = row.reason
         if row.review_file:
-            source = result.out_dir / row.review_file
             target = folder / page
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read_bytes())
-            state.reviews[str(i)] = source
-            state.downloads[str(i)] = target
+            target.write_bytes((result.out_dir / row.review_file).read_bytes())
             update["review_file"] = f"审阅结果/{page}"
         if row.docx_file:
             target = folder / word
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes((result.out_dir / row.docx_file).read_bytes())
             update["docx_file"] = f"审阅结果/{word}"
+        if row.review_data and i < len(result.paths):
+            state.entries[i] = BatchEntry(
+                result.out_dir / row.review_data, result.paths[i], shown_name(row.file), _label(row)
+            )
         renamed.append(row.model_copy(update=update))
     # The downloaded summary links to the reviews as they sit in the .zip: unpacked beside it, the links open.
     xlsx = write_summary(renamed, out / f"{SUMMARY_STEM}.xlsx")
@@ -116,14 +131,7 @@ def finished(result: BatchResult, out: Path) -> BatchStep:
         for p in sorted(folder.rglob("*")) if folder.exists() else []:
             if p.is_file():
                 z.write(p, p.relative_to(out).as_posix())
-    choices = [(_label(row), str(i)) for i, row in enumerate(result.rows) if str(i) in state.reviews]
-    return BatchStep(
-        status(result),
-        framed(_unlinked(summary_html(renamed)), "批量审阅汇总", "batch-summary-frame"),
-        state,
-        choices,
-        (str(xlsx), str(page_file), str(archive)),
-    )
+    return BatchStep(status(result), summary_panel(renamed), state, (str(xlsx), str(page_file), str(archive)))
 
 
 def status(result: BatchResult) -> str:
@@ -140,34 +148,43 @@ def status(result: BatchResult) -> str:
         lines += [f"- {shown_name(r.file)}：{r.reason}" for r in failed]
     if result.notes:
         lines += ["", *(f"- {n}" for n in result.notes)]
-    if ok:
-        lines += ["", "下方是汇总；在“查看某份报告的审阅结果”中选择一份报告，可看它的全部问题。"]
     return "\n".join(lines)
 
 
-def report_page(state: BatchState | None, choice: str | None) -> tuple[str, str | None]:
-    """The chosen report's review framed for the page, and its file for download (empty for an unknown choice)."""
-    if state is None or not choice or choice not in state.reviews:
-        return "", None
-    page = state.reviews[choice].read_text(encoding="utf-8")
-    return framed(page, "审阅结果", "batch-report-frame"), str(state.downloads[choice])
-
-
-def framed(page: str, title: str, elem_class: str) -> str:
-    """A whole HTML page inside an iframe, so its styles stay its own; it grows to its content's height."""
-    grow = "try{this.style.height=(this.contentDocument.documentElement.scrollHeight+24)+'px'}catch(e){}"
-    return (
-        f"<iframe class='{elem_class}' title='{html.escape(title)}' srcdoc=\"{html.escape(page, quote=True)}\" "
-        f"style='width:100%;height:640px;border:1px solid #d0d7de;border-radius:6px;background:#fff' "
-        f'onload="{grow}"></iframe>'
+def summary_panel(rows: list[BatchRow]) -> str:
+    """The summary in the page: counts, the plots, the unreadable files, and the table whose rows open a report."""
+    if not rows:
+        return ""
+    hint = (
+        "<p class='hint'>点击一份报告所在的行（或“查看”），在下方逐条查看它的问题并定位原文。</p>"
+        if any(r.status == "ok" for r in rows)
+        else ""
     )
+    table = summary_table(rows, opener=_open_button, name=shown_name)
+    overview = summary_overview(rows, counts=False, failed=False)  # the status line above says both
+    return f"<div class='bs'>{overview}<h2>各报告</h2>{hint}<div class='scroll'>{table}</div></div>"
 
 
-def _unlinked(page: str) -> str:
-    """The summary without its links: inside the page they would lead nowhere; the report choice below opens each."""
-    page = re.sub(r" · <a href='[^']*'>Word</a>", "", page)  # the .docx comes in the .zip
-    page = re.sub(r"<a href='[^']*'>打开</a>", "<span>在下方查看</span>", page)
-    return re.sub(r"<a href='[^']*'>([^<]*)</a>", r"<span>\1</span>", page)
+def _open_button(row: BatchRow) -> str:
+    return "<button type='button' class='open'>查看</button>" if row.status == "ok" else ""
+
+
+def open_report(state: BatchState | None, row: object) -> tuple[Review, BatchEntry] | str:
+    """The Review of the summary's row ``row`` and its entry, or what to say instead (failed, unknown row)."""
+    index = row if isinstance(row, int) and not isinstance(row, bool) else -1
+    if state is None:
+        return "请先运行批量审阅。"
+    if index in state.failed:
+        return f"这份报告无法审阅：{state.failed[index]}"
+    entry = state.entries.get(index)
+    if entry is None:
+        return "没有找到这份报告的审阅结果，请重新运行批量审阅。"
+    return Review.model_validate_json(entry.review.read_text(encoding="utf-8")), entry
+
+
+def heading(entry: BatchEntry) -> str:
+    """The line above the pane naming the report shown."""
+    return f"**正在查看**：{entry.label}"
 
 
 def _label(row: BatchRow) -> str:

@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import assistant.evaluation as evaluation
@@ -49,6 +49,7 @@ from assistant.web.progress import Background, Cancelled, CountingModel, LiveDra
 REPORT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
 DATA_SUFFIXES = (".xlsx", ".yaml", ".yml", ".json")
 TEMPLATE_NAME = "绩效自评数据模板.xlsx"
+BATCH_HANDLED = "batch-handled"  # the 批量审阅 pane's hidden box for 已处理/忽略 (review-handled on 审阅)
 NO_DATA = "请先上传数据文件（或选用示例、下载空白模板填写后上传）。"
 
 Notify = Callable[[str, str], None]
@@ -500,9 +501,24 @@ class Handlers:
                 self.notify("批量审阅失败", step.status.removeprefix("**错误：").split("**", 1)[0])
             yield step
 
-    def batch_report(self, state: BatchState | None, choice: str | None) -> tuple[str, str | None]:
-        """One report of the batch: its review framed for the page, and its review page for download."""
-        return batch.report_page(state, choice)
+    def open_batch_report(self, state: BatchState | None, row: object) -> Iterator[ReviewStep]:
+        """One report of the batch in the review pane (as on the 审阅 tab), then its downloads."""
+        opened = batch.open_report(state, row)
+        if isinstance(opened, str):
+            yield ReviewStep(opened)
+            return
+        review, entry = opened
+        shown = ReviewState(review, str(entry.source), PurePosixPath(entry.name).name, uuid.uuid4().hex)
+        summary = batch.heading(entry) + "\n\n" + views.review_summary(review, self._mode(None))
+        pane = review_pane(review, shown.token, box=BATCH_HANDLED, reveal=True)
+        yield ReviewStep(summary + "\n\n正在生成下载文件…", pane, shown)
+        try:
+            files = self.review_files(shown, Handled(shown.token))
+        except Exception as exc:
+            message = speak(_user_message(explain(exc, "写入审阅结果"), str(entry.source)))
+            yield ReviewStep(views.error_md(message), pane, shown)
+            return
+        yield ReviewStep(summary, pane, shown, files)
 
     # -- eval -----------------------------------------------------------------------------------------
 

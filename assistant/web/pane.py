@@ -64,11 +64,17 @@ class Handled:
         return f"审阅人已处理 {len(self.done)} 条、忽略 {len(self.ignored)} 条，本文件只列出其余问题"
 
 
-def review_pane(review: Review, token: str) -> str:
-    """The pane's HTML: toolbar (counts, chips, 上一条/下一条), the marked report, and one card per finding."""
+def review_pane(review: Review, token: str, box: str = "review-handled", reveal: bool = False) -> str:
+    """The pane's HTML: toolbar (counts, chips, 上一条/下一条), the marked report, and one card per finding.
+
+    ``box`` is the element id of the hidden textbox that takes the 已处理/忽略 choices; ``reveal`` scrolls the pane
+    into view when it arrives (opened from a row of the batch summary).
+    """
     findings = review.findings
+    shown = ' data-reveal="1"' if reveal else ""
     return (
-        f'<div class="rp" data-token="{html.escape(token)}" data-total="{len(findings)}">'
+        f'<div class="rp" data-token="{html.escape(token)}" data-total="{len(findings)}" '
+        f'data-box="{html.escape(box)}"{shown}>'
         + _toolbar(findings)
         + '<div class="rp-main"><div class="rp-doc" tabindex="0" aria-label="报告原文">'
         + _marked_text(review)

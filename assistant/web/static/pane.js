@@ -1,7 +1,7 @@
 // The review pane's behaviour (gr.HTML js_on_load: `element`, `watch` are given by gradio).
 // Everything runs in the browser: selecting, filtering and marking never wait for the server. The handled state
-// goes back through the hidden #review-handled textbox, so the downloads leave out what the reviewer set aside.
-const HANDLED_BOX = "#review-handled textarea, #review-handled input";
+// goes back through the hidden textbox the pane names (data-box; #review-handled on the 审阅 tab), so the downloads
+// leave out what the reviewer set aside.
 let st = null;
 
 function init() {
@@ -20,6 +20,8 @@ function init() {
     markClass: marks.map((m) => Array.from(m.classList).find((c) => c.startsWith("sev-")) || ""),
   };
   apply();
+  // A pane opened from elsewhere (a row of the batch summary) comes into view.
+  if (root.dataset.reveal) root.scrollIntoView({ block: "start", behavior: "instant" });
 }
 
 function shown(i) {
@@ -136,7 +138,8 @@ function step(d) {
 }
 
 function sendHandled() {
-  const box = document.querySelector(HANDLED_BOX);
+  const id = st.root.dataset.box || "review-handled";
+  const box = document.querySelector(`#${id} textarea, #${id} input`);
   if (!box) return;
   const done = [], ignored = [];
   st.status.forEach((s, i) => { if (s === "done") done.push(i); else if (s === "ignored") ignored.push(i); });
