@@ -9,7 +9,6 @@ one back into the line and column of the original file (for .docx/.pdf: of the e
 
 from __future__ import annotations
 
-import bisect
 from array import array
 from pathlib import Path
 from typing import Literal
@@ -18,6 +17,7 @@ from pydantic import BaseModel, PrivateAttr
 
 from assistant.errors import InputError
 from assistant.text.ingest import Extraction, check_legible, read_docx, read_pdf, read_text_file
+from assistant.text.places import Places
 from assistant.text.reflow import Flow, line_col, line_starts, normalise
 from assistant.text.sections import SectionSpan, build_sections
 
@@ -67,27 +67,22 @@ class Document(BaseModel):
     unreadable: str | None = None  # what could not be read, when part of the text was illegible
     _origin: array[int] | None = PrivateAttr(default=None)
     _line_starts: array[int] | None = PrivateAttr(default=None)
+    _places: Places | None = PrivateAttr(default=None)
+
+    def places(self) -> Places:
+        """The section and table look-ups, built on first use (and again if ``sections`` or ``tables`` is replaced)."""
+        places = self._places
+        if places is None or places.sections is not self.sections or places.tables is not self.tables:
+            places = self._places = Places(self.sections, self.tables)
+        return places
 
     def section_at(self, offset: int) -> Section | None:
         """The deepest section containing ``offset``."""
-        found: Section | None = None
-        candidates = self.sections
-        while True:
-            inner = _child_at(candidates, offset)
-            if inner is None:
-                return found
-            found, candidates = inner, inner.children
+        return self.places().section(offset)[0]
 
     def section_title_at(self, offset: int) -> str | None:
         """The heading path at ``offset``, e.g. "一、部门基本情况 > （三）部门整体收支情况"."""
-        titles: list[str] = []
-        candidates = self.sections
-        while True:
-            inner = _child_at(candidates, offset)
-            if inner is None:
-                return " > ".join(titles) or None
-            titles.append(inner.title)
-            candidates = inner.children
+        return self.places().section(offset)[1]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of ``offset`` in the original text (the file, or what was extracted from it)."""
@@ -171,11 +166,3 @@ def load_document(path: str | Path) -> Document:
         raise InputError(f"{file}：文件里没有文字，请确认选对了文件")
     check_legible(file, extraction)
     return _build(extraction, str(file))
-
-
-def _child_at(siblings: list[Section], offset: int) -> Section | None:
-    """The sibling section containing ``offset``; siblings are in order and don't overlap, so bisect."""
-    i = bisect.bisect_right(siblings, offset, key=lambda s: s.start) - 1
-    if i >= 0 and siblings[i].start <= offset < siblings[i].end:
-        return siblings[i]
-    return None
