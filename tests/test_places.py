@@ -1,0 +1,336 @@
+"""Fast look-ups give exactly the answers of the straightforward ones they replace.
+
+Sections, table cells and finding places are compared, offset by offset, with a walk of the section tree and a
+scan of a table's cells in reading order, on documents generated here (headings of every level, gaps, merged and
+empty cells, overlapping spans). The number scanner, the glued-form header search and the per-problem and
+silencing passes of the registry are compared with the plain versions the same way.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import re
+
+import pytest
+
+from assistant.checks.finding import SEVERITY_RANK, Finding, Severity, sort_findings
+from assistant.checks.registry import Context, _drop_silenced, _one_per_problem, _problem
+from assistant.text import numbers
+from assistant.text.document import Document, Section, Table, TableCell, document_from_text
+from assistant.text.places import cell_runs
+from assistant.text.tables import _GLUED_HEADER, _GLUED_HEADER_REACH, search_near
+
+# --- the reference implementations (what the code did before it was indexed) -------------------------------------
+
+
+def walk(sections: list[Section], offset: int) -> tuple[Section | None, str | None]:
+    """The deepest section holding ``offset`` and its heading path, by walking down the tree level by level."""
+    found: Section | None = None
+    titles: list[str] = []
+    candidates = sections
+    while True:
+        i = bisect.bisect_right(candidates, offset, key=lambda s: s.start) - 1
+        if not (i >= 0 and candidates[i].start <= offset < candidates[i].end):
+            return found, " > ".join(titles) or None
+        found = candidates[i]
+        titles.append(found.title)
+        candidates = found.children
+
+
+def scan_place(doc: Document, offset: int) -> str | None:
+    """The finding place by scanning the table's rows and cells in reading order."""
+    section = walk(doc.sections, offset)[1]
+    tables = doc.tables
+    i = bisect.bisect_right(tables, offset, key=lambda t: t.start) - 1
+    for table in tables[max(i, 0) : i + 1]:
+        if not table.start <= offset < table.end:
+            continue
+        for r, row in enumerate(table.rows, 1):
+            for c, cell in enumerate(row):
+                if cell.start <= offset < cell.end or (cell.start <= offset <= cell.end and c == len(row) - 1):
+                    column = table.header[c] if c < len(table.header) else f"第 {c + 1} 栏"
+                    return f"{table.title or '表格'}第 {r} 行“{column}”栏"
+        return table.title or section
+    return section
+
+
+# --- generated documents ------------------------------------------------------------------------------------------
+
+_BODY = "本单位围绕年度目标推进各项工作，资金使用规范，完成率达到百分之九十五。"
+_MARKERS = [
+    lambda n: f"{'一二三四五六七八九十'[n % 10]}、",
+    lambda n: f"（{'一二三四五六七八九十'[n % 10]}）",
+    lambda n: f"{n % 9 + 1}.",
+    lambda n: f"（{n % 9 + 1}）",
+    lambda n: "①②③④⑤⑥⑦⑧⑨"[n % 9],
+]
+
+
+def generated_report(rng: random.Random, headings: int) -> str:
+    """A report of random headings (levels jump up and down, some sections empty) and short paragraphs."""
+    lines = ["某市示范局2024年度部门整体支出绩效自评报告"]
+    for n in range(headings):
+        level = rng.randint(1, 5)
+        lines.append(f"{_MARKERS[level - 1](n)}工作情况{n}")
+        for _ in range(rng.choice([0, 0, 1, 2])):
+            lines.append(_BODY[: rng.randint(8, len(_BODY))])
+    return "\n".join(lines)
+
+
+def section(title: str, start: int, end: int, children: list[Section] | None = None) -> Section:
+    return Section(id=title, title=title, level=1, start=start, end=end, children=children or [])
+
+
+def random_tree(rng: random.Random, lo: int, hi: int, depth: int, shuffle: bool = False) -> list[Section]:
+    """Siblings in order of their starts, sometimes sharing a start, sometimes empty or reaching past the parent
+    (``shuffle``: sometimes out of order)."""
+    out: list[Section] = []
+    pos = lo
+    while pos < hi and len(out) < 5:
+        start = pos if rng.random() < 0.2 else rng.randint(pos, hi)
+        end = start + rng.randint(-2, max(hi - start, 1) + 3)
+        children = random_tree(rng, start, end, depth - 1, shuffle) if depth and end > start else []
+        out.append(section(f"s{lo}-{start}-{len(out)}", start, end, children))
+        pos = start if rng.random() < 0.15 else max(start, min(end, hi))
+    if shuffle and rng.random() < 0.3:
+        rng.shuffle(out)  # a hand-made tree out of order: the look-up must still answer as the walk does
+    return out
+
+
+def random_table(rng: random.Random, lo: int) -> Table:
+    """A table whose cells may repeat a span (merged), be empty (zero width), overlap or leave gaps."""
+    rows: list[list[TableCell]] = []
+    pos = lo
+    previous: list[TableCell] = []
+    for _ in range(rng.randint(0, 5)):
+        row: list[TableCell] = []
+        for c in range(rng.randint(0, 4)):
+            if previous and c < len(previous) and rng.random() < 0.2:
+                row.append(previous[c])  # a merged cell repeats the span above
+                continue
+            start = pos + rng.randint(-2, 2)
+            end = start + rng.choice([0, 0, 1, 3, 6])
+            row.append(TableCell(text="x" * (end - start), start=max(start, 0), end=max(end, 0)))
+            pos = max(pos, end) + rng.randint(0, 2)
+        rows.append(row)
+        previous = row
+    header = [f"栏{k}" for k in range(rng.randint(0, 4))]
+    return Table(
+        title=rng.choice([None, "绩效自评表"]),
+        header=header,
+        rows=rows,
+        start=lo,
+        end=pos + rng.randint(0, 3),
+        source="flattened",
+    )
+
+
+# --- sections -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_section_look_up_agrees_with_walking_the_tree_on_generated_reports(seed: int) -> None:
+    rng = random.Random(seed)
+    doc = document_from_text(generated_report(rng, 60))
+    assert doc.sections, "the generated report has headings"
+    for offset in range(-1, len(doc.text) + 2):
+        found, title = walk(doc.sections, offset)
+        assert doc.section_at(offset) is found
+        assert doc.section_title_at(offset) == title
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_section_look_up_agrees_with_walking_odd_trees(seed: int) -> None:
+    rng = random.Random(seed)
+    sections = random_tree(rng, 0, 60, 3)
+    doc = Document(path=None, text="字" * 70, sections=sections, tables=[])
+    for offset in range(-2, 75):
+        assert (doc.section_at(offset), doc.section_title_at(offset)) == walk(sections, offset)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_siblings_out_of_order_still_get_the_walks_answer(seed: int) -> None:
+    sections = random_tree(random.Random(seed), 0, 60, 3, shuffle=True)
+    doc = Document(path=None, text="字" * 70, sections=sections, tables=[])
+    for offset in range(-2, 75):
+        assert (doc.section_at(offset), doc.section_title_at(offset)) == walk(sections, offset)
+
+
+def test_replacing_the_sections_is_seen_by_the_next_look_up() -> None:
+    doc = Document(path=None, text="字" * 20, sections=[section("甲", 0, 10)], tables=[])
+    assert doc.section_title_at(5) == "甲"
+    doc.sections = [section("乙", 0, 20)]
+    assert doc.section_title_at(5) == "乙"
+    assert doc.model_copy(update={"sections": [section("丙", 0, 20)]}).section_title_at(5) == "丙"
+
+
+# --- tables and finding places ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_finding_place_agrees_with_scanning_the_cells(seed: int) -> None:
+    rng = random.Random(seed)
+    tables = []
+    pos = 0
+    for _ in range(rng.randint(1, 4)):
+        table = random_table(rng, pos + rng.randint(0, 5))
+        tables.append(table)
+        pos = table.end if rng.random() < 0.8 else table.start + 2  # sometimes the next table overlaps
+    text = "字" * (pos + 10)
+    doc = Document(path=None, text=text, sections=random_tree(rng, 0, len(text), 2), tables=tables)
+    ctx = Context(doc=doc)
+    for offset in range(-1, len(text) + 2):
+        assert ctx.place(offset) == scan_place(doc, offset), offset
+
+
+def test_place_names_the_row_and_column_of_a_generated_form() -> None:
+    text = "一、预算执行情况\n\n绩效自评表\n项目 | 预算数 | 执行数\n办公经费 | 120 | 96\n"
+    doc = document_from_text(text)
+    assert doc.tables, "the pipe rows are read as a table"
+    ctx = Context(doc=doc)
+    at = doc.text.index("96")
+    assert ctx.place(at) == scan_place(doc, at)
+    assert "第 1 行" in (ctx.place(at) or "")
+    for offset in range(len(doc.text) + 1):
+        assert ctx.place(offset) == scan_place(doc, offset)
+
+
+def test_a_table_without_rows_has_no_cells() -> None:
+    table = Table(title=None, header=["甲"], rows=[], start=0, end=5, source="flattened")
+    assert all(cell_runs(table).at(k) is None for k in range(-1, 7))
+
+
+# --- the number scanner -------------------------------------------------------------------------------------------
+
+_SCAN_ALPHABET = (
+    "0123456789０１２.．,%％-－−十百千万亿一二三两点之分年月日元万元人次《》〔〕[]【】（）() \n项目资金达到约第号"
+)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_number_scanner_finds_what_the_plain_search_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    text = "".join(rng.choice(_SCAN_ALPHABET) for _ in range(3000))
+    folded = text.translate(numbers._FOLD)
+    assert numbers.fold(text) == folded
+    for pos in range(0, len(folded), 7):
+        fast, plain = numbers._search(folded, pos), numbers._MASTER.search(folded, pos)
+        assert (fast and (fast.span(), fast.lastgroup)) == (plain and (plain.span(), plain.lastgroup))
+
+
+def test_fold_turns_every_full_width_form_into_its_ascii_one() -> None:
+    every = "".join(chr(k) for k in numbers._FOLD)
+    assert numbers.fold("预算１２．５％，增长－３％" + every) == ("预算１２．５％，增长－３％" + every).translate(
+        numbers._FOLD
+    )
+    assert numbers.fold("预算１２．５％") == "预算12.5%"
+
+
+# --- the glued-form header ----------------------------------------------------------------------------------------
+
+
+def test_glued_header_reach_covers_its_longest_match() -> None:
+    longest = re._parser.parse(_GLUED_HEADER.pattern).getwidth()[1]  # type: ignore[attr-defined]
+    assert longest < _GLUED_HEADER_REACH
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_glued_header_search_near_得分_finds_the_plain_search_result(seed: int) -> None:
+    rng = random.Random(seed)
+    pieces = ["权重", "分值", "分", "得分", "原因", "未完成", "偏差", "指标", " ", "|", "\n", "好", "绩效目标完成"]
+    text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 200)))
+    near, plain = search_near(_GLUED_HEADER, text, "得分", _GLUED_HEADER_REACH), _GLUED_HEADER.search(text)
+    assert (near and near.span()) == (plain and plain.span())
+
+
+def test_glued_header_far_from_the_start_is_found() -> None:
+    text = "，".join(["项目按计划实施"] * 500) + "\n指标权重分值得分偏差原因\n"
+    found = search_near(_GLUED_HEADER, text, "得分", _GLUED_HEADER_REACH)
+    plain = _GLUED_HEADER.search(text)
+    assert found is not None and plain is not None and found.span() == plain.span()
+
+
+# --- registry passes ----------------------------------------------------------------------------------------------
+
+
+def one_per_problem_plain(findings: list[Finding]) -> list[Finding]:
+    kept: list[Finding] = []
+    open_: list[Finding] = []
+    for f in findings:
+        open_ = [k for k in open_ if k.end > f.start]
+        twin = next(
+            (
+                k
+                for k in open_
+                if k.rule != f.rule and _problem(k.rule) == _problem(f.rule) and k.category == f.category
+            ),
+            None,
+        )
+        if twin is not None:
+            if SEVERITY_RANK[f.severity] > SEVERITY_RANK[twin.severity]:
+                kept[kept.index(twin)] = f
+                open_[open_.index(twin)] = f
+            continue
+        kept.append(f)
+        open_.append(f)
+    return kept
+
+
+def random_findings(rng: random.Random, n: int) -> list[Finding]:
+    rules = ["execution.low-rate-no-reason", "tables.low-rate-no-reason", "tables.adjustment-no-reason", "x.typo"]
+    severities: list[Severity] = ["info", "warning", "error"]
+    out = []
+    for _ in range(n):
+        start = rng.randint(0, 200)
+        end = start + rng.randint(0, 40)
+        out.append(
+            Finding(
+                rule=rng.choice(rules),
+                category=rng.choice(["missing_value", "structure"]),
+                severity=rng.choice(severities),
+                message="m",
+                quote="",
+                start=start,
+                end=end,
+            )
+        )
+    return sort_findings(out)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_one_per_problem_agrees_with_the_plain_pass(seed: int) -> None:
+    findings = random_findings(random.Random(seed), 120)
+    assert _one_per_problem(findings) == one_per_problem_plain(findings)
+
+
+def drop_silenced_plain(findings: list[Finding], doc: Document) -> list[Finding]:
+    from assistant.checks.registry import _IGNORE
+
+    paragraphs = doc.paragraphs()
+    silenced = []
+    for m in _IGNORE.finditer(doc.text):
+        ids = {s.strip() for s in (m.group(1) or m.group(2) or "").split(",") if s.strip()}
+        idx = next((i for i, (s, e) in enumerate(paragraphs) if s <= m.start() < e), None)
+        if idx is None:
+            continue
+        last = min(idx + 1, len(paragraphs) - 1)
+        silenced.append((paragraphs[idx][0], paragraphs[last][1], ids))
+    return [f for f in findings if not any(s <= f.start < e and (not ids or f.rule in ids) for s, e, ids in silenced)]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_silencing_markers_drop_what_the_plain_pass_drops(seed: int) -> None:
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(30):
+        line = rng.choice(["项目按期完成。", "", "资金到位率100%。", "  "])
+        if rng.random() < 0.3:
+            line += rng.choice(
+                ["【审阅忽略：x.typo】", "<!-- assistant-ignore -->", "【审阅忽略：tables.low-rate-no-reason, x.typo】"]
+            )
+        lines.append(line)
+    text = "\n".join(lines)
+    doc = Document(path=None, text=text, sections=[], tables=[])
+    findings = [f.model_copy(update={"start": min(f.start, len(text))}) for f in random_findings(rng, 150)]
+    assert _drop_silenced(findings, doc) == drop_silenced_plain(findings, doc)
