@@ -334,3 +334,61 @@ def test_silencing_markers_drop_what_the_plain_pass_drops(seed: int) -> None:
     doc = Document(path=None, text=text, sections=[], tables=[])
     findings = [f.model_copy(update={"start": min(f.start, len(text))}) for f in random_findings(rng, 150)]
     assert _drop_silenced(findings, doc) == drop_silenced_plain(findings, doc)
+
+
+# --- the offset map back to the original --------------------------------------------------------------------------
+
+
+def hard_wrapped(rng: random.Random, text: str, width: int) -> str:
+    """``text`` hard-wrapped at ``width`` characters, with a blank line now and then and a non-breaking space."""
+    out = []
+    for line in text.split("\n"):
+        while len(line) > width:
+            out.append(line[:width])
+            line = line[width:]
+        out.append(line.replace("，", "，\u00a0", 1) if rng.random() < 0.2 else line)
+        if rng.random() < 0.3:
+            out.append("")
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_offset_map_gives_every_offset_the_original_offset_a_per_character_map_gives(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from array import array
+
+    from assistant.text import reflow
+
+    per_char: array[int] = array("q")
+    copy, insert, result = reflow._Builder.copy, reflow._Builder.insert, reflow._Builder.result
+
+    def copy_too(self: reflow._Builder, start: int, end: int) -> None:
+        per_char.extend(range(start, end))
+        copy(self, start, end)
+
+    def insert_too(self: reflow._Builder, s: str) -> None:
+        per_char.extend([self.last_end] * len(s))
+        insert(self, s)
+
+    def result_too(self: reflow._Builder, tables: list[reflow.TableSpans]) -> reflow.Normalised:
+        per_char.append(self.last_end)
+        return result(self, tables)
+
+    monkeypatch.setattr(reflow._Builder, "copy", copy_too)
+    monkeypatch.setattr(reflow._Builder, "insert", insert_too)
+    monkeypatch.setattr(reflow._Builder, "result", result_too)
+    rng = random.Random(seed)
+    table = "\n\n绩效指标表\n\n指标名称 指标值 完成值 得分\n\n预算执行率\n\n100%\n\n96%\n\n9\n\n"
+    raw = hard_wrapped(rng, generated_report(rng, 30), rng.choice([18, 24, 30])) + table + "一、结论\n较好。"
+    normalised = reflow.normalise(raw, [reflow.Flow(0, len(raw))])
+    assert len(normalised.origin) == len(per_char) == len(normalised.text) + 1
+    assert [normalised.origin[k] for k in range(len(per_char))] == list(per_char)
+    assert normalised.origin[-1] == per_char[-1]
+    with pytest.raises(IndexError):
+        normalised.origin[len(per_char)]
+
+
+def test_a_document_built_by_hand_maps_offsets_to_themselves() -> None:
+    doc = Document(path=None, text="甲\n乙丙", sections=[], tables=[])
+    assert [doc.line_col(k) for k in range(4)] == [(1, 1), (1, 2), (2, 1), (2, 2)]

@@ -18,7 +18,7 @@ from pydantic import BaseModel, PrivateAttr
 from assistant.errors import InputError
 from assistant.text.ingest import Extraction, check_legible, read_docx, read_pdf, read_text_file
 from assistant.text.places import Places
-from assistant.text.reflow import Flow, line_col, line_starts, normalise
+from assistant.text.reflow import Flow, OffsetMap, line_col, line_starts, normalise
 from assistant.text.sections import SectionSpan, build_sections
 
 __all__ = ["Document", "Section", "Table", "TableCell", "document_from_text", "load_document"]
@@ -65,7 +65,7 @@ class Document(BaseModel):
     tables: list[Table]
     notes: list[str] = []  # how the file was read (legacy encoding, unreadable parts), for the review's notes
     unreadable: str | None = None  # what could not be read, when part of the text was illegible
-    _origin: array[int] | None = PrivateAttr(default=None)
+    _origin: OffsetMap | None = PrivateAttr(default=None)
     _line_starts: array[int] | None = PrivateAttr(default=None)
     _places: Places | None = PrivateAttr(default=None)
 
@@ -89,7 +89,7 @@ class Document(BaseModel):
         if not 0 <= offset <= len(self.text):
             raise ValueError(f"offset {offset} is outside the text (0..{len(self.text)})")
         if self._origin is None or self._line_starts is None:
-            self._origin = array("q", range(len(self.text) + 1))
+            self._origin = OffsetMap.identity(len(self.text))
             self._line_starts = line_starts(self.text)
         return line_col(self._line_starts, self._origin[offset])
 

@@ -58,12 +58,67 @@ class Grid:
 Block = Flow | Para | Grid
 
 
+class OffsetMap:
+    """The original offset of every normalised offset, one past the end included, indexed like a list.
+
+    Kept as runs rather than one entry a character: a copied run maps one for one, an inserted separator maps to
+    where the copy before it ended. A look-up is a bisect over the runs.
+    """
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []  # normalised offset where each run starts
+        self._origins: list[int] = []  # original offset of the run's first character
+        self._copied: list[bool] = []
+        self._size = 0  # normalised characters mapped so far
+        self._end = 0  # the original offset one past the end maps to
+
+    @classmethod
+    def identity(cls, size: int) -> OffsetMap:
+        """The map of a text that is its own original."""
+        origin = cls()
+        origin.copy(0, size)
+        return origin
+
+    def copy(self, start: int, end: int) -> None:
+        """The next normalised characters are ``original[start:end]``."""
+        if end <= start:
+            return
+        if not (self._copied and self._copied[-1] and self._origins[-1] + self._size - self._starts[-1] == start):
+            self._starts.append(self._size)
+            self._origins.append(start)
+            self._copied.append(True)
+        self._size += end - start
+        self._end = end
+
+    def insert(self, length: int) -> None:
+        """The next ``length`` normalised characters were inserted (they map to where the last copy ended)."""
+        if length <= 0:
+            return
+        if not self._copied or self._copied[-1]:  # inserts in a row all map to the same place
+            self._starts.append(self._size)
+            self._origins.append(self._end)
+            self._copied.append(False)
+        self._size += length
+
+    def __len__(self) -> int:
+        return self._size + 1
+
+    def __getitem__(self, offset: int) -> int:
+        k = offset + len(self) if offset < 0 else offset
+        if not 0 <= k <= self._size:
+            raise IndexError(f"offset {offset} is outside the text (0..{self._size})")
+        if k == self._size:
+            return self._end
+        i = bisect_right(self._starts, k) - 1
+        return self._origins[i] + (k - self._starts[i] if self._copied[i] else 0)
+
+
 @dataclass
 class Normalised:
     """The normalised text, the original offset of each of its characters (plus one past the end), its tables."""
 
     text: str
-    origin: array[int]
+    origin: OffsetMap
     tables: list[TableSpans]
 
 
@@ -290,7 +345,7 @@ class _Builder:
     def __init__(self, raw: str) -> None:
         self.raw = raw
         self.parts: list[str] = []
-        self.origin: array[int] = array("q")
+        self.origin = OffsetMap()
         self.size = 0
         self.last_end = 0
         self.blank_next = False  # set after a table so the prose that follows is set apart
@@ -300,13 +355,13 @@ class _Builder:
             return
         chunk = self.raw[start:end]
         self.parts.append(chunk.replace("\u00a0", " ") if "\u00a0" in chunk else chunk)
-        self.origin.extend(range(start, end))
+        self.origin.copy(start, end)
         self.size += end - start
         self.last_end = end
 
     def insert(self, s: str) -> None:
         self.parts.append(s)
-        self.origin.extend([self.last_end] * len(s))
+        self.origin.insert(len(s))
         self.size += len(s)
 
     def begin(self, blank: bool) -> None:
@@ -324,7 +379,6 @@ class _Builder:
         return start, self.size
 
     def result(self, tables: list[TableSpans]) -> Normalised:
-        self.origin.append(self.last_end)
         text = "".join(self.parts)
         # Tables that extraction flattened into lines ("a | b | c", aligned columns, glued cells) are found in the
         # normalised text, so every format (.txt, .docx paragraphs, .pdf text) gets the same tables.
