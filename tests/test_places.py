@@ -392,3 +392,15 @@ def test_offset_map_gives_every_offset_the_original_offset_a_per_character_map_g
 def test_a_document_built_by_hand_maps_offsets_to_themselves() -> None:
     doc = Document(path=None, text="甲\n乙丙", sections=[], tables=[])
     assert [doc.line_col(k) for k in range(4)] == [(1, 1), (1, 2), (2, 1), (2, 2)]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_in_table_agrees_with_asking_every_table(seed: int) -> None:
+    rng = random.Random(seed)
+    tables = []
+    for _ in range(rng.randint(0, 6)):
+        start = rng.randint(0, 80)
+        tables.append(Table(title=None, header=[], rows=[], start=start, end=start + rng.randint(-2, 15), source="pdf"))
+    ctx = Context(doc=Document(path=None, text="字" * 100, sections=[], tables=tables))
+    for offset in range(-1, 101):
+        assert ctx.in_table(offset) == any(t.start <= offset < t.end for t in tables), offset
