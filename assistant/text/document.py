@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from array import array
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, PrivateAttr
 
@@ -71,9 +71,10 @@ class Document(BaseModel):
 
     def places(self) -> Places:
         """The section and table look-ups, built on first use (and again if ``sections`` or ``tables`` is replaced)."""
-        places = self._places
+        private = self._private()
+        places = private["_places"]
         if places is None or places.sections is not self.sections or places.tables is not self.tables:
-            places = self._places = Places(self.sections, self.tables)
+            places = private["_places"] = Places(self.sections, self.tables)
         return places
 
     def section_at(self, offset: int) -> Section | None:
@@ -88,10 +89,19 @@ class Document(BaseModel):
         """1-based line and column of ``offset`` in the original text (the file, or what was extracted from it)."""
         if not 0 <= offset <= len(self.text):
             raise ValueError(f"offset {offset} is outside the text (0..{len(self.text)})")
-        if self._origin is None or self._line_starts is None:
-            self._origin = OffsetMap.identity(len(self.text))
-            self._line_starts = line_starts(self.text)
-        return line_col(self._line_starts, self._origin[offset])
+        private = self._private()
+        origin, starts = private["_origin"], private["_line_starts"]
+        if origin is None or starts is None:
+            origin = private["_origin"] = OffsetMap.identity(len(self.text))
+            starts = private["_line_starts"] = line_starts(self.text)
+        return line_col(starts, origin[offset])
+
+    def _private(self) -> dict[str, Any]:
+        # The private attributes' own dict: reading ``self._places`` goes through pydantic's ``__getattr__``, which
+        # costs more than the look-up it serves (the rules ask for sections and lines tens of thousands of times).
+        private = self.__pydantic_private__
+        assert private is not None  # pydantic sets it for every model with private attributes
+        return private
 
     def paragraphs(self) -> list[tuple[int, int]]:
         """Spans of the non-empty lines of ``text`` (prose paragraphs, headings, table cells)."""
