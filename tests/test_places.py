@@ -18,7 +18,10 @@ from assistant.checks.finding import SEVERITY_RANK, Finding, Severity, sort_find
 from assistant.checks.registry import Context, _drop_silenced, _one_per_problem, _problem
 from assistant.text import numbers
 from assistant.text.document import Document, Section, Table, TableCell, document_from_text
+from assistant.text.flattened import header_columns, is_title, table_regions
+from assistant.text.lines import Lines, split_lines
 from assistant.text.places import cell_runs
+from assistant.text.sections import parse_heading
 from assistant.text.tables import _GLUED_HEADER, _GLUED_HEADER_REACH, search_near
 
 # --- the reference implementations (what the code did before it was indexed) -------------------------------------
@@ -404,3 +407,43 @@ def test_in_table_agrees_with_asking_every_table(seed: int) -> None:
     ctx = Context(doc=Document(path=None, text="字" * 100, sections=[], tables=tables))
     for offset in range(-1, 101):
         assert ctx.in_table(offset) == any(t.start <= offset < t.end for t in tables), offset
+
+
+def table_regions_plain(lines: Lines) -> list[tuple[int | None, int, int]]:
+    """Each header's table running to the next 一、 heading after a blank line, scanned afresh for every header."""
+
+    def alone(i: int) -> bool:
+        return (i == 0 or lines[i - 1] is None) and (i + 1 == len(lines) or lines[i + 1] is None)
+
+    headers = [i for i, line in enumerate(lines) if line is not None and alone(i) and header_columns(line.text)]
+    regions: list[tuple[int | None, int, int]] = []
+    for h in headers:
+        title: int | None = None
+        p = h - 1
+        while p >= 0 and lines[p] is None:
+            p -= 1
+        prev = lines[p] if p >= 0 else None
+        if prev is not None and alone(p) and is_title(prev.text):
+            title = p
+        start = h if title is None else title
+        if regions and regions[-1][2] > start:
+            regions[-1] = (regions[-1][0], regions[-1][1], start)
+        end = len(lines)
+        for i in range(h + 1, len(lines)):
+            line = lines[i]
+            if line is not None and lines[i - 1] is None:
+                heading = parse_heading(line.text)
+                if heading is not None and heading.level == 1:
+                    end = i
+                    break
+        regions.append((title, h, end))
+    return regions
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_flattened_table_regions_agree_with_scanning_from_every_header(seed: int) -> None:
+    rng = random.Random(seed)
+    choices = ["", "", "指标名称 指标值 完成值", "绩效自评表", "一、总体情况", "二、存在问题", "项目按期完成", "100%"]
+    raw = "\n".join(rng.choice(choices) for _ in range(rng.randint(0, 120)))
+    lines = split_lines(raw, 0, len(raw))
+    assert table_regions(lines) == table_regions_plain(lines)
