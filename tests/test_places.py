@@ -16,10 +16,10 @@ import pytest
 
 from assistant.checks.finding import SEVERITY_RANK, Finding, Severity, sort_findings
 from assistant.checks.registry import Context, _drop_silenced, _one_per_problem, _problem
-from assistant.text import numbers
+from assistant.text import numbers, reflow
 from assistant.text.document import Document, Section, Table, TableCell, document_from_text
 from assistant.text.flattened import header_columns, is_title, table_regions
-from assistant.text.lines import Lines, split_lines
+from assistant.text.lines import Lines, Paragraph, split_lines
 from assistant.text.places import cell_runs
 from assistant.text.sections import parse_heading
 from assistant.text.tables import _GLUED_HEADER, _GLUED_HEADER_REACH, search_near
@@ -361,8 +361,6 @@ def test_offset_map_gives_every_offset_the_original_offset_a_per_character_map_g
 ) -> None:
     from array import array
 
-    from assistant.text import reflow
-
     per_char: array[int] = array("q")
     copy, insert, result = reflow._Builder.copy, reflow._Builder.insert, reflow._Builder.result
 
@@ -447,3 +445,53 @@ def test_flattened_table_regions_agree_with_scanning_from_every_header(seed: int
     raw = "\n".join(rng.choice(choices) for _ in range(rng.randint(0, 120)))
     lines = split_lines(raw, 0, len(raw))
     assert table_regions(lines) == table_regions_plain(lines)
+
+
+def drop_wrap_spaces_plain(raw: str, para: Paragraph) -> Paragraph:
+    """The spaces to drop looked for among all of them again for every segment."""
+    text = para.text(raw)
+    if " " not in text:
+        return para
+    drop = {m.start() for m in reflow._DECIMAL_SPACE.finditer(text)}
+    hits = [m.start() for m in reflow._WRAP_SPACE.finditer(text)]
+    if len(hits) >= 4 and len(hits) * 12 <= len(text):
+        drop |= reflow._in_rhythm(hits)
+    if not drop:
+        return para
+    segs: list[tuple[int, int]] = []
+    seps: list[str] = []
+    pos = 0
+    for i, (start, end) in enumerate(para.segs):
+        if i:
+            seps.append(para.seps[i - 1])
+            pos += len(para.seps[i - 1])
+        cut = start
+        for k in sorted(h for h in drop if pos <= h < pos + end - start):
+            segs.append((cut, start + k - pos))
+            seps.append("")
+            cut = start + k - pos + 1
+        segs.append((cut, end))
+        pos += end - start
+    kept = [(i, seg) for i, seg in enumerate(segs) if seg[1] > seg[0]]
+    if not kept:
+        return para
+    out = Paragraph([kept[0][1]], [], para.blank_before)
+    for (i, _), (j, seg) in zip(kept, kept[1:], strict=False):
+        out.seps.append("".join(seps[i:j]))
+        out.segs.append(seg)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_wrap_spaces_dropped_as_the_plain_pass_drops_them(seed: int) -> None:
+    rng = random.Random(seed)
+    width = rng.randint(15, 40)
+    words = "本单位围绕年度目标推进各项工作资金使用规范完成率达到预期进一步加强管理"
+    body = "".join(rng.choice(words) for _ in range(rng.randint(50, 600)))
+    body = "".join(c + (" " if k % width == width - 1 else "") for k, c in enumerate(body))  # wrap spaces in rhythm
+    body = body.replace("资金", "资金35. 3万元", 2).replace("管理", "管理 a b", 1)
+    cuts = sorted(rng.sample(range(1, len(body)), min(len(body) - 1, rng.randint(0, 12))))
+    bounds = [0, *cuts, len(body)]
+    para = Paragraph([(a, b) for a, b in zip(bounds, bounds[1:], strict=False)], [rng.choice(["", " "]) for _ in cuts])
+    got, plain = reflow.drop_wrap_spaces(body, para), drop_wrap_spaces_plain(body, para)
+    assert (got.segs, got.seps, got.text(body)) == (plain.segs, plain.seps, plain.text(body))

@@ -320,15 +320,21 @@ def drop_wrap_spaces(raw: str, para: Paragraph) -> Paragraph:
     segs: list[tuple[int, int]] = []
     seps: list[str] = []
     pos = 0
+    drops = sorted(drop)
+    j = 0  # the next space to drop; spaces in separators are not the original's and stay
     for i, (start, end) in enumerate(para.segs):
         if i:
             seps.append(para.seps[i - 1])
             pos += len(para.seps[i - 1])
         cut = start
-        for k in sorted(h for h in drop if pos <= h < pos + end - start):
+        while j < len(drops) and drops[j] < pos:
+            j += 1
+        while j < len(drops) and drops[j] < pos + end - start:
+            k = drops[j]
             segs.append((cut, start + k - pos))
             seps.append("")
             cut = start + k - pos + 1
+            j += 1
         segs.append((cut, end))
         pos += end - start
     kept = [(i, seg) for i, seg in enumerate(segs) if seg[1] > seg[0]]
