@@ -65,40 +65,17 @@ class OffsetMap:
     where the copy before it ended. A look-up is a bisect over the runs.
     """
 
-    def __init__(self) -> None:
-        self._starts: list[int] = []  # normalised offset where each run starts
-        self._origins: list[int] = []  # original offset of the run's first character
-        self._copied: list[bool] = []
-        self._size = 0  # normalised characters mapped so far
-        self._end = 0  # the original offset one past the end maps to
+    def __init__(self, starts: list[int], origins: list[int], copied: list[bool], size: int, end: int) -> None:
+        self._starts = starts  # normalised offset where each run starts (runs are never empty)
+        self._origins = origins  # original offset of the run's first character
+        self._copied = copied
+        self._size = size  # normalised characters mapped
+        self._end = end  # the original offset one past the end maps to
 
     @classmethod
     def identity(cls, size: int) -> OffsetMap:
         """The map of a text that is its own original."""
-        origin = cls()
-        origin.copy(0, size)
-        return origin
-
-    def copy(self, start: int, end: int) -> None:
-        """The next normalised characters are ``original[start:end]``."""
-        if end <= start:
-            return
-        if not (self._copied and self._copied[-1] and self._origins[-1] + self._size - self._starts[-1] == start):
-            self._starts.append(self._size)
-            self._origins.append(start)
-            self._copied.append(True)
-        self._size += end - start
-        self._end = end
-
-    def insert(self, length: int) -> None:
-        """The next ``length`` normalised characters were inserted (they map to where the last copy ended)."""
-        if length <= 0:
-            return
-        if not self._copied or self._copied[-1]:  # inserts in a row all map to the same place
-            self._starts.append(self._size)
-            self._origins.append(self._end)
-            self._copied.append(False)
-        self._size += length
+        return cls([0], [0], [True], size, size) if size else cls([], [], [], 0, 0)
 
     def __len__(self) -> int:
         return self._size + 1
@@ -351,7 +328,10 @@ class _Builder:
     def __init__(self, raw: str) -> None:
         self.raw = raw
         self.parts: list[str] = []
-        self.origin = OffsetMap()
+        # The runs of the offset map: where each starts here, where in the original, copied or inserted.
+        self.starts: list[int] = []
+        self.origins: list[int] = []
+        self.copied: list[bool] = []
         self.size = 0
         self.last_end = 0
         self.blank_next = False  # set after a table so the prose that follows is set apart
@@ -361,13 +341,19 @@ class _Builder:
             return
         chunk = self.raw[start:end]
         self.parts.append(chunk.replace("\u00a0", " ") if "\u00a0" in chunk else chunk)
-        self.origin.copy(start, end)
+        self.starts.append(self.size)
+        self.origins.append(start)
+        self.copied.append(True)
         self.size += end - start
         self.last_end = end
 
     def insert(self, s: str) -> None:
+        if not s:
+            return
         self.parts.append(s)
-        self.origin.insert(len(s))
+        self.starts.append(self.size)
+        self.origins.append(self.last_end)  # a separator maps to where the copy before it ended
+        self.copied.append(False)
         self.size += len(s)
 
     def begin(self, blank: bool) -> None:
@@ -389,7 +375,8 @@ class _Builder:
         # Tables that extraction flattened into lines ("a | b | c", aligned columns, glued cells) are found in the
         # normalised text, so every format (.txt, .docx paragraphs, .pdf text) gets the same tables.
         recovered = recover_tables(text, [(t.start, t.end) for t in tables])
-        return Normalised(text, self.origin, sorted([*tables, *recovered], key=lambda t: t.start))
+        origin = OffsetMap(self.starts, self.origins, self.copied, self.size, self.last_end)
+        return Normalised(text, origin, sorted([*tables, *recovered], key=lambda t: t.start))
 
 
 class _Normaliser:
