@@ -495,3 +495,13 @@ def test_wrap_spaces_dropped_as_the_plain_pass_drops_them(seed: int) -> None:
     para = Paragraph([(a, b) for a, b in zip(bounds, bounds[1:], strict=False)], [rng.choice(["", " "]) for _ in cuts])
     got, plain = reflow.drop_wrap_spaces(body, para), drop_wrap_spaces_plain(body, para)
     assert (got.segs, got.seps, got.text(body)) == (plain.segs, plain.seps, plain.text(body))
+
+
+def test_paragraphs_follow_a_replaced_text_and_each_caller_gets_its_own_list() -> None:
+    doc = Document(path=None, text="甲\n\n乙丙\n", sections=[], tables=[])
+    first = doc.paragraphs()
+    assert first == [(0, 1), (3, 5)]
+    first.append((9, 9))
+    assert doc.paragraphs() == [(0, 1), (3, 5)]
+    doc.text = "丁\n戊"
+    assert doc.paragraphs() == [(0, 1), (2, 3)]

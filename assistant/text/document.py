@@ -68,6 +68,7 @@ class Document(BaseModel):
     _origin: OffsetMap | None = PrivateAttr(default=None)
     _line_starts: array[int] | None = PrivateAttr(default=None)
     _places: Places | None = PrivateAttr(default=None)
+    _paragraphs: tuple[str, list[tuple[int, int]]] | None = PrivateAttr(default=None)
 
     def places(self) -> Places:
         """The section and table look-ups, built on first use (and again if ``sections`` or ``tables`` is replaced)."""
@@ -105,6 +106,13 @@ class Document(BaseModel):
 
     def paragraphs(self) -> list[tuple[int, int]]:
         """Spans of the non-empty lines of ``text`` (prose paragraphs, headings, table cells)."""
+        private = self._private()
+        cached = private["_paragraphs"]
+        if cached is None or cached[0] is not self.text:  # several rule families ask; the text is split once
+            cached = private["_paragraphs"] = (self.text, self._split_paragraphs())
+        return list(cached[1])  # a copy: a caller may change its list
+
+    def _split_paragraphs(self) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         pos = 0
         for line in self.text.split("\n"):
