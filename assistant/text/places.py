@@ -1,8 +1,8 @@
 """Where an offset sits — the innermost section, its heading path, the table and cell — in O(log n) per look-up.
 
 The section tree and every table are cut once into runs of offsets that share one answer; a look-up is a bisect
-over the runs' starts. The answers are exactly those of walking the tree (``_child_at`` at each level) and of
-scanning a table's cells row by row, which stay the reference the tests compare with.
+over the runs' starts. The answers are exactly those of walking the tree (a bisect among each level's siblings)
+and of scanning a table's cells row by row, which stay the reference the tests compare with.
 """
 
 from __future__ import annotations
