@@ -18,6 +18,7 @@ from assistant.checks.finding import SEVERITY_RANK, Category, Finding, Severity,
 from assistant.errors import DataValidationError
 from assistant.text.document import Document
 from assistant.text.numbers import NumberMention, find_numbers
+from assistant.text.places import Places
 
 RuleFn = Callable[["Context"], Iterable[Finding]]
 T = TypeVar("T")
@@ -209,6 +210,23 @@ class Context:
             return spans[i]
         return (offset, offset)
 
+    @cached_property
+    def _table_spans(self) -> tuple[list[int], list[int]]:
+        """The union of the tables' spans as sorted, disjoint runs: (starts, ends)."""
+        runs: list[list[int]] = []
+        for s, e in sorted((t.start, t.end) for t in self.doc.tables if t.end > t.start):
+            if runs and s <= runs[-1][1]:
+                runs[-1][1] = max(runs[-1][1], e)
+            else:
+                runs.append([s, e])
+        return [s for s, _ in runs], [e for _, e in runs]
+
+    def in_table(self, offset: int) -> bool:
+        """Whether ``offset`` is inside a table, any of them (``t.start <= offset < t.end``), in O(log n)."""
+        starts, ends = self._table_spans
+        i = bisect.bisect_right(starts, offset) - 1
+        return i >= 0 and offset < ends[i]
+
     def numbers_in(self, start: int, end: int) -> list[NumberMention]:
         """Numeric mentions inside a span."""
 
@@ -248,19 +266,22 @@ class Context:
 
     def place(self, offset: int) -> str | None:
         """Where an offset sits, as a reader names it: the section, and the table row and column when in a table."""
-        section = self.doc.section_title_at(offset)
-        tables = self.doc.tables
-        i = bisect.bisect_right(tables, offset, key=lambda t: t.start) - 1
-        for table in tables[max(i, 0) : i + 1]:
-            if not table.start <= offset < table.end:
-                continue
-            for r, row in enumerate(table.rows, 1):
-                for c, cell in enumerate(row):
-                    if cell.start <= offset < cell.end or (cell.start <= offset <= cell.end and c == len(row) - 1):
-                        column = table.header[c] if c < len(table.header) else f"第 {c + 1} 栏"
-                        return f"{table.title or '表格'}第 {r} 行“{column}”栏"
+        places = self._places
+        section = places.section(offset)[1]
+        t = places.table(offset)
+        if t is None:
+            return section
+        table = places.tables[t]
+        cell = places.cell(t, offset)
+        if cell is None:
             return table.title or section
-        return section
+        r, c = cell
+        column = table.header[c] if c < len(table.header) else f"第 {c + 1} 栏"
+        return f"{table.title or '表格'}第 {r} 行“{column}”栏"
+
+    @cached_property
+    def _places(self) -> Places:
+        return self.doc.places()
 
 
 def _append_span(out: list[tuple[int, int]], text: str, start: int, end: int) -> None:
@@ -301,27 +322,28 @@ def _problem(rule_id: str) -> str:
 def _one_per_problem(findings: list[Finding]) -> list[Finding]:
     """One finding per problem and place: two families that see the same problem (a form's rate and the prose
     ledger both finding a low rate without a reason) name it with the same rule name and overlapping spans; the
-    more severe (then the first) is kept.
+    more severe (then the first) is kept. ``findings`` are in ``sort_findings`` order (by start).
     """
     kept: list[Finding] = []
-    open_: list[Finding] = []  # kept findings whose span may still overlap later ones (sorted by start)
+    # Per problem and category, the kept findings whose span may still overlap later ones, in the order they were
+    # kept, each with its index in ``kept``. Starts only grow, so a span that ended is dropped when next looked at.
+    open_: dict[tuple[str, str], list[tuple[Finding, int]]] = {}
     for f in findings:
-        open_ = [k for k in open_ if k.end > f.start]
-        twin = next(
-            (
-                k
-                for k in open_
-                if k.rule != f.rule and _problem(k.rule) == _problem(f.rule) and k.category == f.category
-            ),
-            None,
-        )
+        key = (_problem(f.rule), f.category)
+        same = open_.get(key)
+        if same is None:
+            same = open_[key] = []
+        elif same:
+            same[:] = [(k, i) for k, i in same if k.end > f.start]
+        twin = next((j for j, (k, _) in enumerate(same) if k.rule != f.rule), None)
         if twin is not None:
-            if SEVERITY_RANK[f.severity] > SEVERITY_RANK[twin.severity]:
-                kept[kept.index(twin)] = f
-                open_[open_.index(twin)] = f
+            k, i = same[twin]
+            if SEVERITY_RANK[f.severity] > SEVERITY_RANK[k.severity]:
+                kept[i] = f
+                same[twin] = (f, i)
             continue
+        same.append((f, len(kept)))
         kept.append(f)
-        open_.append(f)
     return kept
 
 
@@ -331,16 +353,22 @@ def _drop_silenced(findings: list[Finding], doc: Document) -> list[Finding]:
     if not markers:
         return findings
     paragraphs = doc.paragraphs()
+    starts = [s for s, _ in paragraphs]
     silenced: list[tuple[int, int, set[str]]] = []
     for m in markers:
         ids = {s.strip() for s in (m.group(1) or m.group(2) or "").split(",") if s.strip()}
-        idx = next((i for i, (s, e) in enumerate(paragraphs) if s <= m.start() < e), None)
-        if idx is None:
+        idx = bisect.bisect_right(starts, m.start()) - 1  # paragraphs are in order and don't overlap
+        if idx < 0 or not m.start() < paragraphs[idx][1]:
             continue
         last = min(idx + 1, len(paragraphs) - 1)
         silenced.append((paragraphs[idx][0], paragraphs[last][1], ids))
+    # Each span is a paragraph and the next: sorted by start, their ends are sorted too, so the spans holding an
+    # offset are one run of the list, found by two bisects.
+    silenced.sort(key=lambda span: span[:2])
+    lows, highs = [s for s, _, _ in silenced], [e for _, e, _ in silenced]
 
     def keep(f: Finding) -> bool:
-        return not any(s <= f.start < e and (not ids or f.rule in ids) for s, e, ids in silenced)
+        spans = silenced[bisect.bisect_right(highs, f.start) : bisect.bisect_right(lows, f.start)]
+        return not any(not ids or f.rule in ids for _, _, ids in spans)
 
     return [f for f in findings if keep(f)]

@@ -61,7 +61,10 @@ def group_by_section(review: Review) -> list[SectionGroup]:
             key, title, position = ("title", f.section), f.section, f.start
         else:
             key, title, position = None, NO_SECTION, f.start
-        groups.setdefault(key, SectionGroup(title, position)).items.append(item)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = SectionGroup(title, position)
+        group.items.append(item)
     return sorted(groups.values(), key=lambda g: g.position)
 
 
@@ -75,6 +78,8 @@ class SectionIndex:
     def __init__(self, sections: list[SectionInfo]) -> None:
         self.sections = sections
         self.starts = [s.start for s in sections]
+        self.ends = [_end(s) for s in sections]
+        self.titles = [s.title for s in sections]
         self.parent: list[int | None] = []
         stack: list[int] = []
         for i, s in enumerate(sections):
@@ -93,17 +98,23 @@ class SectionIndex:
             i = None
         out: list[int] = []
         while i is not None:
-            if self.sections[i].start <= offset < _end(self.sections[i]):
+            if self.starts[i] <= offset < self.ends[i]:
                 out.append(i)
             i = self.parent[i]
         return out
 
     def named(self, title: str, offset: int) -> int | None:
         """The section titled ``title``: the innermost one holding ``offset``, else the first of that title."""
-        for i in self.holding(offset):
-            if self.sections[i].title == title:
+        if title not in self.first:
+            return None  # no section has that title (a table's row and column, a heading path)
+        i: int | None = bisect.bisect_right(self.starts, offset) - 1
+        if i is not None and i < 0:
+            i = None
+        while i is not None:
+            if self.titles[i] == title and self.starts[i] <= offset < self.ends[i]:
                 return i
-        return self.first.get(title)
+            i = self.parent[i]
+        return self.first[title]
 
 
 def _end(s: SectionInfo) -> int:
@@ -138,9 +149,14 @@ def context(text: str, f: Finding, width: int = CONTEXT_CHARS) -> tuple[str, str
     return before.lstrip(), f.quote, after.rstrip()
 
 
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+
+
 def one_line(s: str, limit: int | None = QUOTE_LIMIT) -> str:
     """``s`` on one line (line breaks shown as ⏎), its middle elided when longer than ``limit``."""
-    s = re.sub(r"\s*\n\s*", " ⏎ ", s.strip())
+    s = s.strip()
+    if "\n" in s:
+        s = _LINE_BREAK.sub(" ⏎ ", s)
     if limit is not None and len(s) > limit:
         head = limit * 2 // 3
         s = s[:head] + " … " + s[-(limit - head) :]
@@ -162,10 +178,11 @@ def review_to_text(review: Review, *, color: bool = False, locate: Locate | None
         lines += ["", paint.bold("检查范围")] + [f"  {line}" for line in review.coverage.lines()]
     if not review.findings:
         return "\n".join([*lines, "", verdict(review)]) + "\n"
+    text = review.text
     for group in group_by_section(review):
         lines += ["", paint.bold(group.title)]
         for item in group.items:
-            lines += _text_item(review.text, item, paint, locate)
+            _text_item(lines, text, item, paint, locate)
     return "\n".join(lines) + "\n"
 
 
@@ -240,19 +257,18 @@ def _order(f: Finding) -> tuple[int, int, int, str]:
     return (f.start, -SEVERITY_RANK[f.severity], f.end, f.rule)
 
 
-def _text_item(text: str, item: Item, paint: _Paint, locate: Locate | None) -> list[str]:
+def _text_item(lines: list[str], text: str, item: Item, paint: _Paint, locate: Locate | None) -> None:
     f = item.finding
-    head = [paint.severity(f.severity, SEVERITY_NAMES[f.severity]), CATEGORY_NAMES.get(f.category, f.category), f.rule]
+    head = paint.head(f.severity, f.category, f.rule)
     if locate is not None:
         line, col = locate(f.start)
-        head.append(f"{line}:{col}")
+        head += f"｜{line}:{col}"
     before, quote, after = context(text, f)
-    lines = [f"  {item.number}. " + "｜".join(head)]
+    lines.append(f"  {item.number}. {head}")
     lines.append(f"     “{before}{paint.quote(one_line(quote))}{after}”")
     lines.append(f"     {f.message}")
     if f.suggestion:
         lines.append(f"     建议：{f.suggestion}")
-    return lines
 
 
 class _Paint:
@@ -262,6 +278,17 @@ class _Paint:
 
     def __init__(self, color: bool) -> None:
         self.color = color
+        self._heads: dict[tuple[str, str], str] = {}
+
+    def head(self, severity: str, category: str, rule: str) -> str:
+        """ "警告｜表述空泛｜rule": severity and category named once per review, not once per finding."""
+        key = (severity, category)
+        named = self._heads.get(key)
+        if named is None:
+            named = self._heads[key] = (
+                f"{self.severity(severity, SEVERITY_NAMES[severity])}｜{CATEGORY_NAMES.get(category, category)}"
+            )
+        return f"{named}｜{rule}"
 
     def _sgr(self, code: str, s: str) -> str:
         return f"\x1b[{code}m{s}\x1b[0m" if self.color else s

@@ -9,16 +9,16 @@ one back into the line and column of the original file (for .docx/.pdf: of the e
 
 from __future__ import annotations
 
-import bisect
 from array import array
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, PrivateAttr
 
 from assistant.errors import InputError
 from assistant.text.ingest import Extraction, check_legible, read_docx, read_pdf, read_text_file
-from assistant.text.reflow import Flow, line_col, line_starts, normalise
+from assistant.text.places import Places
+from assistant.text.reflow import Flow, OffsetMap, line_col, line_starts, normalise
 from assistant.text.sections import SectionSpan, build_sections
 
 __all__ = ["Document", "Section", "Table", "TableCell", "document_from_text", "load_document"]
@@ -65,41 +65,54 @@ class Document(BaseModel):
     tables: list[Table]
     notes: list[str] = []  # how the file was read (legacy encoding, unreadable parts), for the review's notes
     unreadable: str | None = None  # what could not be read, when part of the text was illegible
-    _origin: array[int] | None = PrivateAttr(default=None)
+    _origin: OffsetMap | None = PrivateAttr(default=None)
     _line_starts: array[int] | None = PrivateAttr(default=None)
+    _places: Places | None = PrivateAttr(default=None)
+    _paragraphs: tuple[str, list[tuple[int, int]]] | None = PrivateAttr(default=None)
+
+    def places(self) -> Places:
+        """The section and table look-ups, built on first use (and again if ``sections`` or ``tables`` is replaced)."""
+        private = self._private()
+        places = private["_places"]
+        if places is None or places.sections is not self.sections or places.tables is not self.tables:
+            places = private["_places"] = Places(self.sections, self.tables)
+        return places
 
     def section_at(self, offset: int) -> Section | None:
         """The deepest section containing ``offset``."""
-        found: Section | None = None
-        candidates = self.sections
-        while True:
-            inner = _child_at(candidates, offset)
-            if inner is None:
-                return found
-            found, candidates = inner, inner.children
+        return self.places().section(offset)[0]
 
     def section_title_at(self, offset: int) -> str | None:
         """The heading path at ``offset``, e.g. "一、部门基本情况 > （三）部门整体收支情况"."""
-        titles: list[str] = []
-        candidates = self.sections
-        while True:
-            inner = _child_at(candidates, offset)
-            if inner is None:
-                return " > ".join(titles) or None
-            titles.append(inner.title)
-            candidates = inner.children
+        return self.places().section(offset)[1]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of ``offset`` in the original text (the file, or what was extracted from it)."""
         if not 0 <= offset <= len(self.text):
             raise ValueError(f"offset {offset} is outside the text (0..{len(self.text)})")
-        if self._origin is None or self._line_starts is None:
-            self._origin = array("q", range(len(self.text) + 1))
-            self._line_starts = line_starts(self.text)
-        return line_col(self._line_starts, self._origin[offset])
+        private = self._private()
+        origin, starts = private["_origin"], private["_line_starts"]
+        if origin is None or starts is None:
+            origin = private["_origin"] = OffsetMap.identity(len(self.text))
+            starts = private["_line_starts"] = line_starts(self.text)
+        return line_col(starts, origin[offset])
+
+    def _private(self) -> dict[str, Any]:
+        # The private attributes' own dict: reading ``self._places`` goes through pydantic's ``__getattr__``, which
+        # costs more than the look-up it serves (the rules ask for sections and lines tens of thousands of times).
+        private = self.__pydantic_private__
+        assert private is not None  # pydantic sets it for every model with private attributes
+        return private
 
     def paragraphs(self) -> list[tuple[int, int]]:
         """Spans of the non-empty lines of ``text`` (prose paragraphs, headings, table cells)."""
+        private = self._private()
+        cached = private["_paragraphs"]
+        if cached is None or cached[0] is not self.text:  # several rule families ask; the text is split once
+            cached = private["_paragraphs"] = (self.text, self._split_paragraphs())
+        return list(cached[1])  # a copy: a caller may change its list
+
+    def _split_paragraphs(self) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         pos = 0
         for line in self.text.split("\n"):
@@ -171,11 +184,3 @@ def load_document(path: str | Path) -> Document:
         raise InputError(f"{file}：文件里没有文字，请确认选对了文件")
     check_legible(file, extraction)
     return _build(extraction, str(file))
-
-
-def _child_at(siblings: list[Section], offset: int) -> Section | None:
-    """The sibling section containing ``offset``; siblings are in order and don't overlap, so bisect."""
-    i = bisect.bisect_right(siblings, offset, key=lambda s: s.start) - 1
-    if i >= 0 and siblings[i].start <= offset < siblings[i].end:
-        return siblings[i]
-    return None

@@ -87,6 +87,9 @@ def table_regions(lines: Lines) -> list[tuple[int | None, int, int]]:
 
     headers = [i for i, line in enumerate(lines) if line is not None and alone(i) and header_columns(line.text)]
     regions: list[tuple[int | None, int, int]] = []
+    # Where the last scan for a 一、 heading stopped (its line, or the end): a later header before it ends there too,
+    # so every line is scanned once however many tables a part holds.
+    stop = -1
     for h in headers:
         title: int | None = None
         p = h - 1
@@ -98,15 +101,16 @@ def table_regions(lines: Lines) -> list[tuple[int | None, int, int]]:
         start = h if title is None else title
         if regions and regions[-1][2] > start:
             regions[-1] = (regions[-1][0], regions[-1][1], start)
-        end = len(lines)
-        for i in range(h + 1, len(lines)):
-            line = lines[i]
-            if line is not None and lines[i - 1] is None:
-                heading = parse_heading(line.text)
-                if heading is not None and heading.level == 1:
-                    end = i
-                    break
-        regions.append((title, h, end))
+        if h >= stop:
+            stop = len(lines)
+            for i in range(h + 1, len(lines)):
+                line = lines[i]
+                if line is not None and lines[i - 1] is None:
+                    heading = parse_heading(line.text)
+                    if heading is not None and heading.level == 1:
+                        stop = i
+                        break
+        regions.append((title, h, stop))
     return regions
 
 

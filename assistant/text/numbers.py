@@ -186,6 +186,32 @@ _MASTER = re.compile(
     rf"|(?P<cn>{_CN_RUN})"
 )
 
+# Every alternative of _MASTER consumes one of these characters first: the scanner jumps from one to the next
+# instead of trying the whole alternation at every position (the same matches, several times faster).
+_MASTER_FIRST = re.compile(rf"[《〔\[［【（(百0-9\-{_CN_CHARS}]")
+
+
+def _search(t: str, pos: int) -> re.Match[str] | None:
+    """``_MASTER.search(t, pos)``, trying only the positions where a match can start."""
+    first, match = _MASTER_FIRST.search, _MASTER.match
+    while (f := first(t, pos)) is not None:
+        m = match(t, f.start())
+        if m is not None:
+            return m
+        pos = f.start() + 1
+    return None
+
+
+def fold(text: str) -> str:
+    """``text.translate(_FOLD)``: full-width digits and signs as ASCII, one character for one (replacing only the
+    characters present is much faster than translating a long text character by character)."""
+    for code, to in _FOLD.items():
+        ch = chr(code)
+        if ch in text:
+            text = text.replace(ch, chr(to) if isinstance(to, int) else to)
+    return text
+
+
 _UNITS_BY_FIRST: dict[str, list[str]] = {}
 for _u in {*MONEY_UNITS, PERCENT, PERCENT_POINT, "百分点", *COUNT_UNITS, *TIME_UNITS, SCORE_UNIT}:
     _UNITS_BY_FIRST.setdefault(_u[0], []).append(_u)
@@ -388,11 +414,11 @@ def _back_over_space(t: str, i: int) -> int:
 
 def find_numbers(text: str) -> list[NumberMention]:
     """Every numeric mention in ``text``, ordered by position; list markers, 文号 and 《titles》 left out."""
-    t = text.translate(_FOLD)
+    t = fold(text)
     cands: list[_Cand] = []
     pos = 0
     while True:
-        m = _MASTER.search(t, pos)
+        m = _search(t, pos)
         if m is None:
             break
         group = m.lastgroup

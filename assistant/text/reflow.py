@@ -58,12 +58,44 @@ class Grid:
 Block = Flow | Para | Grid
 
 
+class OffsetMap:
+    """The original offset of every normalised offset, one past the end included, indexed like a list.
+
+    Kept as runs rather than one entry a character: a copied run maps one for one, an inserted separator maps to
+    where the copy before it ended. A look-up is a bisect over the runs.
+    """
+
+    def __init__(self, starts: list[int], origins: list[int], copied: list[bool], size: int, end: int) -> None:
+        self._starts = starts  # normalised offset where each run starts (runs are never empty)
+        self._origins = origins  # original offset of the run's first character
+        self._copied = copied
+        self._size = size  # normalised characters mapped
+        self._end = end  # the original offset one past the end maps to
+
+    @classmethod
+    def identity(cls, size: int) -> OffsetMap:
+        """The map of a text that is its own original."""
+        return cls([0], [0], [True], size, size) if size else cls([], [], [], 0, 0)
+
+    def __len__(self) -> int:
+        return self._size + 1
+
+    def __getitem__(self, offset: int) -> int:
+        k = offset + len(self) if offset < 0 else offset
+        if not 0 <= k <= self._size:
+            raise IndexError(f"offset {offset} is outside the text (0..{self._size})")
+        if k == self._size:
+            return self._end
+        i = bisect_right(self._starts, k) - 1
+        return self._origins[i] + (k - self._starts[i] if self._copied[i] else 0)
+
+
 @dataclass
 class Normalised:
     """The normalised text, the original offset of each of its characters (plus one past the end), its tables."""
 
     text: str
-    origin: array[int]
+    origin: OffsetMap
     tables: list[TableSpans]
 
 
@@ -265,15 +297,21 @@ def drop_wrap_spaces(raw: str, para: Paragraph) -> Paragraph:
     segs: list[tuple[int, int]] = []
     seps: list[str] = []
     pos = 0
+    drops = sorted(drop)
+    j = 0  # the next space to drop; spaces in separators are not the original's and stay
     for i, (start, end) in enumerate(para.segs):
         if i:
             seps.append(para.seps[i - 1])
             pos += len(para.seps[i - 1])
         cut = start
-        for k in sorted(h for h in drop if pos <= h < pos + end - start):
+        while j < len(drops) and drops[j] < pos:
+            j += 1
+        while j < len(drops) and drops[j] < pos + end - start:
+            k = drops[j]
             segs.append((cut, start + k - pos))
             seps.append("")
             cut = start + k - pos + 1
+            j += 1
         segs.append((cut, end))
         pos += end - start
     kept = [(i, seg) for i, seg in enumerate(segs) if seg[1] > seg[0]]
@@ -290,7 +328,10 @@ class _Builder:
     def __init__(self, raw: str) -> None:
         self.raw = raw
         self.parts: list[str] = []
-        self.origin: array[int] = array("q")
+        # The runs of the offset map: where each starts here, where in the original, copied or inserted.
+        self.starts: list[int] = []
+        self.origins: list[int] = []
+        self.copied: list[bool] = []
         self.size = 0
         self.last_end = 0
         self.blank_next = False  # set after a table so the prose that follows is set apart
@@ -300,13 +341,19 @@ class _Builder:
             return
         chunk = self.raw[start:end]
         self.parts.append(chunk.replace("\u00a0", " ") if "\u00a0" in chunk else chunk)
-        self.origin.extend(range(start, end))
+        self.starts.append(self.size)
+        self.origins.append(start)
+        self.copied.append(True)
         self.size += end - start
         self.last_end = end
 
     def insert(self, s: str) -> None:
+        if not s:
+            return
         self.parts.append(s)
-        self.origin.extend([self.last_end] * len(s))
+        self.starts.append(self.size)
+        self.origins.append(self.last_end)  # a separator maps to where the copy before it ended
+        self.copied.append(False)
         self.size += len(s)
 
     def begin(self, blank: bool) -> None:
@@ -324,12 +371,12 @@ class _Builder:
         return start, self.size
 
     def result(self, tables: list[TableSpans]) -> Normalised:
-        self.origin.append(self.last_end)
         text = "".join(self.parts)
         # Tables that extraction flattened into lines ("a | b | c", aligned columns, glued cells) are found in the
         # normalised text, so every format (.txt, .docx paragraphs, .pdf text) gets the same tables.
         recovered = recover_tables(text, [(t.start, t.end) for t in tables])
-        return Normalised(text, self.origin, sorted([*tables, *recovered], key=lambda t: t.start))
+        origin = OffsetMap(self.starts, self.origins, self.copied, self.size, self.last_end)
+        return Normalised(text, origin, sorted([*tables, *recovered], key=lambda t: t.start))
 
 
 class _Normaliser:

@@ -653,6 +653,24 @@ _GLUED_DOUBLED = re.compile(
     r"(?P=t)(?P<s>\d{1,2}(?:\.\d)?)(?![\d.])"
 )
 _GLUED_HEADER = re.compile(r"[^\s|]{0,12}(?:权重|分值|分)[^\s|]{0,30}得分[^\s|]{0,4}(?:未完成|偏差)?原因")
+# Every match of _GLUED_HEADER holds 得分 and is at most 55 characters long: only the text around each 得分 is
+# searched (the pattern tried at every position of a long report costs more than all the other readers together).
+_GLUED_HEADER_REACH = 60
+
+
+def search_near(pattern: re.Pattern[str], text: str, anchor: str, reach: int) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a pattern without look-arounds whose every match holds ``anchor`` and is shorter
+    than ``reach``: only the windows around the anchor's occurrences are searched."""
+    done = 0  # no match starts before this
+    at = text.find(anchor)
+    while at >= 0:
+        # A match starting in [at - reach, at] ends before at + len(anchor) + reach, so the window holds it whole.
+        m = pattern.search(text, max(at - reach, done), at + len(anchor) + reach)
+        if m is not None and m.start() <= at:
+            return pattern.match(text, m.start())
+        done = at + 1
+        at = text.find(anchor, at + 1)
+    return None
 
 
 def _glued_indicators(text: str, taken: _Taken) -> list[_Draft]:
@@ -688,7 +706,7 @@ def _glued_indicators(text: str, taken: _Taken) -> list[_Draft]:
         if draft.rows:
             draft.start = min(c.start for c in draft.rows[0] if c is not None)
             drafts.append(draft)
-    head = _GLUED_HEADER.search(text)
+    head = search_near(_GLUED_HEADER, text, "得分", _GLUED_HEADER_REACH)
     if head is not None:
         draft = _Draft(
             None, ["三级指标", "权重", "指标值", "完成值", "得分", "原因"],

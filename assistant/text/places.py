@@ -1,0 +1,146 @@
+"""Where an offset sits — the innermost section, its heading path, the table and cell — in O(log n) per look-up.
+
+The section tree and every table are cut once into runs of offsets that share one answer; a look-up is a bisect
+over the runs' starts. The answers are exactly those of walking the tree (a bisect among each level's siblings)
+and of scanning a table's cells row by row, which stay the reference the tests compare with.
+"""
+
+from __future__ import annotations
+
+import heapq
+import sys
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from assistant.text.document import Section, Table
+
+V = TypeVar("V")
+_LOW, _HIGH = -sys.maxsize, sys.maxsize
+
+
+class Runs(Generic[V]):
+    """Offsets cut into runs: the value at an offset is that of the last run starting at or before it."""
+
+    def __init__(self, default: V) -> None:
+        self.starts: list[int] = []
+        self.values: list[V] = []
+        self.default = default
+
+    def add(self, start: int, value: V) -> None:
+        """Open a run at ``start`` (starts never decrease; a run added at the same start replaces the last one)."""
+        if self.starts and self.starts[-1] == start:
+            self.values[-1] = value
+        else:
+            self.starts.append(start)
+            self.values.append(value)
+
+    def at(self, offset: int) -> V:
+        """The value at ``offset``."""
+        i = bisect_right(self.starts, offset) - 1
+        return self.values[i] if i >= 0 else self.default
+
+
+SectionHere = tuple["Section | None", "str | None"]  # the innermost section and the heading path
+
+
+def section_runs(sections: Sequence[Section]) -> Runs[SectionHere] | None:
+    """The innermost section and heading path of every offset; None when some siblings are not in order of their
+    starts (the walk's bisect has no defined answer there, so callers keep walking)."""
+    runs: Runs[SectionHere] = Runs((None, None))
+
+    def emit(lo: int, hi: int, here: SectionHere, path: list[str], children: Sequence[Section]) -> bool:
+        # Offsets in [lo, hi) reached this level: each belongs to the last child starting at or before it when
+        # that child still holds it, else to ``here``.
+        runs.add(lo, here)
+        for i, child in enumerate(children):
+            nxt = children[i + 1].start if i + 1 < len(children) else _HIGH
+            if nxt < child.start:
+                return False
+            a, b = max(child.start, lo), min(nxt, hi)
+            end = min(child.end, b)
+            if a >= end:
+                continue
+            titles = [*path, child.title]
+            if not emit(a, end, (child, " > ".join(titles) or None), titles, child.children):
+                return False
+            if end < hi:
+                runs.add(end, here)
+        return True
+
+    return runs if emit(_LOW, _HIGH, (None, None), [], sections) else None
+
+
+def cell_runs(table: Table) -> Runs[tuple[int, int] | None]:
+    """The cell holding each offset of ``table`` as (1-based row, column index): the first in reading order whose
+    span holds it, a row's last cell holding its own end too (a zero-width empty cell at the row's end)."""
+    # Each cell is an interval ranked by reading order; an offset belongs to the best-ranked interval holding it.
+    events: list[tuple[int, int, int, int, int]] = []  # (start, rank, end, row, column)
+    rank = 0
+    for r, row in enumerate(table.rows, 1):
+        for c, cell in enumerate(row):
+            end = cell.end + 1 if c == len(row) - 1 else cell.end
+            if cell.start < end:
+                events.append((cell.start, rank, end, r, c))
+            rank += 1
+    events.sort()
+    bounds = sorted({x for e in events for x in (e[0], e[2])})
+    runs: Runs[tuple[int, int] | None] = Runs(None)
+    open_: list[tuple[int, int, int, int]] = []  # heap of (rank, end, row, column)
+    k = 0
+    for x in bounds:
+        while k < len(events) and events[k][0] == x:
+            start, rank, end, r, c = events[k]
+            heapq.heappush(open_, (rank, end, r, c))
+            k += 1
+        # Lazily drop intervals that ended: only the best-ranked one's end matters for this run.
+        while open_ and open_[0][1] <= x:
+            heapq.heappop(open_)
+        runs.add(x, (open_[0][2], open_[0][3]) if open_ else None)
+    return runs
+
+
+class Places:
+    """Look-ups into one document's sections and tables, built from them once."""
+
+    def __init__(self, sections: list[Section], tables: list[Table]) -> None:
+        self.sections = sections
+        self.tables = tables
+        self._sections = section_runs(sections)
+        self._table_starts = [t.start for t in tables]
+        self._cells: dict[int, Runs[tuple[int, int] | None]] = {}
+
+    def section(self, offset: int) -> SectionHere:
+        """The deepest section holding ``offset`` and its heading path ("一、… > （三）…")."""
+        if self._sections is not None:
+            return self._sections.at(offset)
+        return _walk(self.sections, offset)
+
+    def table(self, offset: int) -> int | None:
+        """The index of the table holding ``offset``: the last one starting at or before it, if it reaches it."""
+        i = bisect_right(self._table_starts, offset) - 1
+        if i >= 0 and self.tables[i].start <= offset < self.tables[i].end:
+            return i
+        return None
+
+    def cell(self, table: int, offset: int) -> tuple[int, int] | None:
+        """(1-based row, column index) of the cell of table ``table`` holding ``offset``, or None."""
+        runs = self._cells.get(table)
+        if runs is None:
+            runs = self._cells[table] = cell_runs(self.tables[table])
+        return runs.at(offset)
+
+
+def _walk(sections: Sequence[Section], offset: int) -> SectionHere:
+    """The tree walk itself, for the rare tree whose siblings are out of order."""
+    found: Section | None = None
+    titles: list[str] = []
+    candidates = sections
+    while True:
+        i = bisect_right(candidates, offset, key=lambda s: s.start) - 1
+        if not (i >= 0 and candidates[i].start <= offset < candidates[i].end):
+            return found, " > ".join(titles) or None
+        found = candidates[i]
+        titles.append(found.title)
+        candidates = found.children
