@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant.budget.facts import FactSheet
 from assistant.budget.scoring import ScoringRules
 from assistant.checks.finding import SEVERITY_RANK, Category, Finding, Severity, sort_findings
+from assistant.checks.spans import in_spans, merge_spans
 from assistant.errors import DataValidationError
 from assistant.text.document import Document
 from assistant.text.numbers import NumberMention, find_numbers
@@ -213,19 +214,11 @@ class Context:
     @cached_property
     def _table_spans(self) -> tuple[list[int], list[int]]:
         """The union of the tables' spans as sorted, disjoint runs: (starts, ends)."""
-        runs: list[list[int]] = []
-        for s, e in sorted((t.start, t.end) for t in self.doc.tables if t.end > t.start):
-            if runs and s <= runs[-1][1]:
-                runs[-1][1] = max(runs[-1][1], e)
-            else:
-                runs.append([s, e])
-        return [s for s, _ in runs], [e for _, e in runs]
+        return merge_spans([(t.start, t.end) for t in self.doc.tables])
 
     def in_table(self, offset: int) -> bool:
         """Whether ``offset`` is inside a table, any of them (``t.start <= offset < t.end``), in O(log n)."""
-        starts, ends = self._table_spans
-        i = bisect.bisect_right(starts, offset) - 1
-        return i >= 0 and offset < ends[i]
+        return in_spans(self._table_spans, offset)
 
     def numbers_in(self, start: int, end: int) -> list[NumberMention]:
         """Numeric mentions inside a span."""

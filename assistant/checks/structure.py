@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
-from assistant.checks.spans import in_spans, last_of, merge_spans
+from assistant.checks.spans import last_of
 from assistant.text.sections import match_marker, parse_heading
 
 _CN = "一二三四五六七八九十"
@@ -31,15 +31,9 @@ def paragraphs(ctx: Context) -> list[tuple[int, int]]:
     return ctx.memo("structure.paragraphs", lambda c: c.doc.paragraphs())
 
 
-def table_spans(ctx: Context) -> tuple[list[int], list[int]]:
-    """The tables' spans merged where they touch or overlap, as sorted starts and their ends (shared per review)."""
-
-    return ctx.memo("structure.table_spans", lambda c: merge_spans([(t.start, t.end) for t in c.doc.tables]))
-
-
 def in_table(ctx: Context, offset: int) -> bool:
     """Whether ``offset`` falls inside one of the document's tables."""
-    return in_spans(table_spans(ctx), offset)
+    return ctx.in_table(offset)
 
 
 def headings(ctx: Context) -> list[Heading]:
