@@ -254,22 +254,7 @@ def _review_tab(h: Handlers, session_model: gr.State) -> None:
         f.upload(reset, outputs=outputs, show_progress="hidden")
         f.clear(reset, outputs=outputs, show_progress="hidden")
 
-    def rewrite(review: Any, text: str | None) -> tuple[Any, ...]:
-        if not text:  # a new review cleared the box: its files are fresh already
-            return gr.update(), gr.update(), gr.update()
-        return tuple(map(_download, h.handled_files(review, text)))
-
-    # The pane writes the reviewer's 已处理/忽略 choices into the hidden box (see static/pane.js).
-    handled.change(
-        rewrite,
-        inputs=[state, handled],
-        outputs=[docx, js, page],
-        show_progress="hidden",
-        trigger_mode="always_last",
-    )
-
-
-# -- 批量审阅 -------------------------------------------------------------------------------------------------
+    _rewrite_when_handled(h, handled, state, [docx, js, page])
 
 
 def _batch_tab(h: Handlers) -> None:
@@ -323,22 +308,21 @@ def _batch_tab(h: Handlers) -> None:
 
     summary.select(open_row, inputs=state, outputs=report_outputs, show_progress="hidden", concurrency_limit=JOBS)
 
-    def rewrite(review: Any, text: str | None) -> tuple[Any, ...]:
-        if not text:  # a newly opened report cleared the box: its files are fresh already
+    _rewrite_when_handled(h, handled, shown, [docx, js, one_page])
+
+
+def _rewrite_when_handled(h: Handlers, handled: Any, review: Any, outputs: list[Any]) -> None:
+    """The pane writes the reviewer's 已处理/忽略 choices into the hidden box ``handled`` (see static/pane.js);
+    the review's downloads are rewritten to leave those findings out."""
+
+    def rewrite(shown: Any, text: str | None) -> tuple[Any, ...]:
+        if not text:  # a new review, or a newly opened report, cleared the box: its files are fresh already
             return gr.update(), gr.update(), gr.update()
-        return tuple(map(_download, h.handled_files(review, text)))
+        return tuple(map(_download, h.handled_files(shown, text)))
 
-    # The pane writes the reviewer's 已处理/忽略 choices into the hidden box (see static/pane.js).
     handled.change(
-        rewrite,
-        inputs=[shown, handled],
-        outputs=[docx, js, one_page],
-        show_progress="hidden",
-        trigger_mode="always_last",
+        rewrite, inputs=[review, handled], outputs=outputs, show_progress="hidden", trigger_mode="always_last"
     )
-
-
-# -- 模型设置 ---------------------------------------------------------------------------------------------
 
 
 def _model_tab(h: Handlers, session_model: gr.State) -> None:
