@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -62,8 +59,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    from assistant import regex_cache
+
+    # The patterns this command compiled last time come back from the cache folder instead of re's compiler.
+    regex_cache.warm(args.command)
     try:
-        return _COMMANDS[args.command](args)
+        status = _COMMANDS[args.command](args)
+        regex_cache.remember(args.command)
+        return status
     except InputError as exc:
         print(f"错误：{_shown(exc)}", file=sys.stderr)
         return 2
@@ -108,7 +111,9 @@ def crash_dir() -> Path:
 
 def _write_crash_log(argv: Sequence[str] | None) -> Path:
     """Write the current exception's traceback and the command line; a temp folder when the usual one is unwritable."""
+    import datetime as dt
     import tempfile
+    import traceback
 
     from assistant import __version__
 
@@ -170,6 +175,8 @@ def _load_extensions() -> None:
 
 @command("check")
 def _check(args: argparse.Namespace) -> int:
+    import json
+
     from assistant.budget.consistency import check_data
     from assistant.budget.facts import build_facts
     from assistant.budget.loader import load_data

@@ -1,0 +1,222 @@
+"""Regular expressions compiled once, kept between runs: the SRE code of a pattern, saved and handed back.
+
+Python compiles a regular expression in pure Python (``re._parser``, ``re._compiler``): the few hundred patterns
+the checks define cost more at start-up than reviewing a report. The compiled form (SRE code, a list of integers)
+depends only on the pattern, its flags and the interpreter, so it is saved in a user cache folder, one file per
+interpreter build, and passed straight to ``_sre.compile`` on the next run, which validates it.
+
+Two users: the wording packs keep their own file (``assistant.checks.pack_cache``), and the command line
+``warm()``s re's own cache at start from what the same command compiled last time and ``remember()``s at the end
+what it compiled anew, so every ``re.compile`` at module level is a dictionary look-up on a warm start.
+
+Only ever an optimisation: a missing, unreadable, corrupt or foreign file is ignored and rebuilt, an unwritable
+folder is skipped, and where the interpreter's ``re`` internals differ from CPython's nothing is cached.
+``$ASSISTANT_CACHE_DIR`` names the folder (default: the user's cache folder).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from array import array
+from pathlib import Path
+from typing import Any
+
+APP = "budget-report-assistant"
+FORMAT = 1
+# A file holds what one command compiled: past this many patterns it is written back with this run's only.
+MAX_PATTERNS = 3000
+
+Entry = list[Any]  # [flags, groups, groupindex, indexgroup, code as base64 of uint32]
+
+
+def cache_dir() -> Path | None:
+    """``$ASSISTANT_CACHE_DIR``, else the user's cache folder (XDG on Linux, %LOCALAPPDATA% on Windows), or None."""
+    env = os.environ.get("ASSISTANT_CACHE_DIR", "").strip()
+    if env:
+        return Path(env)
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA", "").strip()
+        return Path(local) / APP / "cache" if local else None
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if xdg:
+        return Path(xdg) / APP
+    try:
+        return Path.home() / ".cache" / APP
+    except RuntimeError:  # no home folder known
+        return None
+
+
+def interpreter_key() -> str | None:
+    """A name for this interpreter's SRE code, or None when compiled code cannot be reused here."""
+    try:
+        import _sre
+        from re import _compiler, _parser  # type: ignore[attr-defined]  # noqa: F401
+    except ImportError:
+        return None
+    if sys.implementation.name != "cpython" or array("I").itemsize != _sre.CODESIZE:
+        return None
+    build = f"{sys.version}|{_sre.MAGIC}|{_sre.CODESIZE}|{_sre.MAXREPEAT}|{_sre.MAXGROUPS}"
+    return hashlib.sha256(build.encode()).hexdigest()[:16]
+
+
+def compile_keeping_code(pattern: str, flags: int = 0) -> tuple[re.Pattern[str], Entry | None]:
+    """``re.compile(pattern, flags)`` as ``re._compiler.compile`` does it, and its code to save (None: can't).
+
+    ``re.error`` for an invalid pattern, as ``re.compile`` raises it.
+    """
+    try:
+        import _sre
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, flags)
+        code = _compiler._code(parsed, flags)
+        state = parsed.state
+        indexgroup: list[str | None] = [None] * state.groups
+        for name, i in state.groupdict.items():
+            indexgroup[i] = name
+        final = flags | state.flags
+        entry = [final, state.groups - 1, dict(state.groupdict), indexgroup, _pack(code)]
+        compiled = _sre.compile(pattern, final, code, state.groups - 1, state.groupdict, tuple(indexgroup))
+    except re.error:
+        raise
+    except Exception:  # internals unlike CPython 3.11–3.13's: compile the ordinary way, save nothing
+        return re.compile(pattern, flags), None
+    return compiled, entry
+
+
+def from_code(pattern: str, entry: Entry) -> re.Pattern[str] | None:
+    """The pattern rebuilt from saved code, or None when the entry is unusable (``_sre`` validates the code)."""
+    try:
+        import _sre
+
+        flags, groups, groupindex, indexgroup, packed = entry
+        code = array("I")
+        code.frombytes(base64.b64decode(packed))
+        compiled: re.Pattern[str] = _sre.compile(pattern, flags, code.tolist(), groups, groupindex, tuple(indexgroup))
+    except Exception:
+        return None
+    if not isinstance(compiled, re.Pattern) or compiled.pattern != pattern:
+        return None
+    return compiled
+
+
+def _pack(code: list[int]) -> str:
+    return base64.b64encode(array("I", code).tobytes()).decode("ascii")
+
+
+def read_json(path: Path | None) -> dict[str, Any] | None:
+    """A cache file's payload when it is whole (its first line is the SHA-256 of the rest), else None."""
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+        head, _, body = data.partition(b"\n")
+        if head.decode("ascii") != hashlib.sha256(body).hexdigest():
+            return None  # truncated or altered: rebuilt on this run
+        payload = json.loads(body)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        return None
+    return payload
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> bool:
+    """Write a cache file atomically (readers never see half a file); False when the folder is not writable."""
+    body = json.dumps({"format": FORMAT, **payload}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    data = hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The command line's start-up: re's own cache, filled from the last run of the same command
+
+
+_warmed: dict[str, Any] = {}  # command -> {"path": Path, "known": set of (pattern, flags) the file holds}
+
+
+def _command_file(command: str) -> Path | None:
+    folder, key = cache_dir(), interpreter_key()
+    if folder is None or key is None or not re.fullmatch(r"[a-z][a-z0-9_-]{0,30}", command):
+        return None
+    return folder / f"regex-{command}-{key}.json"
+
+
+def warm(command: str) -> int:
+    """Put the patterns ``command`` compiled in earlier runs into ``re``'s cache; how many were restored."""
+    path = _command_file(command)
+    payload = read_json(path)
+    restored: set[tuple[str, int]] = set()
+    cache = getattr(re, "_cache", None)
+    if payload is not None and isinstance(cache, dict) and isinstance(payload.get("patterns"), list):
+        for item in payload["patterns"]:
+            try:
+                pattern, flags, entry = item
+                compiled = from_code(pattern, entry)
+            except (TypeError, ValueError):
+                continue
+            if compiled is not None and isinstance(flags, int):
+                cache[str, pattern, flags] = compiled  # the key re.compile looks up first
+                restored.add((pattern, flags))
+    _warmed[command] = {"path": path, "known": restored}
+    return len(restored)
+
+
+def remember(command: str) -> None:
+    """Save the code of every pattern this run compiled that the command's file lacks (a cold run pays once)."""
+    state = _warmed.get(command)
+    cache = getattr(re, "_cache", None)
+    if state is None or state["path"] is None or not isinstance(cache, dict):
+        return
+    current = [(key[1], key[2]) for key in list(cache) if _plain(key)]
+    if not current or all(k in state["known"] for k in current):
+        return
+    old = read_json(state["path"]) or {}
+    entries: dict[tuple[str, int], Entry] = {}
+    for item in old.get("patterns", []) if len(old.get("patterns", [])) < MAX_PATTERNS else []:
+        try:
+            pattern, flags, entry = item
+            entries[(pattern, flags)] = entry
+        except (TypeError, ValueError):
+            continue
+    for pattern, flags in current:
+        if (pattern, flags) not in entries:
+            try:
+                _, entry = compile_keeping_code(pattern, flags)
+            except re.error:
+                continue
+            if entry is not None:
+                entries[(pattern, flags)] = entry
+    patterns = [[p, f, e] for (p, f), e in entries.items()]
+    if write_json(state["path"], {"patterns": patterns}):
+        state["known"] = set(entries)
+
+
+def _plain(key: Any) -> bool:
+    """A key of re's cache for a str pattern compiled with plain flags (not DEBUG)."""
+    return (
+        isinstance(key, tuple)
+        and len(key) == 3
+        and key[0] is str
+        and isinstance(key[1], str)
+        and isinstance(key[2], int)
+        and not key[2] & re.DEBUG
+    )
