@@ -16,13 +16,12 @@ folder is skipped, and where the interpreter's ``re`` internals differ from CPyt
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import json
 import os
 import re
 import sys
-import tempfile
 from array import array
 from pathlib import Path
 from typing import Any
@@ -97,7 +96,7 @@ def from_code(pattern: str, entry: Entry) -> re.Pattern[str] | None:
 
         flags, groups, groupindex, indexgroup, packed = entry
         code = array("I")
-        code.frombytes(base64.b64decode(packed))
+        code.frombytes(binascii.a2b_base64(packed))
         compiled: re.Pattern[str] = _sre.compile(pattern, flags, code.tolist(), groups, groupindex, tuple(indexgroup))
     except Exception:
         return None
@@ -107,7 +106,7 @@ def from_code(pattern: str, entry: Entry) -> re.Pattern[str] | None:
 
 
 def _pack(code: list[int]) -> str:
-    return base64.b64encode(array("I", code).tobytes()).decode("ascii")
+    return binascii.b2a_base64(array("I", code).tobytes(), newline=False).decode("ascii")
 
 
 def read_json(path: Path | None) -> dict[str, Any] | None:
@@ -129,6 +128,8 @@ def read_json(path: Path | None) -> dict[str, Any] | None:
 
 def write_json(path: Path, payload: dict[str, Any]) -> bool:
     """Write a cache file atomically (readers never see half a file); False when the folder is not writable."""
+    import tempfile
+
     body = json.dumps({"format": FORMAT, **payload}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     data = hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
     try:

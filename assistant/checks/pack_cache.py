@@ -41,6 +41,7 @@ class PackCache:
         self._packs: dict[str, Any] = {}  # sha256 of a pack file -> its parsed YAML
         self._used: set[str] = set()
         self._used_packs: set[str] = set()
+        self._compiled: dict[str, re.Pattern[str]] = {}  # this process's, by pattern: each is built once
 
     # -- reading ------------------------------------------------------------------------------------------------
 
@@ -77,6 +78,9 @@ class PackCache:
 
     def compile(self, pattern: str) -> re.Pattern[str]:
         """``re.compile(pattern)``, from the cached code when there is some; ``re.error`` as usual when invalid."""
+        done = self._compiled.get(pattern)
+        if done is not None:
+            return done
         with self._lock:
             if not self._loaded:
                 self._load()
@@ -85,6 +89,7 @@ class PackCache:
             compiled = from_code(pattern, entry)
             if compiled is not None:
                 self._used.add(pattern)
+                self._compiled[pattern] = compiled
                 return compiled
         compiled, entry = compile_keeping_code(pattern)
         if entry is not None:
@@ -92,6 +97,9 @@ class PackCache:
                 self._patterns[pattern] = entry
                 self._used.add(pattern)
                 self._dirty = True
+        if len(self._compiled) >= MAX_PATTERNS:
+            self._compiled.clear()  # a long-running server reading many edited packs: keep memory bounded
+        self._compiled[pattern] = compiled
         return compiled
 
     def first_chars(self, pattern: str, compute: Callable[[str], set[str] | None]) -> set[str] | None:

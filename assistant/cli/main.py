@@ -53,6 +53,9 @@ _EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``assistant`` console script; returns the exit status."""
+    # Before its first model pydantic reads the entry points of every installed distribution, looking for plugins;
+    # the commands use none. Set the variable to "" to have them loaded.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _load_extensions()
     parser = build_parser()
     args = parser.parse_args(argv)
