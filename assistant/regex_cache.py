@@ -16,7 +16,6 @@ folder is skipped, and where the interpreter's ``re`` internals differ from CPyt
 
 from __future__ import annotations
 
-import binascii
 import hashlib
 import json
 import os
@@ -27,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 APP = "budget-report-assistant"
-FORMAT = 1
+FORMAT = 2
 # A file holds what one command compiled: past this many patterns it is written back with this run's only.
 MAX_PATTERNS = 3000
 
-Entry = list[Any]  # [flags, groups, groupindex, indexgroup, code as base64 of uint32]
+# [flags, groups, groupindex, indexgroup, code]: what ``_sre.compile`` takes; the code as uint32 bytes.
+Entry = list[Any]
 
 
 def cache_dir() -> Path | None:
@@ -80,7 +80,7 @@ def compile_keeping_code(pattern: str, flags: int = 0) -> tuple[re.Pattern[str],
         for name, i in state.groupdict.items():
             indexgroup[i] = name
         final = flags | state.flags
-        entry = [final, state.groups - 1, dict(state.groupdict), indexgroup, _pack(code)]
+        entry = [final, state.groups - 1, dict(state.groupdict), indexgroup, array("I", code).tobytes()]
         compiled = _sre.compile(pattern, final, code, state.groups - 1, state.groupdict, tuple(indexgroup))
     except re.error:
         raise
@@ -96,7 +96,7 @@ def from_code(pattern: str, entry: Entry) -> re.Pattern[str] | None:
 
         flags, groups, groupindex, indexgroup, packed = entry
         code = array("I")
-        code.frombytes(binascii.a2b_base64(packed))
+        code.frombytes(packed)
         compiled: re.Pattern[str] = _sre.compile(pattern, flags, code.tolist(), groups, groupindex, tuple(indexgroup))
     except Exception:
         return None
@@ -105,33 +105,42 @@ def from_code(pattern: str, entry: Entry) -> re.Pattern[str] | None:
     return compiled
 
 
-def _pack(code: list[int]) -> str:
-    return binascii.b2a_base64(array("I", code).tobytes(), newline=False).decode("ascii")
+def read_cache(path: Path | None) -> tuple[dict[str, Any], list[tuple[Any, Entry]]] | None:
+    """A cache file's payload and its (key, entry) pairs when the file is whole, else None.
 
-
-def read_json(path: Path | None) -> dict[str, Any] | None:
-    """A cache file's payload when it is whole (its first line is the SHA-256 of the rest), else None."""
+    The file is the SHA-256 of the rest on its first line, a JSON line (the payload, and each entry with its key
+    and the place of its code), then the code of every entry as uint32 words: no JSON to parse for the bulk.
+    """
     if path is None:
         return None
     try:
         data = path.read_bytes()
-        head, _, body = data.partition(b"\n")
-        if head.decode("ascii") != hashlib.sha256(body).hexdigest():
+        check, _, rest = data.partition(b"\n")
+        if check.decode("ascii") != hashlib.sha256(rest).hexdigest():
             return None  # truncated or altered: rebuilt on this run
-        payload = json.loads(body)
-    except (OSError, ValueError):
+        index, _, blob = rest.partition(b"\n")
+        payload = json.loads(index)
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+            return None
+        view = memoryview(blob)
+        entries = [(key, [*head, view[at : at + size]]) for key, *head, at, size in payload.pop("codes")]
+    except (OSError, ValueError, TypeError, KeyError):
         return None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        return None
-    return payload
+    return payload, entries
 
 
-def write_json(path: Path, payload: dict[str, Any]) -> bool:
+def write_cache(path: Path, payload: dict[str, Any], entries: list[tuple[Any, Entry]]) -> bool:
     """Write a cache file atomically (readers never see half a file); False when the folder is not writable."""
     import tempfile
 
-    body = json.dumps({"format": FORMAT, **payload}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    data = hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body
+    codes, chunks, at = [], [], 0
+    for key, (flags, groups, groupindex, indexgroup, code) in entries:
+        codes.append([key, flags, groups, groupindex, indexgroup, at, len(code)])
+        chunks.append(bytes(code))
+        at += len(code)
+    index = json.dumps({**payload, "format": FORMAT, "codes": codes}, ensure_ascii=False, separators=(",", ":"))
+    rest = index.encode("utf-8") + b"\n" + b"".join(chunks)
+    data = hashlib.sha256(rest).hexdigest().encode("ascii") + b"\n" + rest
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
@@ -158,23 +167,23 @@ def _command_file(command: str) -> Path | None:
     folder, key = cache_dir(), interpreter_key()
     if folder is None or key is None or not re.fullmatch(r"[a-z][a-z0-9_-]{0,30}", command):
         return None
-    return folder / f"regex-{command}-{key}.json"
+    return folder / f"regex-{command}-{key}.cache"
 
 
 def warm(command: str) -> int:
     """Put the patterns ``command`` compiled in earlier runs into ``re``'s cache; how many were restored."""
     path = _command_file(command)
-    payload = read_json(path)
+    saved = read_cache(path)
     restored: set[tuple[str, int]] = set()
     cache = getattr(re, "_cache", None)
-    if payload is not None and isinstance(cache, dict) and isinstance(payload.get("patterns"), list):
-        for item in payload["patterns"]:
+    if saved is not None and isinstance(cache, dict):
+        for key, entry in saved[1]:
             try:
-                pattern, flags, entry = item
-                compiled = from_code(pattern, entry)
+                pattern, flags = key
             except (TypeError, ValueError):
                 continue
-            if compiled is not None and isinstance(flags, int):
+            compiled = from_code(pattern, entry) if isinstance(pattern, str) and isinstance(flags, int) else None
+            if compiled is not None:
                 cache[str, pattern, flags] = compiled  # the key re.compile looks up first
                 restored.add((pattern, flags))
     _warmed[command] = {"path": path, "known": restored}
@@ -190,24 +199,21 @@ def remember(command: str) -> None:
     current = [(key[1], key[2]) for key in list(cache) if _plain(key)]
     if not current or all(k in state["known"] for k in current):
         return
-    old = read_json(state["path"]) or {}
+    saved = read_cache(state["path"])
     entries: dict[tuple[str, int], Entry] = {}
-    for item in old.get("patterns", []) if len(old.get("patterns", [])) < MAX_PATTERNS else []:
-        try:
-            pattern, flags, entry = item
-            entries[(pattern, flags)] = entry
-        except (TypeError, ValueError):
-            continue
+    if saved is not None and len(saved[1]) < MAX_PATTERNS:
+        for key, entry in saved[1]:
+            if isinstance(key, list) and len(key) == 2:
+                entries[(key[0], key[1])] = entry
     for pattern, flags in current:
         if (pattern, flags) not in entries:
             try:
-                _, entry = compile_keeping_code(pattern, flags)
+                _, new = compile_keeping_code(pattern, flags)
             except re.error:
                 continue
-            if entry is not None:
-                entries[(pattern, flags)] = entry
-    patterns = [[p, f, e] for (p, f), e in entries.items()]
-    if write_json(state["path"], {"patterns": patterns}):
+            if new is not None:
+                entries[(pattern, flags)] = new
+    if write_cache(state["path"], {}, [([p, f], e) for (p, f), e in entries.items()]):
         state["known"] = set(entries)
 
 

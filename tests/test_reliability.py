@@ -674,8 +674,10 @@ def test_an_offline_text_review_loads_no_templates_no_event_loop_no_data_models_
 ) -> None:
     report = write(tmp_path / "r.txt", REPORT)
     # Modules an offline review to the terminal and to a .txt file has no use for (the HTML page's jinja2, the
-    # model's event loop, the data file's models); on a warm start the packs come parsed from the cache: no YAML.
-    unused = ("jinja2", "asyncio", "assistant.budget.models", "assistant.export.review_html", "yaml")
+    # model's event loop, the data file's models, the other commands' faces); on a warm start the packs come parsed
+    # from the cache: no YAML.
+    faces = ("assistant.cli.draft", "assistant.cli.eval", "assistant.cli.web")
+    unused = ("jinja2", "asyncio", "assistant.budget.models", "assistant.export.review_html", *faces, "yaml")
     probe = (
         "import sys, io, contextlib\n"
         "from assistant.cli import main\n"

@@ -1,14 +1,12 @@
-"""The on-disk cache of the wording packs: parsed pack files and their compiled regular expressions.
+"""The wording packs' cache: parsed pack files and the compiled code of their patterns, kept between runs.
 
-Python compiles a regular expression in pure Python (``re._parser``, ``re._compiler``); the wording packs'
-scanners are a few hundred large patterns, which take longer to compile than the review of a whole report. The
-compiled form (SRE code, a list of integers) depends only on the pattern and the interpreter, so it is kept in a
-user cache folder, one file per interpreter build, and handed straight to ``_sre.compile`` on the next run (which
-validates it). Parsed pack files are kept by the SHA-256 of their bytes: a warm start parses no YAML.
+The packs' scanners are a few hundred large patterns, which take Python longer to compile than a whole review takes
+(see ``assistant.regex_cache``); their SRE code is kept here by pattern, with the characters each can start with,
+and each pack file's parsed YAML by the SHA-256 of its bytes, so a warm start parses no YAML and compiles nothing.
+An edited pack has other bytes, hence another key: it is read anew.
 
-The cache only saves time, never changes a result: a missing, unreadable, corrupt or foreign file is ignored and
-rebuilt, an unwritable folder is skipped, and on an interpreter whose ``re`` internals differ patterns are compiled
-as usual. ``$ASSISTANT_CACHE_DIR`` names the folder (default: the user's cache folder).
+The cache only saves time, never changes a result: a missing, unreadable or corrupt file is ignored and rebuilt, an
+unwritable folder is skipped, and on an interpreter whose ``re`` internals differ patterns are compiled as usual.
 """
 
 from __future__ import annotations
@@ -20,7 +18,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant.regex_cache import cache_dir, compile_keeping_code, from_code, interpreter_key, read_json, write_json
+from assistant.regex_cache import (
+    Entry,
+    cache_dir,
+    compile_keeping_code,
+    from_code,
+    interpreter_key,
+    read_cache,
+    write_cache,
+)
 
 # A cache that grew past these (many edited extra packs) is written back with only what the last run used.
 MAX_PATTERNS = 5000
@@ -32,11 +38,11 @@ class PackCache:
 
     def __init__(self, folder: Path | None) -> None:
         key = interpreter_key()
-        self.path = folder / f"wording-{key}.json" if folder is not None and key is not None else None
+        self.path = folder / f"wording-{key}.cache" if folder is not None and key is not None else None
         self._lock = threading.Lock()
         self._loaded = False
         self._dirty = False
-        self._patterns: dict[str, list[Any]] = {}  # pattern -> [flags, groups, groupindex, indexgroup, code]
+        self._patterns: dict[str, Entry] = {}  # pattern -> what _sre.compile takes
         self._first: dict[str, str | None] = {}  # pattern -> the characters a match can start with
         self._packs: dict[str, Any] = {}  # sha256 of a pack file -> its parsed YAML
         self._used: set[str] = set()
@@ -47,12 +53,14 @@ class PackCache:
 
     def _load(self) -> None:
         self._loaded = True
-        payload = read_json(self.path)
-        if payload is None:
+        saved = read_cache(self.path)
+        if saved is None:
             return  # absent, unreadable or not ours: compile as usual
-        patterns, first, packs = payload.get("patterns"), payload.get("first"), payload.get("packs")
-        if isinstance(patterns, dict) and isinstance(first, dict) and isinstance(packs, dict):
-            self._patterns, self._first, self._packs = patterns, first, packs
+        payload, entries = saved
+        first, packs = payload.get("first"), payload.get("packs")
+        if isinstance(first, dict) and isinstance(packs, dict):
+            self._patterns = {key: entry for key, entry in entries if isinstance(key, str)}
+            self._first, self._packs = first, packs
 
     def pack(self, digest: str) -> Any | None:
         """The parsed YAML of the pack file whose bytes hash to ``digest``, or None."""
@@ -128,10 +136,11 @@ class PackCache:
                 patterns = {p: e for p, e in patterns.items() if p in self._used}
                 first = {p: c for p, c in first.items() if p in self._used}
                 packs = {d: r for d, r in packs.items() if d in self._used_packs}
-            payload = {"patterns": dict(patterns), "first": dict(first), "packs": dict(packs)}
+            payload = {"first": dict(first), "packs": dict(packs)}
+            entries = list(patterns.items())
             self._dirty = False
             path = self.path
-        if not write_json(path, payload):
+        if not write_cache(path, payload, entries):
             with self._lock:
                 self.path = None  # read-only or full: don't try again in this process
 

@@ -56,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Before its first model pydantic reads the entry points of every installed distribution, looking for plugins;
     # the commands use none. Set the variable to "" to have them loaded.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    _load_extensions()
+    words = list(sys.argv[1:] if argv is None else argv)
+    _load_extensions(words[0] if words else None)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -158,17 +159,27 @@ def _silence_stdout() -> None:
         pass
 
 
-def _load_extensions() -> None:
+# The module that adds each command's subparser. A command line that names its command loads only that module
+# (and builds only its subparser): ``assistant review`` does not import the draft, eval and web faces.
+_COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "check": (),
+    "init": (),
+    "review": ("assistant.cli.review",),
+    "summary": ("assistant.cli.batch",),
+    "draft": ("assistant.cli.draft",),
+    "log": ("assistant.cli.draft",),
+    "eval": ("assistant.cli.eval",),
+    "web": ("assistant.cli.web",),
+    "rules": ("assistant.cli.rules",),
+}
+_FACES = tuple(dict.fromkeys(m for modules in _COMMAND_MODULES.values() for m in modules))
+
+
+def _load_extensions(command: str | None = None) -> None:
+    """Import the command faces: the one ``command`` needs, or all of them (for help, or an unknown word)."""
     import importlib
 
-    for module in (
-        "assistant.cli.review",
-        "assistant.cli.batch",
-        "assistant.cli.draft",
-        "assistant.cli.eval",
-        "assistant.cli.web",
-        "assistant.cli.rules",
-    ):
+    for module in _COMMAND_MODULES.get(command or "", _FACES):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
