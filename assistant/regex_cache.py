@@ -115,14 +115,14 @@ def read_cache(path: Path | None) -> tuple[dict[str, Any], list[tuple[Any, Entry
         return None
     try:
         data = path.read_bytes()
-        check, _, rest = data.partition(b"\n")
-        if check.decode("ascii") != hashlib.sha256(rest).hexdigest():
+        first, second = data.index(b"\n"), data.index(b"\n", data.index(b"\n") + 1)
+        view = memoryview(data)  # slices of a view: half a megabyte is never copied
+        if data[:first].decode("ascii") != hashlib.sha256(view[first + 1 :]).hexdigest():
             return None  # truncated or altered: rebuilt on this run
-        index, _, blob = rest.partition(b"\n")
-        payload = json.loads(index)
+        payload = json.loads(view[first + 1 : second].tobytes())
         if not isinstance(payload, dict) or payload.get("format") != FORMAT:
             return None
-        view = memoryview(blob)
+        view = view[second + 1 :]
         entries = [(key, [*head, view[at : at + size]]) for key, *head, at, size in payload.pop("codes")]
     except (OSError, ValueError, TypeError, KeyError):
         return None

@@ -114,16 +114,20 @@ def test_a_corrupt_cache_file_is_ignored_and_rewritten(tmp_path: Path, monkeypat
     assert regex_cache.warm("corrupt") >= 1
 
 
-def test_the_pack_cache_reads_a_changed_file_anew(tmp_path: Path) -> None:
+def test_the_pack_cache_keys_packs_by_content_and_first_characters_by_engine_version(tmp_path: Path) -> None:
     cache = PackCache(tmp_path)
     cache.add_pack("a" * 64, {"rules": [{"id": "x.y", "tokens": ["甲"]}]})
     cache.add_pack("b" * 64, {"when": object()})  # not JSON: never cached
     cache.compile(r"[甲乙]{2}")
+    assert cache.first_chars(r"[甲乙]{2}", lambda p: {"甲", "乙"}, "v1") == {"甲", "乙"}
     cache.save()
     again = PackCache(tmp_path)
     assert again.pack("a" * 64) == {"rules": [{"id": "x.y", "tokens": ["甲"]}]}
     assert again.pack("b" * 64) is None and again.pack("c" * 64) is None
     assert again.compile(r"[甲乙]{2}").fullmatch("乙甲")
+    asked: list[str] = []
+    assert again.first_chars(r"[甲乙]{2}", lambda p: asked.append(p) or set(), "v1") == {"甲", "乙"} and not asked
+    assert again.first_chars(r"[甲乙]{2}", lambda p: asked.append(p) or {"乙"}, "v2") == {"乙"} and asked
 
 
 def test_a_review_finds_the_same_cold_warm_damaged_and_unwritable(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ class PackCache:
         self._loaded = False
         self._dirty = False
         self._patterns: dict[str, Entry] = {}  # pattern -> what _sre.compile takes
-        self._first: dict[str, str | None] = {}  # pattern -> the characters a match can start with
+        self._first: dict[str, str | None] = {}  # version + pattern -> the characters a match can start with
         self._packs: dict[str, Any] = {}  # sha256 of a pack file -> its parsed YAML
         self._used: set[str] = set()
         self._used_packs: set[str] = set()
@@ -110,17 +110,20 @@ class PackCache:
         self._compiled[pattern] = compiled
         return compiled
 
-    def first_chars(self, pattern: str, compute: Callable[[str], set[str] | None]) -> set[str] | None:
-        """``compute(pattern)`` (the characters a match can start with), remembered with the pattern's code."""
+    def first_chars(self, pattern: str, compute: Callable[[str], set[str] | None], version: str) -> set[str] | None:
+        """``compute(pattern)`` (where a match can start), remembered per ``version`` of the code that computes it."""
+        key = f"{version}\n{pattern}"
         with self._lock:
             if not self._loaded:
                 self._load()
-            if pattern in self._first:
-                chars = self._first[pattern]
+            if key in self._first:
+                chars = self._first[key]
+                self._used.add(key)
                 return None if chars is None else set(chars)
         found = compute(pattern)
         with self._lock:
-            self._first[pattern] = None if found is None else "".join(sorted(found))
+            self._first[key] = None if found is None else "".join(sorted(found))
+            self._used.add(key)
             self._dirty = True
         return found
 

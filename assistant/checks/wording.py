@@ -363,7 +363,12 @@ def _compile(rules: list[_RuleBase]) -> _Scanner | None:
     for target in targets:
         # A back-reference would point at another token's group inside a shared alternation: scan it alone.
         pattern = target.pattern.pattern
-        chars = None if _BACKREF.search(pattern) else pack_cache.shared().first_chars(pattern, first_chars)
+        if _BACKREF.search(pattern):
+            chars = None
+        elif version := _engine_version():
+            chars = pack_cache.shared().first_chars(pattern, first_chars, version)
+        else:
+            chars = first_chars(pattern)
         if chars is None:
             anywhere.append(target)
         for ch in chars or ():
@@ -371,6 +376,15 @@ def _compile(rules: list[_RuleBase]) -> _Scanner | None:
     first = {ch: _rx("|".join(f"(?:{t.pattern.pattern})" for t in ts)) for ch, ts in by_char.items()}
     candidates = _rx("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]") if by_char else None
     return _Scanner(candidates, first, by_char, anywhere)
+
+
+@lru_cache(maxsize=1)
+def _engine_version() -> str | None:
+    """A fingerprint of this file: cached first characters are reused only by the code that computed them."""
+    try:
+        return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
 
 
 def first_chars(pattern: str) -> set[str] | None:
