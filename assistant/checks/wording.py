@@ -207,7 +207,8 @@ def _parse_yaml(path: str, data: bytes) -> Any:
     import yaml
 
     try:
-        text = data.decode("utf-8")
+        # as Path.read_text reads it: universal newlines
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
         try:
             return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError:
