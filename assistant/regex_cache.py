@@ -115,7 +115,8 @@ def read_cache(path: Path | None) -> tuple[dict[str, Any], list[tuple[Any, Entry
         return None
     try:
         data = path.read_bytes()
-        first, second = data.index(b"\n"), data.index(b"\n", data.index(b"\n") + 1)
+        first = data.index(b"\n")
+        second = data.index(b"\n", first + 1)
         view = memoryview(data)  # slices of a view: half a megabyte is never copied
         if data[:first].decode("ascii") != hashlib.sha256(view[first + 1 :]).hexdigest():
             return None  # truncated or altered: rebuilt on this run
@@ -184,7 +185,8 @@ def warm(command: str) -> int:
                 continue
             compiled = from_code(pattern, entry) if isinstance(pattern, str) and isinstance(flags, int) else None
             if compiled is not None:
-                cache[str, pattern, flags] = compiled  # the key re.compile looks up first
+                # re.compile looks a pattern up by (type, pattern, flags) before compiling it (CPython 3.7-3.13)
+                cache[str, pattern, flags] = compiled
                 restored.add((pattern, flags))
     _warmed[command] = {"path": path, "known": restored}
     return len(restored)
