@@ -72,10 +72,17 @@ class Run:
 
 
 # Runs the CLI as ``python -m assistant`` does, and writes the process's own peak memory (KB) when it ends.
+# Linux's VmHWM belongs to the program itself; ru_maxrss carries over the forking pytest's size through exec
+# (a test run grown past 400 MB would fail every memory bound).
 _MEASURED = (
     "import atexit, resource, runpy, sys\n"
     "out = sys.argv.pop(1)\n"
-    "atexit.register(lambda: open(out, 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+    "def peak():\n"
+    "    try:\n"
+    "        return next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
+    "    except (OSError, StopIteration):\n"
+    "        return str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "atexit.register(lambda: open(out, 'w').write(peak()))\n"
     "sys.argv[0] = 'assistant'\n"
     "runpy.run_module('assistant', run_name='__main__', alter_sys=True)\n"
 )
