@@ -72,10 +72,17 @@ class Run:
 
 
 # Runs the CLI as ``python -m assistant`` does, and writes the process's own peak memory (KB) when it ends.
+# Linux's VmHWM belongs to the program itself; ru_maxrss carries over the forking pytest's size through exec
+# (a test run grown past 400 MB would fail every memory bound).
 _MEASURED = (
     "import atexit, resource, runpy, sys\n"
     "out = sys.argv.pop(1)\n"
-    "atexit.register(lambda: open(out, 'w').write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))\n"
+    "def peak():\n"
+    "    try:\n"
+    "        return next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
+    "    except (OSError, StopIteration):\n"
+    "        return str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "atexit.register(lambda: open(out, 'w').write(peak()))\n"
     "sys.argv[0] = 'assistant'\n"
     "runpy.run_module('assistant', run_name='__main__', alter_sys=True)\n"
 )
@@ -667,6 +674,33 @@ def test_an_offline_review_imports_neither_the_model_client_nor_word_nor_the_spl
         check=True,
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_an_offline_text_review_loads_no_templates_no_event_loop_no_data_models_and_warm_no_yaml(
+    tmp_path: Path,
+) -> None:
+    report = write(tmp_path / "r.txt", REPORT)
+    # Modules an offline review to the terminal and to a .txt file has no use for (the HTML page's jinja2, the
+    # model's event loop, the data file's models, the other commands' faces); on a warm start the packs come parsed
+    # from the cache: no YAML.
+    faces = ("assistant.cli.draft", "assistant.cli.eval", "assistant.cli.web")
+    unused = ("jinja2", "asyncio", "assistant.budget.models", "assistant.export.review_html", *faces, "yaml")
+    probe = (
+        "import sys, io, contextlib\n"
+        "from assistant.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    status = main(['review', {str(report)!r}, '-o', {str(tmp_path / 'out.txt')!r}])\n"
+        f"print(status, sorted(m for m in {unused!r} if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ASSISTANT_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+        for _ in range(2)
+    ]
+    cold, warm = (r.stdout.split(" ", 1) for r in runs)
+    assert cold == ["0", "['yaml']\n"], runs[0].stdout + runs[0].stderr  # the first run parses the packs
+    assert warm == ["0", "[]\n"], runs[1].stdout + runs[1].stderr
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8").strip()
 
 
 def test_an_unexpected_error_prints_one_line_and_where_the_details_are(

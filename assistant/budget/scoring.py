@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant.budget.models import Indicator
 from assistant.errors import InputError
+
+if TYPE_CHECKING:
+    # Only named in annotations: a review config (CheckConfig.scoring) needs these rules, not the data's models.
+    from assistant.budget.models import Indicator
 
 Grade = Literal["优", "良", "中", "差"]
 
@@ -37,6 +39,8 @@ DEFAULT_RULES = ScoringRules()
 
 def load_rules(path: str | Path) -> ScoringRules:
     """Read a province's scoring rules from YAML (any field of ScoringRules; the rest keep their defaults)."""
+    import yaml
+
     p = Path(path)
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}

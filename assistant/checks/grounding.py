@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from assistant.budget.facts import Fact, FactSheet
 from assistant.checks.amounts import Amount, amounts, same_item
 from assistant.checks.finding import Finding, Severity
 from assistant.checks.registry import Context, rule
+
+if TYPE_CHECKING:
+    # Only named in annotations: a review without data never loads the data's models.
+    from assistant.budget.facts import Fact, FactSheet
 
 CHECKED_KINDS = ("money", "percent", "count", "time", "score")
 

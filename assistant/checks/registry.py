@@ -8,11 +8,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant.budget.facts import FactSheet
 from assistant.budget.scoring import ScoringRules
 from assistant.checks.finding import SEVERITY_RANK, Category, Finding, Severity, sort_findings
 from assistant.checks.spans import in_spans, merge_spans
@@ -20,6 +19,10 @@ from assistant.errors import DataValidationError
 from assistant.text.document import Document
 from assistant.text.numbers import NumberMention, find_numbers
 from assistant.text.places import Places
+
+if TYPE_CHECKING:
+    # Only named in annotations: a review without data never loads the data's models.
+    from assistant.budget.facts import FactSheet
 
 RuleFn = Callable[["Context"], Iterable[Finding]]
 T = TypeVar("T")

@@ -23,6 +23,7 @@ character class; where something matches, every rule that matches at that place 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 import re
 from collections.abc import Iterator
@@ -34,9 +35,9 @@ from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from assistant.checks import pack_cache
 from assistant.checks.finding import Category, Finding, Severity
 from assistant.checks.registry import Context, rule
 from assistant.errors import InputError
@@ -167,9 +168,16 @@ def load_pack(path: str | Path) -> Pack:
 @lru_cache(maxsize=64)
 def _load_pack(path: str, _mtime: int) -> Pack:
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = Path(path).read_bytes()
+    except OSError as exc:
         raise InputError(f"{path}: 无法读取规则包（{exc}）") from None
+    # A pack file read before (same bytes) comes parsed from the cache: no YAML parser on a warm start.
+    digest = hashlib.sha256(data).hexdigest()
+    cache = pack_cache.shared()
+    raw = cache.pack(digest)
+    fresh = raw is None
+    if fresh:
+        raw = _parse_yaml(path, data)
     if not isinstance(raw, dict):
         raise InputError(f"{path}: 规则包顶层应是键值对，并含有 rules 列表")
     try:
@@ -186,12 +194,34 @@ def _load_pack(path: str, _mtime: int) -> Pack:
         seen.add(r.id)
         for pattern in _patterns(r):
             try:
-                compiled = re.compile(pattern)
+                compiled = _rx(pattern)
             except re.error as exc:
                 raise InputError(f"{path}: 规则“{r.id}”的正则“{pattern}”写错了（{exc}）") from None
             if compiled.groupindex:
                 raise InputError(f"{path}: 规则“{r.id}”的正则“{pattern}”不能含命名分组 (?P<…>)，请改用 (?:…)")
+    if fresh:
+        cache.add_pack(digest, raw)
     return pack
+
+
+def _parse_yaml(path: str, data: bytes) -> Any:
+    """The YAML of a pack file, by libyaml when installed; InputError naming the file when it is not YAML."""
+    import yaml
+
+    try:
+        # as Path.read_text reads it: universal newlines
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        try:
+            return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            return yaml.safe_load(text)  # the same verdict, in the pure-Python parser's words (with the line shown)
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"{path}: 无法读取规则包（{exc}）") from None
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    """``re.compile`` for the packs' patterns, through the on-disk cache of compiled code (pack_cache)."""
+    return pack_cache.shared().compile(pattern)
 
 
 def _patterns(r: _RuleBase) -> list[str]:
@@ -317,12 +347,12 @@ def trie_pattern(words: list[str]) -> str:
 def _targets(r: _RuleBase) -> list[_Target]:
     if isinstance(r, SubstitutionRule):
         if r.regex:
-            return [_Target(r, re.compile(token), right) for token, right in r.swap.items()]
-        return [_Target(r, re.compile(trie_pattern(list(r.swap))), rights=dict(r.swap))]
+            return [_Target(r, _rx(token), right) for token, right in r.swap.items()]
+        return [_Target(r, _rx(trie_pattern(list(r.swap))), rights=dict(r.swap))]
     if isinstance(r, _TokenRule):
         if r.regex:
-            return [_Target(r, re.compile(token)) for token in r.tokens]
-        return [_Target(r, re.compile(trie_pattern([t for t in r.tokens if t])))]
+            return [_Target(r, _rx(token)) for token in r.tokens]
+        return [_Target(r, _rx(trie_pattern([t for t in r.tokens if t])))]
     return []
 
 
@@ -337,14 +367,29 @@ def _compile(rules: list[_RuleBase]) -> _Scanner | None:
     anywhere: list[_Target] = []
     for target in targets:
         # A back-reference would point at another token's group inside a shared alternation: scan it alone.
-        chars = None if _BACKREF.search(target.pattern.pattern) else first_chars(target.pattern.pattern)
+        pattern = target.pattern.pattern
+        if _BACKREF.search(pattern):
+            chars = None
+        elif version := _engine_version():
+            chars = pack_cache.shared().first_chars(pattern, first_chars, version)
+        else:
+            chars = first_chars(pattern)
         if chars is None:
             anywhere.append(target)
         for ch in chars or ():
             by_char.setdefault(ch, []).append(target)
-    first = {ch: re.compile("|".join(f"(?:{t.pattern.pattern})" for t in ts)) for ch, ts in by_char.items()}
-    candidates = re.compile("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]") if by_char else None
+    first = {ch: _rx("|".join(f"(?:{t.pattern.pattern})" for t in ts)) for ch, ts in by_char.items()}
+    candidates = _rx("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]") if by_char else None
     return _Scanner(candidates, first, by_char, anywhere)
+
+
+@lru_cache(maxsize=1)
+def _engine_version() -> str | None:
+    """A fingerprint of this file: cached first characters are reused only by the code that computed them."""
+    try:
+        return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
 
 
 def first_chars(pattern: str) -> set[str] | None:
@@ -401,12 +446,14 @@ def _in_set(items: Any) -> set[str] | None:
 
 @lru_cache(maxsize=256)
 def _scanner(pack: Pack, active: frozenset[str]) -> _Scanner | None:
-    return _compile([r for r in pack.rules if r.id in active and not isinstance(r, RepetitionRule)])
+    scanner = _compile([r for r in pack.rules if r.id in active and not isinstance(r, RepetitionRule)])
+    pack_cache.shared().save()  # what a cold start compiled, for the next run (nothing to write when warm)
+    return scanner
 
 
 @lru_cache(maxsize=256)
 def _exception_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(trie_pattern(list(words)))
+    return _rx(trie_pattern(list(words)))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -752,7 +799,7 @@ def _repetitions(ctx: Context, r: RepetitionRule) -> Iterator[Finding]:
 
 @lru_cache(maxsize=32)
 def _repetition_regex(chars: str, lo: int, hi: int) -> re.Pattern[str]:
-    return re.compile(f"([{chars}]{{{lo},{hi}}})\\1")
+    return _rx(f"([{chars}]{{{lo},{hi}}})\\1")
 
 
 # ---------------------------------------------------------------------------------------------------------

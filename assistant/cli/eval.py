@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,6 +94,7 @@ def _eval(args: argparse.Namespace) -> int:
     )
     if args.concurrency is not None:
         settings.concurrency = args.concurrency
+    import asyncio
 
     async def run() -> Suite:
         try:

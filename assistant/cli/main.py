@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -56,14 +53,24 @@ _EXTENSIONS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``assistant`` console script; returns the exit status."""
-    _load_extensions()
+    # Before its first model pydantic reads the entry points of every installed distribution, looking for plugins;
+    # the commands use none. Set the variable to "" to have them loaded.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    words = list(sys.argv[1:] if argv is None else argv)
+    _load_extensions(words[0] if words else None)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return 2
+    from assistant import regex_cache
+
+    # The patterns this command compiled last time come back from the cache folder instead of re's compiler.
+    regex_cache.warm(args.command)
     try:
-        return _COMMANDS[args.command](args)
+        status = _COMMANDS[args.command](args)
+        regex_cache.remember(args.command)
+        return status
     except InputError as exc:
         print(f"错误：{_shown(exc)}", file=sys.stderr)
         return 2
@@ -108,7 +115,9 @@ def crash_dir() -> Path:
 
 def _write_crash_log(argv: Sequence[str] | None) -> Path:
     """Write the current exception's traceback and the command line; a temp folder when the usual one is unwritable."""
+    import datetime as dt
     import tempfile
+    import traceback
 
     from assistant import __version__
 
@@ -150,17 +159,27 @@ def _silence_stdout() -> None:
         pass
 
 
-def _load_extensions() -> None:
+# The module that adds each command's subparser. A command line that names its command loads only that module
+# (and builds only its subparser): ``assistant review`` does not import the draft, eval and web faces.
+_COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "check": (),
+    "init": (),
+    "review": ("assistant.cli.review",),
+    "summary": ("assistant.cli.batch",),
+    "draft": ("assistant.cli.draft",),
+    "log": ("assistant.cli.draft",),
+    "eval": ("assistant.cli.eval",),
+    "web": ("assistant.cli.web",),
+    "rules": ("assistant.cli.rules",),
+}
+_FACES = tuple(dict.fromkeys(m for modules in _COMMAND_MODULES.values() for m in modules))
+
+
+def _load_extensions(command: str | None = None) -> None:
+    """Import the command faces: the one ``command`` needs, or all of them (for help, or an unknown word)."""
     import importlib
 
-    for module in (
-        "assistant.cli.review",
-        "assistant.cli.batch",
-        "assistant.cli.draft",
-        "assistant.cli.eval",
-        "assistant.cli.web",
-        "assistant.cli.rules",
-    ):
+    for module in _COMMAND_MODULES.get(command or "", _FACES):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -170,6 +189,8 @@ def _load_extensions() -> None:
 
 @command("check")
 def _check(args: argparse.Namespace) -> int:
+    import json
+
     from assistant.budget.consistency import check_data
     from assistant.budget.facts import build_facts
     from assistant.budget.loader import load_data

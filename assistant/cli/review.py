@@ -69,11 +69,11 @@ def _review(args: argparse.Namespace) -> int:
 
         out = review_to_json(review, include_text=args.include_text)
     elif args.format == "markdown":
-        from assistant.export.review_formats import review_to_markdown
+        from assistant.export.review_text import review_to_markdown
 
         out = for_terminal(review_to_markdown(review))
     elif args.format == "html":
-        from assistant.export.review_formats import review_to_html
+        from assistant.export.review_html import review_to_html
 
         out = for_terminal(review_to_html(review))
     else:

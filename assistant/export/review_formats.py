@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import InputError
-from assistant.export.review_html import review_to_html
 from assistant.export.review_text import review_to_markdown, review_to_text
 
 if TYPE_CHECKING:
@@ -46,11 +45,18 @@ def review_to_json(review: Review, *, include_text: bool = False) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
 
+def _html(review: Review) -> str:
+    # The HTML page renders a jinja2 template: loaded only when a page is written, not for text or JSON.
+    from assistant.export.review_html import review_to_html
+
+    return review_to_html(review)
+
+
 _WRITERS: dict[str, Callable[[Review, bool], str]] = {
     ".json": lambda review, include_text: review_to_json(review, include_text=include_text),
     ".md": lambda review, _: review_to_markdown(review),
-    ".html": lambda review, _: review_to_html(review),
-    ".htm": lambda review, _: review_to_html(review),
+    ".html": lambda review, _: _html(review),
+    ".htm": lambda review, _: _html(review),
     ".txt": lambda review, _: review_to_text(review),
 }
 REVIEW_EXTENSIONS = tuple(_WRITERS)

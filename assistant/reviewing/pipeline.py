@@ -9,19 +9,17 @@ fails the review keeps the checks' findings with a note saying so — never an e
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.budget.facts import FactSheet, build_facts
-from assistant.budget.loader import load_data
 from assistant.checks.registry import CheckConfig, Context, run_checks
 from assistant.reviewing.coverage import measure_coverage
 from assistant.reviewing.result import Review, describe
 from assistant.text.document import Document, load_document
 
 if TYPE_CHECKING:
+    from assistant.budget.facts import FactSheet
     from assistant.llm.protocol import ChatModel
     from assistant.prompts import PromptSet
 
@@ -86,11 +84,7 @@ async def review_async(
     ``data`` is a data file to check the figures against; ``facts`` the same, already loaded; ``previous`` is
     last year's report of the same department, for the year-on-year rules.
     """
-    doc = source if isinstance(source, Document) else load_document(source)
-    if facts is None and data:
-        facts = build_facts(load_data(data))
-    last = previous if isinstance(previous, Document) or previous is None else load_document(previous)
-    result = review_document(doc, facts=facts, config=config, previous=last)
+    doc, result = _checked(source, data=data, config=config, facts=facts, previous=previous)
     if model is None:
         return result
     # The critique (and its text splitter, jinja2 prompts) is loaded only when a model will read the report:
@@ -107,6 +101,26 @@ async def review_async(
     )
 
 
+def _checked(
+    source: str | Path | Document,
+    *,
+    data: str | Path | None,
+    config: CheckConfig | None,
+    facts: FactSheet | None,
+    previous: str | Path | Document | None,
+) -> tuple[Document, Review]:
+    """The document and its deterministic review (the part of ``review_async`` that needs no event loop)."""
+    doc = source if isinstance(source, Document) else load_document(source)
+    if facts is None and data:
+        # The data's loaders (pydantic models, workbook reader) are loaded only when a data file is given.
+        from assistant.budget.facts import build_facts
+        from assistant.budget.loader import load_data
+
+        facts = build_facts(load_data(data))
+    last = previous if isinstance(previous, Document) or previous is None else load_document(previous)
+    return doc, review_document(doc, facts=facts, config=config, previous=last)
+
+
 def review(
     source: str | Path | Document,
     *,
@@ -117,6 +131,10 @@ def review(
     previous: str | Path | Document | None = None,
 ) -> Review:
     """Review a report file (or a loaded document); synchronous, and closes the model's connections at the end."""
+    if model is None:
+        # Without a model nothing awaits: no event loop (and no asyncio import) for an offline review.
+        return _checked(source, data=data, config=config, facts=None, previous=previous)[1]
+    import asyncio
 
     async def run() -> Review:
         try:
@@ -124,7 +142,6 @@ def review(
                 source, data=data, config=config, model=model, concurrency=concurrency, previous=previous
             )
         finally:
-            if model is not None:
-                await model.aclose()
+            await model.aclose()
 
     return asyncio.run(run())
