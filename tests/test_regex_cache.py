@@ -175,3 +175,34 @@ def test_an_extra_pack_edited_between_runs_is_read_anew(tmp_path: Path) -> None:
     assert flagged("公共阅读") == ["公共阅读"]
     assert flagged("服务水平") == ["服务水平"]  # the same path, new bytes: not the cached pack
     assert flagged("公共阅读") == ["公共阅读"]
+
+
+def test_the_review_compiles_the_same_pattern_texts_under_any_hash_seed(tmp_path: Path) -> None:
+    # Patterns assembled from sets (the wording packs' one-regex finders) must come out as the same text in every
+    # process: otherwise each start compiles them anew and the compiled-pattern cache never finds them. Ours are
+    # the patterns holding Chinese (the standard library's tokenizer builds one from a set too; not ours).
+    report = tmp_path / "r.txt"
+    report.write_text(REPORT, encoding="utf-8")
+    script = (
+        "import hashlib, re, sys\n"
+        "from assistant.reviewing import review\n"
+        "review(sys.argv[1])\n"
+        "texts = sorted(k[1] for k in list(re._cache) if isinstance(k[1], str) and re.search('[\\u4e00-\\u9fff]', k[1]))\n"
+        "print(len(texts), hashlib.sha256('\\0'.join(texts).encode()).hexdigest())\n"
+    )
+
+    def run(seed: str) -> str:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "ASSISTANT_CACHE_DIR": str(tmp_path / seed),
+            "PYTHONHASHSEED": seed,
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(report)], capture_output=True, text=True, cwd=ROOT, env=env, check=True
+        )
+        return done.stdout
+
+    first = run("1")
+    assert int(first.split()[0]) > 50
+    assert run("2") == first == run("3")
