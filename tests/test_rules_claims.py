@@ -79,6 +79,46 @@ def test_rates_are_derived_from_budget_and_spending(text: str, value: Decimal) -
     assert r.source == "derived" and round(r.value, 2) == value
 
 
+# A one-project report: the budget under its funding heading, the spending total under the next heading.
+ONE_PROJECT = (
+    "青溪镇中心小学专项资金绩效自评报告\n一、基本情况\n（一）资金安排\n我校2024年按生均800元安排，共计{budget}，"
+    "其中上级资金{upper}，本级{local}。\n二、资金使用情况\n{spent_line}\n三、存在的问题\n暂无。\n"
+)
+
+
+@pytest.mark.parametrize(
+    "spent_line",
+    [
+        "我校2024年财政安排支出共计48.6万元，余款安排下年支出。",
+        "全年实际支出48.6万元，剩余资金结转至2025年使用。",
+        "截至年底累计使用资金48.6万元。",
+    ],
+)
+def test_a_one_project_reports_spending_is_set_against_its_only_budget_across_headings(spent_line: str) -> None:
+    text = ONE_PROJECT.format(budget="120万元", upper="90万元", local="30万元", spent_line=spent_line)
+    (r,) = rates(ctx_of(text))
+    assert r.source == "derived" and round(r.value, 2) == Decimal("40.50")
+    assert len(low(text)) == 1
+
+
+@pytest.mark.parametrize(
+    ("budget", "spent_line"),
+    [
+        # a second budget figure: which one the spending is against cannot be told
+        ("120万元", "全年实际支出48.6万元，另有追加预算30万元尚未下达。"),
+        # the report states its rate: nothing to derive
+        ("120万元", "全年实际支出48.6万元，预算执行率40.5%，主要因校舍维修工程延期至次年开工。"),
+        # two spending figures: the later one may be a part
+        ("120万元", "全年实际支出118.6万元，其中设备购置支出共计48.6万元。"),
+        # spending above the only budget: not a spending rate
+        ("40万元", "全年实际支出48.6万元。"),
+    ],
+)
+def test_no_rate_across_headings_when_the_pairing_is_not_the_only_one(budget: str, spent_line: str) -> None:
+    text = ONE_PROJECT.format(budget=budget, upper="30万元", local="10万元", spent_line=spent_line)
+    assert [r for r in rates(ctx_of(text)) if r.source == "derived" and r.value < 90] == []
+
+
 # --- execution below the threshold with no reason ------------------------------------------------------------
 
 

@@ -166,7 +166,7 @@ def _derived(ctx: Context, known: list[Rate]) -> list[Rate]:
         para = ctx.paragraph_at(a.mention.start)
         if _any_in(starts, para[0], para[1]):
             continue  # the paragraph states its rate; derive nothing
-        budget = _budget_before(money, i, para[0], a)
+        budget = _budget_before(money, i, para[0], a) or _only_budget(money, i, a, known)
         if budget is None or a.yuan > budget.yuan:
             continue
         if a.mention.start in parts:
@@ -190,6 +190,20 @@ def _clause_start(text: str, offset: int) -> int:
     i = last_of(text, "，,。；;\n", offset) + 1
     headings = [m.start() for m in _HEADING_MARK.finditer(text, i, offset)]
     return headings[-1] if headings else i
+
+
+def _only_budget(money: list[Amount], i: int, spent: Amount, known: list[Rate]) -> Amount | None:
+    """The budget of a report that states exactly one, before its spending total in another section (a one-project
+    report: 安排资金共计X万元 under 资金情况, 支出共计Y万元 under 实施情况). Only when the report states no rate and
+    holds no other spending figure: then nothing else can be what Y is spent against."""
+    if known:
+        return None
+    budgets = [b for b in money if b.attribute in ("budget", "initial")]
+    if len(budgets) != 1 or any(b.attribute == "spent" and b is not spent for b in money):
+        return None
+    (budget,) = budgets
+    before = budget.mention.start < spent.mention.start
+    return budget if before and budget.item == spent.item and budget.yuan > 0 else None
 
 
 def _budget_before(money: list[Amount], i: int, lo: int, spent: Amount) -> Amount | None:
