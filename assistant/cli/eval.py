@@ -54,9 +54,10 @@ def _progress(result: object, done: int, total: int) -> None:
 
 @command("eval")
 def _eval(args: argparse.Namespace) -> int:
+    from assistant.cli.model_flags import model_config
     from assistant.evaluation import Settings, load_cases, read_outputs
     from assistant.evaluation.suite import default_baseline, run_suite
-    from assistant.llm import ModelClient, resolve_config
+    from assistant.llm import ModelClient
     from assistant.resources import resource_dir
 
     if args.repeat < 1 or (args.concurrency is not None and args.concurrency < 1):
@@ -73,13 +74,7 @@ def _eval(args: argparse.Namespace) -> int:
     if args.baseline and not Path(args.baseline).exists() and not args.update_baseline:
         raise InputError(f"{args.baseline}: 基线文件不存在（首次可加 --update-baseline 生成）")
     # --concurrency given: that many model calls at once too (the endpoint's default would otherwise cap them).
-    config = resolve_config(
-        model=args.model,
-        base_url=args.base_url,
-        preset=args.preset,
-        timeout=args.timeout,
-        concurrency=args.concurrency,
-    )
+    config = model_config(args)
     if args.record and (config is None or args.outputs):
         raise InputError("--record 需要用 --model 指定真实模型，且不能与 --outputs 同用")
     saved = read_outputs(Path(args.outputs)).outputs if args.outputs else None

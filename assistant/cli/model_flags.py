@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from assistant.llm.client import ModelClient
+    from assistant.llm.config import ModelConfig
 
 
 def add_model_flags(p: argparse.ArgumentParser) -> None:
@@ -30,14 +31,14 @@ def add_model_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--no-cache", action="store_true", help="不使用本地缓存（模型响应；批量审阅时也不跳过未改动的文件）")
 
 
-def open_model(args: argparse.Namespace) -> ModelClient | None:
-    """The configured model client, or None for offline. The key comes from the environment only."""
+def model_config(args: argparse.Namespace) -> ModelConfig | None:
+    """The model settings the flags and environment give, or None for offline (without loading the model code)."""
     if not (args.model or args.preset or os.environ.get("ASSISTANT_MODEL", "").strip()):
         if not os.environ.get("ASSISTANT_PRESET", "").strip():
             return None  # offline, as resolve_config would say, without loading the model configuration
     from assistant.llm.config import resolve_config
 
-    config = resolve_config(
+    return resolve_config(
         model=args.model,
         base_url=args.base_url,
         preset=args.preset,
@@ -45,6 +46,11 @@ def open_model(args: argparse.Namespace) -> ModelClient | None:
         concurrency=args.concurrency,
         deadline=getattr(args, "deadline", None),
     )
+
+
+def open_model(args: argparse.Namespace) -> ModelClient | None:
+    """The configured model client, or None for offline. The key comes from the environment only."""
+    config = model_config(args)
     if config is None:
         return None
     from assistant.llm.client import ModelClient
