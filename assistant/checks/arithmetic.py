@@ -236,6 +236,19 @@ def _count_value(raw: str) -> int | None:
         return None
 
 
+def _count_mismatch(ctx: Context, m: re.Match[str], listed: str, what: str) -> Finding:
+    """The count-items finding on the stated count ``m``: what the text lists instead, and what to check."""
+    return ctx.finding(
+        "arithmetic.count-items",
+        "arithmetic",
+        "warning",
+        m.start(),
+        m.end(),
+        f"此处写 {m.group('n')}{m.group('unit')}，但{listed}",
+        f"核对个数与列举的{what}，补全遗漏的一项或改正个数",
+    )
+
+
 @rule(
     "arithmetic.count-items",
     "所写个数与列举的项目数不符（“共3个项目，分别是A、B、C、D”）",
@@ -252,15 +265,7 @@ def count_items(ctx: Context) -> Iterator[Finding]:
         listed = _numbered_items(text, m.end())
         if n is None or listed is None or listed == n:
             continue
-        yield ctx.finding(
-            "arithmetic.count-items",
-            "arithmetic",
-            "warning",
-            m.start(),
-            m.end(),
-            f"此处写 {m.group('n')}{m.group('unit')}，但随后编号列举了 {listed} 项",
-            "核对个数与列举的条目，补全遗漏的一项或改正个数",
-        )
+        yield _count_mismatch(ctx, m, f"随后编号列举了 {listed} 项", "条目")
     for pattern in (_COUNT_THEN_LIST, _LIST_THEN_COUNT):
         for m in pattern.finditer(text):
             if m.groupdict().get("etc"):
@@ -273,12 +278,4 @@ def count_items(ctx: Context) -> Iterator[Finding]:
             n = _count_value(m.group("n"))
             if items is None or n is None or n == len(items):
                 continue
-            yield ctx.finding(
-                "arithmetic.count-items",
-                "arithmetic",
-                "warning",
-                m.start(),
-                m.end(),
-                f"此处写 {m.group('n')}{m.group('unit')}，但列举了 {len(items)} 项（{'、'.join(items)}）",
-                "核对个数与列举的名称，补全遗漏的一项或改正个数",
-            )
+            yield _count_mismatch(ctx, m, f"列举了 {len(items)} 项（{'、'.join(items)}）", "名称")
