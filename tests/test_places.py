@@ -174,6 +174,7 @@ def test_replacing_the_sections_is_seen_by_the_next_look_up() -> None:
 @pytest.mark.parametrize("seed", range(60))
 def test_finding_place_agrees_with_scanning_the_cells(seed: int) -> None:
     rng = random.Random(seed)
+    shuffle = seed % 3 == 0  # some section trees out of order: the place is then named from the walk
     tables = []
     pos = 0
     for _ in range(rng.randint(1, 4)):
@@ -181,9 +182,9 @@ def test_finding_place_agrees_with_scanning_the_cells(seed: int) -> None:
         tables.append(table)
         pos = table.end if rng.random() < 0.8 else table.start + 2  # sometimes the next table overlaps
     text = "字" * (pos + 10)
-    doc = Document(path=None, text=text, sections=random_tree(rng, 0, len(text), 2), tables=tables)
+    doc = Document(path=None, text=text, sections=random_tree(rng, 0, len(text), 2, shuffle), tables=tables)
     ctx = Context(doc=doc)
-    for offset in range(-1, len(text) + 2):
+    for offset in [*range(-1, len(text) + 2), *range(len(text) + 1, -2, -1)]:  # named places asked again
         assert ctx.place(offset) == scan_place(doc, offset), offset
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
 from assistant.checks.spans import finditer_from
-from assistant.checks.structure import in_table, paragraphs
+from assistant.checks.structure import paragraphs
 from assistant.text.sections import parse_heading
 
 _NOT_BLANK = re.compile(r"\S")
@@ -29,31 +29,47 @@ _NOT_APPLICABLE = re.compile(r"不涉及|不适用|为空|无此项|故此项")
 def copied_passages(ctx: Context) -> Iterator[Finding]:
     """Every later copy of a sentence of more than 12 characters that already appeared elsewhere."""
     text = ctx.text
-    first: dict[str, tuple[int, int]] = {}
-    named: dict[int, tuple[int, str]] = {}  # first copy's start -> (its line, its place): every later copy names it
+    first: dict[str, int] = {}  # key -> start of its first copy
+    keys: dict[str, str | None] = {}  # a sentence -> its key (None: never compared), worked out once per wording
+    said: dict[int, str] = {}  # first copy's start -> the message every later copy gives (its line and place)
     for s, e in ctx.sentences:
         sentence = text[s:e]
-        if sentence.count("|") >= 3:
-            continue  # a table row or a repeated header row: forms repeat their headers by design
-        key = _NOISE.sub("", sentence)
-        if len(key) < MIN_CHARS or (len(key) < 20 and _NOT_APPLICABLE.search(key)):
-            continue  # a short "不涉及" note repeats across rows by design
-        if key not in first:
-            first[key] = (s, e)
+        try:
+            key = keys[sentence]
+        except KeyError:
+            key = keys[sentence] = _key(sentence)
+        if key is None:
             continue
-        s0, _ = first[key]
-        if s0 not in named:
-            named[s0] = (ctx.doc.line_col(s0)[0], ctx.place(s0) or "前文")
-        line, where = named[s0]
+        s0 = first.get(key)
+        if s0 is None:
+            first[key] = s
+            continue
+        message = said.get(s0)
+        if message is None:
+            where = ctx.place(s0) or "前文"
+            message = said[s0] = (
+                f"这段文字与{where}（原文第 {ctx.doc.line_col(s0)[0]} 行）完全相同；各部分应各写各的内容"
+            )
         yield ctx.finding(
             "duplicates.copied-passage",
             "duplicate_text",
             "warning",
             _heading_start(ctx, s),
             e,
-            f"这段文字与{where}（原文第 {line} 行）完全相同；各部分应各写各的内容",
+            message,
             "删去重复的文字，或按本部分要求改写（如实际执行情况写实际完成值、对比栏写差异及原因）",
         )
+
+
+def _key(sentence: str) -> str | None:
+    """What two copies of a sentence share (its characters without blanks and punctuation); None for a sentence
+    not compared: a table row, a short one, a short "不涉及" note."""
+    if sentence.count("|") >= 3:
+        return None  # a table row or a repeated header row: forms repeat their headers by design
+    key = _NOISE.sub("", sentence)
+    if len(key) < MIN_CHARS or (len(key) < 20 and _NOT_APPLICABLE.search(key)):
+        return None  # a short "不涉及" note repeats across rows by design
+    return key
 
 
 def _heading_start(ctx: Context, start: int) -> int:
@@ -89,12 +105,17 @@ _FILLER = re.compile(r"[\s已共了的均都也再亦]|成本")
 def restated_clauses(ctx: Context) -> Iterator[Finding]:
     """A clause (more than 12 characters once spaces and fillers like 已/共 are dropped) repeated in its item."""
     text = ctx.text
+    keys: dict[str, str] = {}  # a clause -> its words without fillers, worked out once per wording
     for p0, p1 in _blocks(ctx):
         bounds = [p0, *(m.start() for m in finditer_from(_ITEM, text, _ITEM_FIRST, p0, p1)), p1]
         for a, b in zip(bounds, bounds[1:], strict=False):
             seen: dict[str, int] = {}
             for m in _CLAUSE.finditer(text, a, b):
-                key = _FILLER.sub("", m.group())
+                clause = m.group()
+                try:
+                    key = keys[clause]
+                except KeyError:
+                    key = keys[clause] = _FILLER.sub("", clause)
                 if len(key) < MIN_CHARS:
                     continue
                 closes = _CLOSES.match(text, m.end()) is not None
@@ -116,14 +137,19 @@ def _blocks(ctx: Context) -> list[tuple[int, int]]:
     """Paragraphs joined across hard line breaks, split where a line opens an item, a heading or a table row."""
     text = ctx.text
     out: list[tuple[int, int]] = []
+    opens: dict[str, bool] = {}  # a line -> whether it opens an item or a heading, read once per wording
     for s, e in paragraphs(ctx):
         line = text[s:e]
-        if "|" in line or in_table(ctx, s):
+        if "|" in line or ctx.in_table(s):
             continue  # table cells: the copied-passage rule judges them
-        if out and not _ITEM.match(line) and parse_heading(line) is None and out[-1][1] >= s - 2:
-            out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
+        if out and out[-1][1] >= s - 2:
+            starts = opens.get(line)
+            if starts is None:
+                starts = opens[line] = _ITEM.match(line) is not None or parse_heading(line) is not None
+            if not starts:
+                out[-1] = (out[-1][0], e)
+                continue
+        out.append((s, e))
     return out
 
 

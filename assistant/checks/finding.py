@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -72,6 +72,78 @@ class Finding(BaseModel):
     def at_least(self, level: str) -> bool:
         """True when this finding is at or above severity ``level``."""
         return SEVERITY_RANK[self.severity] >= SEVERITY_RANK[level]
+
+
+_CATEGORIES = frozenset(get_args(Category))
+_SEVERITIES = frozenset(SEVERITIES)
+_GIVEN = frozenset(("rule", "category", "severity", "message", "suggestion", "quote", "start", "end", "section", "fix"))
+_set_attr = object.__setattr__
+
+
+def checked_finding(
+    rule: str,
+    category: Category,
+    severity: Severity,
+    message: str,
+    suggestion: str,
+    quote: str,
+    start: int,
+    end: int,
+    section: str | None,
+    fix: str | None,
+) -> Finding:
+    """``Finding(rule=…, …, fix=…)`` for values a check computed, without validating them again when each
+    already is what validation would give (plain ``str``/``int``, a known category and severity)."""
+    if (
+        type(rule) is str
+        and type(category) is str
+        and category in _CATEGORIES
+        and type(severity) is str
+        and severity in _SEVERITIES
+        and type(message) is str
+        and type(suggestion) is str
+        and type(quote) is str
+        and type(start) is int
+        and type(end) is int
+        and (section is None or type(section) is str)
+        and (fix is None or type(fix) is str)
+    ):
+        # what pydantic's validation stores for these inputs: the same values, the same fields marked as set
+        f = Finding.__new__(Finding)
+        _set_attr(
+            f,
+            "__dict__",
+            {
+                "rule": rule,
+                "category": category,
+                "severity": severity,
+                "message": message,
+                "suggestion": suggestion,
+                "quote": quote,
+                "start": start,
+                "end": end,
+                "section": section,
+                "source": "check",
+                "fix": fix,
+                "elsewhere": None,
+            },
+        )
+        _set_attr(f, "__pydantic_fields_set__", set(_GIVEN))
+        _set_attr(f, "__pydantic_extra__", None)
+        _set_attr(f, "__pydantic_private__", None)
+        return f
+    return Finding(
+        rule=rule,
+        category=category,
+        severity=severity,
+        message=message,
+        suggestion=suggestion,
+        quote=quote,
+        start=start,
+        end=end,
+        section=section,
+        fix=fix,
+    )
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.budget.scoring import ScoringRules
-from assistant.checks.finding import SEVERITY_RANK, Category, Finding, Severity, sort_findings
+from assistant.checks.finding import SEVERITY_RANK, Category, Finding, Severity, checked_finding, sort_findings
 from assistant.checks.spans import in_spans, merge_spans
 from assistant.errors import DataValidationError
 from assistant.text.document import Document
@@ -247,33 +247,22 @@ class Context:
         fix: str | None = None,
     ) -> Finding:
         """A Finding at ``text[start:end]``, with its quote and section filled in (``fix``: a certain replacement)."""
-        return Finding(
-            rule=rule_id,
-            category=category,
-            severity=self.config.severity.get(rule_id, severity),
-            message=message,
-            suggestion=suggestion,
-            quote=self.doc.text[start:end],
-            start=start,
-            end=end,
-            section=self.place(start),
-            fix=fix,
+        return checked_finding(
+            rule_id,
+            category,
+            self.config.severity.get(rule_id, severity),
+            message,
+            suggestion,
+            self.doc.text[start:end],
+            start,
+            end,
+            self._places.name(start),
+            fix,
         )
 
     def place(self, offset: int) -> str | None:
         """Where an offset sits, as a reader names it: the section, and the table row and column when in a table."""
-        places = self._places
-        section = places.section(offset)[1]
-        t = places.table(offset)
-        if t is None:
-            return section
-        table = places.tables[t]
-        cell = places.cell(t, offset)
-        if cell is None:
-            return table.title or section
-        r, c = cell
-        column = table.header[c] if c < len(table.header) else f"第 {c + 1} 栏"
-        return f"{table.title or '表格'}第 {r} 行“{column}”栏"
+        return self._places.name(offset)
 
     @cached_property
     def _places(self) -> Places:

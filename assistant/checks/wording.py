@@ -33,7 +33,7 @@ from operator import itemgetter
 from pathlib import Path
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -41,7 +41,6 @@ from assistant.checks import pack_cache
 from assistant.checks.finding import Category, Finding, Severity
 from assistant.checks.registry import Context, rule
 from assistant.errors import InputError
-from assistant.text.numbers import NumberMention
 from assistant.text.sections import parse_heading
 
 PACK_DIR = Path(__file__).parent / "rules"
@@ -285,6 +284,36 @@ class _Target:
     pattern: re.Pattern[str]
     right: str = ""  # substitution: the replacement (a template when the swap is a regex)
     rights: dict[str, str] = field(default_factory=dict)  # literal substitution: matched text -> replacement
+    # What the run loop asks of the rule at every match, read off it once when the pack is compiled.
+    kind: str = field(init=False, default="")
+    plan: _Plan | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.kind = str(getattr(self.rule, "kind", ""))
+        if isinstance(self.rule, ConditionalRule):
+            self.plan = _Plan.of(self.rule)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A conditional rule's settings as the per-match test reads them: sets, flags and one regex of its
+    ``when`` words (a search over the sentence finds what ``any(w in sentence for w in when)`` finds)."""
+
+    when: re.Pattern[str] | None
+    heading: bool
+    name: bool
+    duty: bool
+    indicator: bool
+    kinds: frozenset[str]
+
+    @staticmethod
+    def of(r: ConditionalRule) -> _Plan:
+        """The plan of ``r``."""
+        when = _rx("|".join(re.escape(w) for w in r.when)) if r.when else None
+        skip = set(r.skip)
+        return _Plan(
+            when, "heading" in skip, "name" in skip, "duty" in skip, "indicator" in skip, frozenset(r.figure_kinds)
+        )
 
 
 @dataclass
@@ -305,9 +334,25 @@ class _Scanner:
 
     def matches(self, text: str) -> list[tuple[_Target, re.Match[str]]]:
         """Every (target, match) in the text, in order of position; targets in pack order at one position."""
+        by_char = self.by_char
+        if self.candidates is not None and not self.anywhere:
+            # the common case: the first-character pass alone, already in (position, target) order
+            out: list[tuple[_Target, re.Match[str]]] = []
+            finder = _finder(self)
+            first = self.first
+            for c in (finder or self.candidates).finditer(text):
+                at = c.start()
+                ch = text[at]
+                if finder is None and first[ch].match(text, at) is None:
+                    continue
+                for target in by_char[ch]:
+                    m = target.pattern.match(text, at)
+                    if m is not None and m.end() > at:
+                        out.append((target, m))
+            return out
         found: list[tuple[int, int, _Target, re.Match[str]]] = []
         if self.candidates is not None:
-            first, by_char = self.first, self.by_char
+            first = self.first
             finder = _finder(self)
             for c in (finder or self.candidates).finditer(text):
                 at = c.start()
@@ -544,14 +589,16 @@ def _run_pack(ctx: Context, pack: Pack, active: frozenset[str]) -> Iterator[Find
             start, end = m.span()
             if start < busy.get(r.id, 0):
                 continue
-            if isinstance(r, ConditionalRule) and start < claimed:
+            conditional = target.plan is not None
+            if conditional and start < claimed:
                 continue  # one vague reading per stretch of text: the first rule of the pack that fires
             values = _check(ctx, target, m, counts, flagged_sentences)
             if values is not None:
                 yield _finding(ctx, r, start, end, values)
-                if isinstance(r, ConditionalRule):
+                if conditional:
                     claimed = max(claimed, end)
-            if values is not None or isinstance(r, OccurrenceRule):
+                busy[r.id] = end
+            elif target.kind == "occurrence":
                 busy[r.id] = end  # counted occurrences are used even below their limit
     for r in pack.rules:
         if isinstance(r, RepetitionRule) and r.id in active:
@@ -568,10 +615,18 @@ def _check(
     """The template values of a finding at ``m`` for ``target``'s rule, or None when it does not apply."""
     r = target.rule
     start, end = m.span()
-    if _excepted(r, ctx.text, start, end):
+    if r.exceptions and _excepted(r, ctx.text, start, end):
         return None
     values = {"match": m.group()}
-    if isinstance(r, SubstitutionRule):
+    if target.plan is not None:
+        sentence = ctx.sentence_at(start)
+        if not _applies(ctx, cast(ConditionalRule, r), target.plan, start, end, sentence):
+            return None
+        if cast(ConditionalRule, r).once_per_sentence:
+            if (r.id, sentence[0]) in flagged_sentences:
+                return None
+            flagged_sentences.add((r.id, sentence[0]))
+    elif isinstance(r, SubstitutionRule):
         values["right"] = target.rights[m.group()] if target.rights else m.expand(target.right)
     elif isinstance(r, OccurrenceRule):
         key = m.group()
@@ -580,14 +635,6 @@ def _check(
         if n <= r.max:
             return None
         values |= {"n": str(n), "max": str(r.max)}
-    elif isinstance(r, ConditionalRule):
-        sentence = ctx.sentence_at(start)
-        if not _applies(ctx, r, start, end, sentence):
-            return None
-        if r.once_per_sentence:
-            if (r.id, sentence[0]) in flagged_sentences:
-                return None
-            flagged_sentences.add((r.id, sentence[0]))
     return values
 
 
@@ -662,23 +709,24 @@ def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
     return False
 
 
-def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: tuple[int, int]) -> bool:
+def _applies(ctx: Context, r: ConditionalRule, plan: _Plan, start: int, end: int, sentence: tuple[int, int]) -> bool:
     """A conditional rule fires in its context, outside headings and names, when no figure measures the match."""
     text = ctx.text
-    said = text[sentence[0] : sentence[1]]  # sliced once: every test below reads the same sentence
+    s0, s1 = sentence
     header: str | None = None
-    if r.when and not any(w in said for w in r.when):
+    # the sentence is searched in place (no slice): most matches stop here, in the first test
+    if plan.when is not None and plan.when.search(text, s0, s1) is None:
         header = _column_header(ctx, start)
         words = header + (ctx.doc.section_title_at(start) or "")
-        if not any(w in words for w in r.when):
+        if plan.when.search(words) is None:
             return False
-    if "heading" in r.skip and in_heading(ctx, start):
+    if plan.heading and in_heading(ctx, start):
         return False
-    if "name" in r.skip and in_name(text, start, end):
+    if plan.name and in_name(text, start, end):
         return False
-    if "duty" in r.skip and _DUTY.match(text, sentence[0]):
+    if plan.duty and _DUTY.match(text, s0):
         return False
-    if "indicator" in r.skip:
+    if plan.indicator:
         if header is None:
             header = _column_header(ctx, start)
         if _INDICATOR_COLUMN.search(header) or _NEXT_CELL_IS_VALUE.match(text, end):
@@ -689,21 +737,26 @@ def _applies(ctx: Context, r: ConditionalRule, start: int, end: int, sentence: t
         span = sentence
     else:
         span = near(text, start, end, sentence, r.reach)
-    kinds = set(r.figure_kinds)
-
-    def measures(n: NumberMention) -> bool:
-        return (
+    kinds, bounds = plan.kinds, r.bounds_measure
+    for n in ctx.numbers_in(*span):
+        if (
             n.kind in kinds
             and not _VAGUE_COUNT.fullmatch(n.raw)
-            and (r.bounds_measure or (n.comparator is None and not n.approximate))
-        )
-
-    if any(measures(n) for n in ctx.numbers_in(*span)):
-        return False
-    if r.unless == "figure-near" and "|" not in said:
-        # A prose sentence of ordinary length that reports two or more results is measured as a whole.
-        if sentence[1] - sentence[0] <= 150 and sum(measures(n) for n in ctx.numbers_in(*sentence)) >= 2:
+            and (bounds or (n.comparator is None and not n.approximate))
+        ):
             return False
+    if r.unless == "figure-near" and text.find("|", s0, s1) < 0 and s1 - s0 <= 150:
+        # A prose sentence of ordinary length that reports two or more results is measured as a whole.
+        measured = 0
+        for n in ctx.numbers_in(s0, s1):
+            if (
+                n.kind in kinds
+                and not _VAGUE_COUNT.fullmatch(n.raw)
+                and (bounds or (n.comparator is None and not n.approximate))
+            ):
+                measured += 1
+                if measured == 2:
+                    return False
     return True
 
 

@@ -109,7 +109,9 @@ class Places:
         self.tables = tables
         self._sections = section_runs(sections)
         self._table_starts = [t.start for t in tables]
+        self._table_ends = [t.end for t in tables]
         self._cells: dict[int, Runs[tuple[int, int] | None]] = {}
+        self._names: dict[tuple[str | None, int, tuple[int, int] | None], str | None] = {}
 
     def section(self, offset: int) -> SectionHere:
         """The deepest section holding ``offset`` and its heading path ("一、… > （三）…")."""
@@ -123,6 +125,35 @@ class Places:
         if i >= 0 and self.tables[i].start <= offset < self.tables[i].end:
             return i
         return None
+
+    def name(self, offset: int) -> str | None:
+        """Where ``offset`` sits, as a reader names it: the heading path, or the table row and column when in a
+        table ("表1第 3 行“目标值”栏"; the table's title, or the heading path, between its cells)."""
+        # ``section`` and ``table`` inlined (this runs once per finding); a table place is named once per cell.
+        runs = self._sections
+        if runs is not None:
+            i = bisect_right(runs.starts, offset) - 1
+            section = runs.values[i][1] if i >= 0 else runs.default[1]
+        else:
+            section = _walk(self.sections, offset)[1]
+        t = bisect_right(self._table_starts, offset) - 1
+        if t < 0 or not self._table_starts[t] <= offset < self._table_ends[t]:
+            return section
+        cell = self.cell(t, offset)
+        key = (section, t, cell)
+        try:
+            return self._names[key]
+        except KeyError:
+            pass
+        table = self.tables[t]
+        if cell is None:
+            name = table.title or section
+        else:
+            r, c = cell
+            column = table.header[c] if c < len(table.header) else f"第 {c + 1} 栏"
+            name = f"{table.title or '表格'}第 {r} 行“{column}”栏"
+        self._names[key] = name
+        return name
 
     def cell(self, table: int, offset: int) -> tuple[int, int] | None:
         """(1-based row, column index) of the cell of table ``table`` holding ``offset``, or None."""
