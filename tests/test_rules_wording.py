@@ -17,8 +17,10 @@ from assistant.checks.wording import (
     Pack,
     _Scanner,
     _scanner,
+    anchor,
     builtin_packs,
     check_wording,
+    finditer,
     load_pack,
     trie_pattern,
 )
@@ -449,6 +451,44 @@ def test_one_regex_per_pack_finds_what_trying_every_place_finds() -> None:
             text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
             fast = [(t.rule.id, m.start(), m.end()) for t, m in scanner.matches(text)]
             assert fast == _matches_tried_everywhere(scanner, text), (pack.name, text)
+
+
+ANCHORED = [
+    r"([甲乙丙]{2,4})[（(](?=[^（）()\n]{0,3}[甲乙])[^（）()\n]{1,4}[）)]\1",
+    r"(?<=丁)[甲乙]{0,3}丙",
+    r"(?:甲|乙丙)丁+",
+    r"[^丙]{1,3}?丁",
+    r"(甲)?(?(1)乙|丙)丁",
+    r"\b[甲a]{1,2}[乙b]",
+    r"^[甲乙]丁",
+    r"(?i)[a-c]{1,2}d",
+    r"(?i:a)d",
+    r"([甲乙])[丙丁]{0,2}\1",
+]
+
+
+@pytest.mark.parametrize("pattern", ANCHORED)
+def test_anchored_scan_finds_what_finditer_finds(pattern: str) -> None:
+    """Trying only the places before an anchor character gives finditer's matches, in order, on generated text."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        pytest.skip("not a valid pattern here")
+    rng = random.Random(pattern)
+    pieces = ["甲", "乙", "丙", "丁", "（", "）", "(", ")", "\n", "a", "B", "c", "D", " ", "甲乙", "乙丙（甲）乙丙"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        fast = [(m.start(), m.end(), m.groups()) for m in finditer(compiled, text)]
+        assert fast == [(m.start(), m.end(), m.groups()) for m in compiled.finditer(text)], (pattern, text)
+
+
+def test_anchor_is_a_nearby_character_every_match_holds() -> None:
+    assert anchor(r"([一-龥]{2,4})[（(]x") == ("[\\(（]", 2, 4)
+    assert anchor("(?:甲|乙丙)丁") == ("[丁]", 1, 2)
+    assert anchor("甲*丁") is None  # no bound on how far before the anchor a match starts
+    assert anchor("(?i)ad") is None  # "A" matches too: the parsed characters are not all of them
+    assert anchor("甲|乙") == ("[乙甲]", 0, 0)  # one of two characters at the start
+    assert anchor("甲丙|乙") is None
 
 
 def test_several_rules_matching_at_one_place_all_report() -> None:

@@ -364,10 +364,62 @@ class _Scanner:
                     if m is not None and m.end() > at:
                         found.append((at, k, target, m))
         for k, target in enumerate(self.anywhere, 10_000):
-            found.extend((m.start(), k, target, m) for m in target.pattern.finditer(text) if m.end() > m.start())
+            found.extend((m.start(), k, target, m) for m in finditer(target.pattern, text) if m.end() > m.start())
         if self.anywhere:  # the first-character pass is already in (position, target) order
             found.sort(key=itemgetter(0, 1))
         return [(t, m) for _, _, t, m in found]
+
+
+def finditer(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))``, trying only the places a match can start when the pattern has an anchor.
+
+    An anchor (see ``anchor``) is a character every match holds ``lo``–``hi`` characters after its start: the
+    places worth a try are those few before each such character, in order, each tried once, none before the end
+    of the last match (as finditer resumes there). Every other place cannot start a match.
+    """
+    found = anchor(pattern.pattern, pattern.flags)
+    if found is None:
+        return list(pattern.finditer(text))
+    chars, lo, hi = found
+    out: list[re.Match[str]] = []
+    match = pattern.match
+    at = 0  # the first place not yet tried (and not inside a match found)
+    for a in _rx(chars).finditer(text):
+        p = a.start()
+        i, last = max(p - hi, at), p - lo
+        while i <= last:
+            m = match(text, i)
+            if m is None:
+                i += 1
+            else:
+                out.append(m)
+                i = m.end()  # never empty: the anchor is a character of the match
+        at = max(at, i)
+    return out
+
+
+@lru_cache(maxsize=256)
+def anchor(pattern: str, flags: int = 0) -> tuple[str, int, int] | None:
+    """A set of characters every match of ``pattern`` holds at ``lo``..``hi`` characters from its start, as
+    (a character class, lo, hi); None when the pattern's top level names no such small set at a bounded distance."""
+    if flags & re.IGNORECASE:
+        return None  # the parsed characters would not be all the characters a match can hold
+    try:
+        items = _parser.parse(pattern, flags)
+    except (re.error, TypeError, ValueError):
+        return None
+    if items.state.flags & re.IGNORECASE:
+        return None
+    lo = hi = 0
+    for op, av in items:
+        chars = {chr(av)} if op is _c.LITERAL else _in_set(av) if op is _c.IN else None
+        if chars and len(chars) <= 64:
+            return "[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]", lo, hi
+        width = _parser.SubPattern(items.state, [(op, av)]).getwidth()
+        lo, hi = lo + width[0], hi + width[1]
+        if hi - lo > 32:
+            return None  # unbounded, or too many places before each anchor to try
+    return None
 
 
 def trie_pattern(words: list[str]) -> str:
@@ -639,13 +691,13 @@ def _check(
 
 
 def _finding(ctx: Context, r: _RuleBase, start: int, end: int, values: dict[str, str]) -> Finding:
-    suggestion = _fill(r.suggestion, values)
+    suggestion = _filled(r.suggestion, values)
     if isinstance(r, ConditionalRule) and r.category == "vague_wording" and r.figure_kinds:
         own = own_figure(ctx, start)
         if own:
             suggestion += f"（本部分已有“{own}”等数据，可据此写出结论）"
     fix = values.get("right") if isinstance(r, SubstitutionRule) and r.certain else None
-    return ctx.finding(r.id, r.category, r.severity, start, end, _fill(r.message, values), suggestion, fix=fix)
+    return ctx.finding(r.id, r.category, r.severity, start, end, _filled(r.message, values), suggestion, fix=fix)
 
 
 _SPENDING = re.compile(r"预算|执行|支出|资金|拨付|到位|经费|万元|元")
@@ -690,7 +742,23 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return template
 
 
-_EXCEPTIONS: dict[int, tuple[_RuleBase, int, re.Pattern[str]]] = {}  # holding the rule keeps its id unique
+_FILLED: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+
+
+def _filled(template: str, values: dict[str, str]) -> str:
+    """``_fill``, remembered: a pack's rules fill the same few templates with the same few matches."""
+    key = (template, tuple(values.items()))
+    out = _FILLED.get(key)
+    if out is None:
+        if len(_FILLED) > 65536:
+            _FILLED.clear()  # bounds a long-lived server
+        out = _FILLED[key] = _fill(template, values)
+    return out
+
+
+# rule id -> (the rule, the longest exception's length, the exceptions' regex, for each matched text whether it
+# is part of some exception); holding the rule keeps its id unique
+_EXCEPTIONS: dict[int, tuple[_RuleBase, int, re.Pattern[str], dict[str, bool]]] = {}
 
 
 def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
@@ -700,8 +768,15 @@ def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
     if id(r) not in _EXCEPTIONS:  # once per rule, not once per match: the lists can be long
         if len(_EXCEPTIONS) > 4096:
             _EXCEPTIONS.clear()
-        _EXCEPTIONS[id(r)] = (r, max(map(len, r.exceptions)), _exception_regex(tuple(r.exceptions)))
-    _, reach, pattern = _EXCEPTIONS[id(r)]
+        _EXCEPTIONS[id(r)] = (r, max(map(len, r.exceptions)), _exception_regex(tuple(r.exceptions)), {})
+    _, reach, pattern, inside = _EXCEPTIONS[id(r)]
+    # An exception that covers the match holds its text: a text no exception holds needs no search around it.
+    said = text[start:end]
+    could = inside.get(said)
+    if could is None:
+        could = inside[said] = any(said in w for w in r.exceptions)
+    if not could:
+        return False
     lo = max(0, start - reach)
     for e in pattern.finditer(text, lo, min(len(text), end + reach)):
         if e.start() <= start and e.end() >= end:
