@@ -3,10 +3,12 @@ pack rules (其中包括, 项目（一期）项目, 等……等)."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from rule_examples import assert_example_and_counter_example, findings, rules_of_family
 
-from assistant.checks.duplicates import _NOT_BLANK
+from assistant.checks.duplicates import _CLAUSE, _LONG_CLAUSE, _NOT_BLANK, MIN_CHARS
 from assistant.checks.registry import Rule
 
 
@@ -68,3 +70,16 @@ def test_repetition_pack_rules(text: str, flagged: bool) -> None:
 def test_the_blank_test_agrees_with_strip_on_every_character() -> None:
     """_heading_start asks "only blanks between?" with a search for \\S instead of slicing and stripping."""
     assert all(chr(c).isspace() == (_NOT_BLANK.match(chr(c)) is None) for c in range(0x110000))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_long_clause_search_finds_the_clauses_the_plain_split_keeps(seed: int) -> None:
+    """The clauses compared are the plain split's clauses of MIN_CHARS characters or more, whatever the window."""
+    rng = random.Random(seed)
+    pieces = ["，", "。", "；", "\n", "：", "!", "资金", "已", "项目建设", "完成验收工作", "全年共支付工程款", "a b"]
+    for _ in range(100):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        plain = [m.span() for m in _CLAUSE.finditer(text, a, b) if len(m.group()) >= MIN_CHARS]
+        assert [m.span() for m in _LONG_CLAUSE.finditer(text, a, b)] == plain, (text, a, b)

@@ -64,7 +64,7 @@ def copied_passages(ctx: Context) -> Iterator[Finding]:
 def _key(sentence: str) -> str | None:
     """What two copies of a sentence share (its characters without blanks and punctuation); None for a sentence
     not compared: a table row, a short one, a short "不涉及" note."""
-    if sentence.count("|") >= 3:
+    if len(sentence) < MIN_CHARS or sentence.count("|") >= 3:  # (dropping blanks only shortens a sentence)
         return None  # a table row or a repeated header row: forms repeat their headers by design
     key = _NOISE.sub("", sentence)
     if len(key) < MIN_CHARS or (len(key) < 20 and _NOT_APPLICABLE.search(key)):
@@ -90,6 +90,9 @@ _ITEM = re.compile(
 )
 _ITEM_FIRST = r"[\d（(一二三四五六七八九十]"  # what every item mark starts with
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?\n]+")
+# The clauses of MIN_CHARS characters or more, the only ones compared (dropping fillers only shortens a clause):
+# the same runs ``_CLAUSE`` finds, the short ones skipped by the regex engine.
+_LONG_CLAUSE = re.compile(_CLAUSE.pattern.replace("]+", f"]{{{MIN_CHARS},}}"))
 _CLOSES = re.compile(r"\s*[。！？!?\n]|\s*$")
 _FILLER = re.compile(r"[\s已共了的均都也再亦]|成本")
 
@@ -110,7 +113,7 @@ def restated_clauses(ctx: Context) -> Iterator[Finding]:
         bounds = [p0, *(m.start() for m in finditer_from(_ITEM, text, _ITEM_FIRST, p0, p1)), p1]
         for a, b in zip(bounds, bounds[1:], strict=False):
             seen: dict[str, int] = {}
-            for m in _CLAUSE.finditer(text, a, b):
+            for m in _LONG_CLAUSE.finditer(text, a, b):
                 clause = m.group()
                 try:
                     key = keys[clause]

@@ -292,10 +292,14 @@ def run_checks(
     """
     ctx = context or Context(doc=doc, facts=facts, config=config or CheckConfig(), previous=previous)
     findings: list[Finding] = []
+    disabled = set(ctx.config.disable)
     for r in all_rules():
-        if r.id in ctx.config.disable:
+        if r.id in disabled:
             continue
-        findings.extend(f for f in r.fn(ctx) if f.rule not in ctx.config.disable)
+        if disabled:
+            findings.extend(f for f in r.fn(ctx) if f.rule not in disabled)
+        else:
+            findings.extend(r.fn(ctx))
     return _one_per_problem(sort_findings(_drop_silenced(findings, doc)))
 
 
@@ -313,22 +317,31 @@ def _one_per_problem(findings: list[Finding]) -> list[Finding]:
     # Per problem and category, the kept findings whose span may still overlap later ones, in the order they were
     # kept, each with its index in ``kept``. Starts only grow, so a span that ended is dropped when next looked at.
     open_: dict[tuple[str, str], list[tuple[Finding, int]]] = {}
+    keys: dict[tuple[str, str], tuple[str, str]] = {}  # (rule, category) -> (problem, category), worked out once
+    rank = SEVERITY_RANK
     for f in findings:
-        key = (_problem(f.rule), f.category)
+        rule = f.rule
+        key = keys.get((rule, f.category))
+        if key is None:
+            key = keys[(rule, f.category)] = (_problem(rule), f.category)
         same = open_.get(key)
         if same is None:
             same = open_[key] = []
         elif same:
-            same[:] = [(k, i) for k, i in same if k.end > f.start]
-        twin = next((j for j, (k, _) in enumerate(same) if k.rule != f.rule), None)
-        if twin is not None:
-            k, i = same[twin]
-            if SEVERITY_RANK[f.severity] > SEVERITY_RANK[k.severity]:
-                kept[i] = f
-                same[twin] = (f, i)
-            continue
-        same.append((f, len(kept)))
-        kept.append(f)
+            start = f.start
+            for k, _ in same:
+                if k.end <= start:  # something ended: keep only what still overlaps (rebuilt only then)
+                    same[:] = [(k, i) for k, i in same if k.end > start]
+                    break
+        for j, (k, i) in enumerate(same):
+            if k.rule != rule:  # the same problem found by another family: keep the more severe, then the first
+                if rank[f.severity] > rank[k.severity]:
+                    kept[i] = f
+                    same[j] = (f, i)
+                break
+        else:
+            same.append((f, len(kept)))
+            kept.append(f)
     return kept
 
 
