@@ -109,9 +109,15 @@ def restated_clauses(ctx: Context) -> Iterator[Finding]:
     """A clause (more than 12 characters once spaces and fillers like 已/共 are dropped) repeated in its item."""
     text = ctx.text
     keys: dict[str, str] = {}  # a clause -> its words without fillers, worked out once per wording
+    # A restatement and what it restates are two clauses of MIN_CHARS or more: shorter stretches hold none.
+    shortest = 2 * MIN_CHARS
     for p0, p1 in _blocks(ctx):
+        if p1 - p0 < shortest:
+            continue
         bounds = [p0, *(m.start() for m in finditer_from(_ITEM, text, _ITEM_FIRST, p0, p1)), p1]
         for a, b in zip(bounds, bounds[1:], strict=False):
+            if b - a < shortest:
+                continue
             seen: dict[str, int] = {}
             for m in _LONG_CLAUSE.finditer(text, a, b):
                 clause = m.group()
@@ -121,8 +127,8 @@ def restated_clauses(ctx: Context) -> Iterator[Finding]:
                     key = keys[clause] = _FILLER.sub("", clause)
                 if len(key) < MIN_CHARS:
                     continue
-                closes = _CLOSES.match(text, m.end()) is not None
-                if key in seen and closes:  # a restatement closes its sentence; a clause opening one is a new start
+                # a restatement closes its sentence; a clause opening one is a new start
+                if key in seen and _CLOSES.match(text, m.end()) is not None:
                     yield ctx.finding(
                         "duplicates.restated-clause",
                         "duplicate_text",

@@ -897,12 +897,12 @@ def _column_header(ctx: Context, offset: int) -> str:
     def index(c: Context) -> tuple[list[int], list[tuple[int, int, str]]]:
         cells = []
         for table in c.doc.tables:
+            header = table.header
+            width = len(header)
             for row in table.rows:
-                shift = len(table.header) - len(row)  # merged leading cells drop out of a flattened row
-                for i, cell in enumerate(row):
-                    j = i + max(shift, 0)
-                    if j < len(table.header):
-                        cells.append((cell.start, cell.end, table.header[j]))
+                shift = max(width - len(row), 0)  # merged leading cells drop out of a flattened row
+                # the cells with a header: those before the header runs out
+                cells.extend((cell.start, cell.end, header[i + shift]) for i, cell in enumerate(row[: width - shift]))
         cells.sort()
         return [s for s, _, _ in cells], cells
 
