@@ -895,7 +895,7 @@ def _column_header(ctx: Context, offset: int) -> str:
     """The header of the table column holding ``offset`` ("" outside tables)."""
 
     def index(c: Context) -> tuple[list[int], list[tuple[int, int, str]]]:
-        cells = []
+        cells: list[tuple[int, int, str]] = []
         for table in c.doc.tables:
             header = table.header
             width = len(header)
