@@ -20,7 +20,7 @@ from assistant.text import numbers, reflow
 from assistant.text.document import Document, Section, Table, TableCell, document_from_text
 from assistant.text.flattened import header_columns, is_title, table_regions
 from assistant.text.lines import Lines, Paragraph, split_lines
-from assistant.text.places import cell_runs
+from assistant.text.places import _cell_runs_ranked, cell_runs
 from assistant.text.sections import parse_heading
 from assistant.text.tables import _GLUED_HEADER, _GLUED_HEADER_REACH, search_near
 
@@ -186,6 +186,33 @@ def test_finding_place_agrees_with_scanning_the_cells(seed: int) -> None:
     ctx = Context(doc=doc)
     for offset in [*range(-1, len(text) + 2), *range(len(text) + 1, -2, -1)]:  # named places asked again
         assert ctx.place(offset) == scan_place(doc, offset), offset
+
+
+def form_table(rng: random.Random, lo: int) -> Table:
+    """Cells one after another as a flattened form has them: gaps of a separator or two, some empty cells."""
+    rows: list[list[TableCell]] = []
+    pos = lo
+    for _ in range(rng.randint(1, 6)):
+        row = []
+        for c in range(rng.randint(1, 5)):
+            if rows and c < len(rows[-1]) and rng.random() < 0.2:
+                row.append(rows[-1][c])  # a merged cell repeats the span above
+                continue
+            width = rng.choice([0, 1, 2, 5])
+            row.append(TableCell(text="x" * width, start=pos, end=pos + width))
+            pos += width + rng.choice([1, 1, 3])
+        rows.append(row)
+        pos += rng.choice([0, 1, 2])  # a row's last cell holds its own end: the next row may start right there
+    return Table(title=None, header=["栏"], rows=rows, start=lo, end=pos, source="flattened")
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_cell_runs_in_one_walk_equal_the_ranked_pass(seed: int) -> None:
+    rng = random.Random(seed)
+    table = form_table(rng, rng.randint(0, 9)) if seed % 2 else random_table(rng, rng.randint(0, 9))
+    fast, ranked = cell_runs(table), _cell_runs_ranked(table)
+    for offset in range(-1, table.end + 3):
+        assert fast.at(offset) == ranked.at(offset), offset
 
 
 def test_place_names_the_row_and_column_of_a_generated_form() -> None:

@@ -75,6 +75,30 @@ def section_runs(sections: Sequence[Section]) -> Runs[SectionHere] | None:
 def cell_runs(table: Table) -> Runs[tuple[int, int] | None]:
     """The cell holding each offset of ``table`` as (1-based row, column index): the first in reading order whose
     span holds it, a row's last cell holding its own end too (a zero-width empty cell at the row's end)."""
+    runs: Runs[tuple[int, int] | None] = Runs(None)
+    # The usual form: cells one after another in reading order, none overlapping the next. Each is then a run of
+    # its own, and the gap after it (if any) a run of None: the answers of the general pass below, in one walk.
+    # A merged cell repeated in a later row is never the first holding any offset (the cell it repeats holds them
+    # all): it is passed over.
+    last = -1
+    reach: dict[int, int] = {}  # start of a cell -> the end of its interval
+    for r, row in enumerate(table.rows, 1):
+        for c, cell in enumerate(row):
+            end = cell.end + 1 if c == len(row) - 1 else cell.end
+            if cell.start >= end:
+                continue  # empty: holds no offset
+            if cell.start < last:
+                if reach.get(cell.start, -1) >= end:
+                    continue  # a repeat of an earlier cell, within it
+                return _cell_runs_ranked(table)  # overlapping or out of order
+            runs.add(cell.start, (r, c))
+            runs.add(end, None)
+            reach[cell.start] = last = end
+    return runs
+
+
+def _cell_runs_ranked(table: Table) -> Runs[tuple[int, int] | None]:
+    """``cell_runs`` for any cells: merged, overlapping or out of order."""
     # Each cell is an interval ranked by reading order; an offset belongs to the best-ranked interval holding it.
     events: list[tuple[int, int, int, int, int]] = []  # (start, rank, end, row, column)
     rank = 0
