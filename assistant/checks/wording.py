@@ -710,7 +710,7 @@ def own_figure(ctx: Context, offset: int) -> str:
     if section is None:
         return ""
     # one answer per section, however many vague phrases it holds
-    known: dict[tuple[int, int], str] = ctx.memo("wording.own_figure", lambda _c: {})
+    known: dict[tuple[int, int], str] = ctx.memo("wording.own_figure", _new_dict)
     key = (section.start, section.end)
     if key not in known:
         known[key] = _own_figure(ctx, section.start, section.end)
@@ -868,7 +868,7 @@ def near(text: str, start: int, end: int, sentence: tuple[int, int], reach: int)
 def in_heading(ctx: Context, offset: int) -> bool:
     """Whether ``offset`` falls in the title of a heading line ("三、提升服务能力情况")."""
     p0, p1 = ctx.paragraph_at(offset)
-    ends: dict[int, int] = ctx.memo("wording.heading_ends", lambda _c: {})
+    ends: dict[int, int] = ctx.memo("wording.heading_ends", _new_dict)
     if p0 not in ends:
         line = ctx.text[p0:p1].rstrip()
         heading = parse_heading(line)
@@ -893,24 +893,28 @@ def in_name(text: str, start: int, end: int) -> bool:
 
 def _column_header(ctx: Context, offset: int) -> str:
     """The header of the table column holding ``offset`` ("" outside tables)."""
-
-    def index(c: Context) -> tuple[list[int], list[tuple[int, int, str]]]:
-        cells: list[tuple[int, int, str]] = []
-        for table in c.doc.tables:
-            header = table.header
-            width = len(header)
-            for row in table.rows:
-                shift = max(width - len(row), 0)  # merged leading cells drop out of a flattened row
-                # the cells with a header: those before the header runs out
-                cells.extend((cell.start, cell.end, header[i + shift]) for i, cell in enumerate(row[: width - shift]))
-        cells.sort()
-        return [s for s, _, _ in cells], cells
-
-    starts, cells = ctx.memo("wording.cell_headers", index)
+    starts, cells = ctx.memo("wording.cell_headers", _header_index)
     i = bisect.bisect_right(starts, offset) - 1
     if i >= 0 and cells[i][0] <= offset < cells[i][1]:
         return cells[i][2]
     return ""
+
+
+def _header_index(c: Context) -> tuple[list[int], list[tuple[int, int, str]]]:
+    cells: list[tuple[int, int, str]] = []
+    for table in c.doc.tables:
+        header = table.header
+        width = len(header)
+        for row in table.rows:
+            shift = max(width - len(row), 0)  # merged leading cells drop out of a flattened row
+            # the cells with a header: those before the header runs out
+            cells.extend((cell.start, cell.end, header[i + shift]) for i, cell in enumerate(row[: width - shift]))
+    cells.sort()
+    return [s for s, _, _ in cells], cells
+
+
+def _new_dict(_c: Context) -> dict[Any, Any]:
+    return {}
 
 
 def _repetitions(ctx: Context, r: RepetitionRule) -> Iterator[Finding]:
