@@ -22,6 +22,7 @@ from assistant.checks.wording import (
     check_wording,
     finditer,
     load_pack,
+    second_chars,
     trie_pattern,
 )
 from assistant.errors import InputError
@@ -480,6 +481,51 @@ def test_anchored_scan_finds_what_finditer_finds(pattern: str) -> None:
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         fast = [(m.start(), m.end(), m.groups()) for m in finditer(compiled, text)]
         assert fast == [(m.start(), m.end(), m.groups()) for m in compiled.finditer(text)], (pattern, text)
+
+
+SECONDS = [
+    "甲乙",
+    "甲?乙丙",
+    "(?:甲乙|丙)?丁戊",
+    "甲[乙丙]{2,}",
+    "(?<=丁)甲+乙",
+    "甲(?=乙)丙?丁",
+    "[甲乙]{0,2}丙丁",
+    "甲[^乙]丙",
+    "(?:甲|乙丙)+丁",
+    "甲*?乙丙",
+    "(?>甲乙|丙)丁",
+    "甲{2}|乙丙",
+    "(?i:a)b",
+    "甲",
+    "甲乙|丙",
+    "(甲)\\1乙",
+]
+
+
+@pytest.mark.parametrize("pattern", SECONDS)
+def test_second_characters_hold_every_match_of_two_or_more(pattern: str) -> None:
+    """Where ``second_chars`` names a set, no match is one character long and every longer one has its second
+    character in the set: the finder may pass over a candidate followed by anything else."""
+    second = second_chars(pattern)
+    compiled = re.compile(pattern)
+    rng = random.Random(pattern)
+    for _ in range(300):
+        text = "".join(rng.choice("甲乙丙丁戊aAbB") for _ in range(rng.randint(0, 12)))
+        for at in range(len(text)):
+            m = compiled.match(text, at)
+            if m is None or second is None:
+                continue
+            assert m.end() - at != 1, (pattern, text, at)
+            if m.end() - at >= 2:
+                assert text[at + 1] in second, (pattern, text, at)
+
+
+def test_second_characters_of_simple_patterns() -> None:
+    assert second_chars("甲?乙丙") == {"乙", "丙"}  # "乙丙" or "甲乙丙"
+    assert second_chars("(?:甲乙|丙)?丁戊") == {"乙", "戊", "丁"}
+    assert second_chars("甲") is None and second_chars("甲乙|丙") is None  # a one-character match
+    assert second_chars("甲[^乙]丙") is None  # its second character may be almost anything
 
 
 def test_anchor_is_a_nearby_character_every_match_holds() -> None:

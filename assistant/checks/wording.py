@@ -331,6 +331,10 @@ class _Scanner:
     first: dict[str, re.Pattern[str]]
     by_char: dict[str, list[_Target]]
     anywhere: list[_Target]
+    # What a candidate's next character must be for a match to start there, as a regex to follow the candidate:
+    # one of the characters that can stand second in the matches of its targets, unless some target of that
+    # candidate can match one character alone (or its second is not known). "": no such test.
+    ahead: str = ""
 
     def matches(self, text: str) -> list[tuple[_Target, re.Match[str]]]:
         """Every (target, match) in the text, in order of position; targets in pack order at one position."""
@@ -477,7 +481,27 @@ def _compile(rules: list[_RuleBase]) -> _Scanner | None:
             by_char.setdefault(ch, []).append(target)
     first = {ch: _rx("|".join(f"(?:{t.pattern.pattern})" for t in ts)) for ch, ts in by_char.items()}
     candidates = _rx("[" + "".join(re.escape(ch) for ch in sorted(by_char)) + "]") if by_char else None
-    return _Scanner(candidates, first, by_char, anywhere)
+    seconds: set[str] = set()
+    unfiltered: set[str] = set()  # candidates with a target whose second character is not known
+    version = _engine_version()
+    for ch, ts in by_char.items():
+        for target in ts:
+            pattern = target.pattern.pattern
+            found = (
+                pack_cache.shared().first_chars(pattern, second_chars, version + ":second")
+                if version
+                else second_chars(pattern)
+            )
+            if found is None:
+                unfiltered.add(ch)
+            else:
+                seconds |= found
+    ahead = ""
+    if seconds and len(unfiltered) < len(by_char):
+        ahead = "(?=[" + "".join(re.escape(ch) for ch in sorted(seconds)) + "])"
+        if unfiltered:
+            ahead = "(?:(?<=[" + "".join(re.escape(ch) for ch in sorted(unfiltered)) + "])|" + ahead + ")"
+    return _Scanner(candidates, first, by_char, anywhere, ahead)
 
 
 @lru_cache(maxsize=1)
@@ -487,6 +511,87 @@ def _engine_version() -> str | None:
         return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
     except OSError:
         return None
+
+
+def second_chars(pattern: str) -> set[str] | None:
+    """The characters that can stand second in a match of ``pattern``, or None when a match can be one character
+    long or they are not a small known set (lookarounds are read as matching anywhere: a superset)."""
+    try:
+        items = _parser.parse(pattern)
+    except (re.error, TypeError, ValueError):
+        return None
+    if items.state.flags & re.IGNORECASE:
+        return None
+    first, _, one, second = _shape(items)
+    if one or second is None or len(second) > 2000:
+        return None
+    return set(second)
+
+
+# What a (sub)pattern can match, as (its first characters, whether it can match "", whether it can match one
+# character, the characters that can stand second in its matches of two or more); None: any character.
+_Chars = frozenset[str] | None
+_Shape = tuple[_Chars, bool, bool, _Chars]
+_NOTHING: frozenset[str] = frozenset()
+_EMPTY: _Shape = (_NOTHING, True, False, _NOTHING)
+_UNKNOWN: _Shape = (None, True, True, None)  # anything at all: every answer allowed
+
+
+def _shape(items: Any) -> _Shape:
+    """The shape of a sequence: its items' shapes one after another."""
+    out = _EMPTY
+    for op, av in items:
+        out = _concat(out, _item_shape(op, av))
+    return out
+
+
+def _item_shape(op: Any, av: Any) -> _Shape:
+    if op is _c.LITERAL:
+        return frozenset(chr(av)), False, True, _NOTHING
+    if op is _c.IN:
+        chars = _in_set(av)
+        return None if chars is None else frozenset(chars), False, True, _NOTHING
+    if op in (_c.NOT_LITERAL, _c.ANY):
+        return None, False, True, _NOTHING  # one character, any
+    if op in (_c.ASSERT, _c.ASSERT_NOT, _c.AT):
+        return _EMPTY  # zero-width; what it asserts only narrows the matches
+    if op is _c.SUBPATTERN:
+        return _UNKNOWN if av[1] & re.IGNORECASE else _shape(av[-1])
+    if op is _c.ATOMIC_GROUP:
+        return _shape(av)
+    if op is _c.BRANCH:
+        return _union([_shape(b) for b in av[1]])
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        lo, hi, sub = av
+        once = _shape(sub)
+        # k copies, lo <= k <= hi: the second character of k >= 3 copies is that of two copies
+        parts = [_EMPTY] if lo == 0 else []
+        if lo <= 1 <= hi:
+            parts.append(once)
+        if hi >= 2:
+            parts.append(_concat(once, once))
+        return _union(parts)
+    return _UNKNOWN  # a back-reference, a conditional: not known
+
+
+def _either(a: _Chars, b: _Chars) -> _Chars:
+    return None if a is None or b is None else a | b
+
+
+def _concat(a: _Shape, b: _Shape) -> _Shape:
+    return (
+        _either(a[0], b[0]) if a[1] else a[0],
+        a[1] and b[1],
+        (a[2] and b[1]) or (a[1] and b[2]),
+        _either(_either(a[3], b[0] if a[2] else _NOTHING), b[3] if a[1] else _NOTHING),
+    )
+
+
+def _union(shapes: list[_Shape]) -> _Shape:
+    out: _Shape = (_NOTHING, False, False, _NOTHING)
+    for s in shapes:
+        out = (_either(out[0], s[0]), out[1] or s[1], out[2] or s[2], _either(out[3], s[3]))
+    return out
 
 
 def first_chars(pattern: str) -> set[str] | None:
@@ -600,7 +705,8 @@ def _finder(scanner: _Scanner) -> re.Pattern[str] | None:
                 members = "".join(map(re.escape, (ch for g in heads[i : i + size] for ch in g)))
                 bundles.append(f"[{members}](?<=(?:" + "|".join(part) + "))")
             try:
-                pattern = re.compile(f"{scanner.candidates.pattern}(?<=(?:" + "|".join(bundles) + "))")
+                # a candidate whose next character no match can have second is passed over before any branch
+                pattern = re.compile(f"{scanner.candidates.pattern}{scanner.ahead}(?<=(?:" + "|".join(bundles) + "))")
             except re.error:
                 pattern = None  # e.g. a flag that only stands at the start of a pattern: test each place instead
         _FINDERS[key] = (scanner, pattern)  # holding the scanner keeps its id from being reused
