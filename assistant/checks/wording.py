@@ -880,6 +880,8 @@ def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
     said = text[start:end]
     could = inside.get(said)
     if could is None:
+        if len(inside) > 65536:
+            inside.clear()  # a regex token can match endless texts: this bounds a long-lived server
         could = inside[said] = any(said in w for w in r.exceptions)
     if not could:
         return False
