@@ -187,7 +187,22 @@ def main() -> None:
     print(
         f"runs (wall): first {' '.join(f'{r.wall:.2f}' for r in cold)}; cached {' '.join(f'{r.wall:.2f}' for r in warm)}"
     )
+    floor = sdk_floor(args.runs)
+    print(
+        f"floor: a fresh Python that imports the openai SDK (the client the design fixes) takes {floor:.2f} s before"
+        f" it can send a request, so no such run can finish under {(ideal + floor) / ideal:.2f}× ideal here"
+    )
     print(f"machine load (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+
+def sdk_floor(runs: int) -> float:
+    """Median wall seconds of ``python -c "import openai"``: start-up no eval with a model can avoid."""
+    times = []
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import openai"], check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times[1:])
 
 
 def median(runs: list[Run], name: str) -> float:

@@ -213,6 +213,10 @@ class FakeOpenAI:
 def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # As servers that stream tokens do (uvicorn, llama.cpp, vLLM): each small write goes out at once. With
+        # Nagle's algorithm on, a body written after its headers, or a chunk after a chunk, waits for the client's
+        # delayed ACK (up to 40 ms on Linux), a lag that belongs to no real server.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             pass  # keep pytest output clean
