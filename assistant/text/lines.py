@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.text.sections import starts_with_marker
+from assistant.text.sections import MARKER
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SPACE = " \t\u00a0\u3000\x0c\ufeff\u200b"
@@ -87,25 +87,32 @@ def separator(left: str, right: str) -> str:
     return ""
 
 
-def _line(raw: str, start: int, end: int) -> Line | None:
-    text = raw[start:end]
-    body = text.lstrip(_SPACE)
-    lead = len(text) - len(body)
-    body = body.rstrip(_SPACE)
-    if not body:
-        return None
-    indent = display_width(text[:lead].replace("\t", "    ")) if lead else 0
-    return Line(start + lead, start + lead + len(body), body, indent, display_width(body), starts_with_marker(body))
-
-
 def split_lines(raw: str, start: int, end: int) -> Lines:
     """The lines of ``raw[start:end]``, stripped, with None for blank lines."""
+    segment = raw[start:end]
+    if "\r" in segment:
+        pieces = LINE_BREAK.split(segment)
+        breaks = [m.end() - m.start() for m in LINE_BREAK.finditer(segment)]
+    else:
+        pieces = segment.split("\n")
+        breaks = []
+    # One pass with the work of ``_line`` inlined: a report has tens of thousands of lines.
     out: Lines = []
+    append = out.append
+    marker = MARKER.match
     pos = start
-    for m in LINE_BREAK.finditer(raw, start, end):
-        out.append(_line(raw, pos, m.start()))
-        pos = m.end()
-    out.append(_line(raw, pos, end))
+    for k, text in enumerate(pieces):
+        body = text.lstrip(_SPACE)
+        if body:
+            lead = len(text) - len(body)
+            body = body.rstrip(_SPACE)
+            size = len(body)
+            indent = display_width(text[:lead].replace("\t", "    ")) if lead else 0
+            width = size if body.isascii() else 2 * size - len(body.encode("ascii", "ignore"))
+            append(Line(pos + lead, pos + lead + size, body, indent, width, marker(body) is not None))
+        else:
+            append(None)
+        pos += len(text) + (breaks[k] if breaks and k < len(breaks) else 1)
     return out
 
 

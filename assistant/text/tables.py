@@ -21,6 +21,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Literal
 
 __all__ = [
@@ -80,6 +81,9 @@ _TOTAL = re.compile(r"^(?:合\s*计|总\s*计|总\s*分|小\s*计)")
 _FORM_TITLE = re.compile(r"自评表|评价表|绩效.{0,6}表")
 
 
+# The readers and the table checks ask about the same cell texts many times (each row against each column offset):
+# the answers depend on the text alone, so they are cached.
+@lru_cache(maxsize=8192)
 def column_role(header: str) -> str | None:
     """What a header cell names: score, weight, reason, rate, initial, budget, spent, nature, unit, actual,
     target, level1, level2, name, note, coefficient; None for a label or group column."""
@@ -92,6 +96,7 @@ def column_role(header: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def cell_number(text: str) -> Decimal | None:
     """The number a cell holds when it is only a number (``1,250.5``, ``86%``), else None."""
     s = text.strip().replace("，", ",")
@@ -103,6 +108,7 @@ def cell_number(text: str) -> Decimal | None:
         return None
 
 
+@lru_cache(maxsize=65536)
 def is_percent(text: str) -> bool:
     """Whether a cell holds a single percentage."""
     return bool(_PERCENT.match(text.strip()))
