@@ -17,6 +17,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Literal
 
 from assistant.text.flattened import group_rows, header_columns, split_cells, table_regions
@@ -336,17 +337,6 @@ class _Builder:
         self.last_end = 0
         self.blank_next = False  # set after a table so the prose that follows is set apart
 
-    def copy(self, start: int, end: int) -> None:
-        if end <= start:
-            return
-        chunk = self.raw[start:end]
-        self.parts.append(chunk.replace("\u00a0", " ") if "\u00a0" in chunk else chunk)
-        self.starts.append(self.size)
-        self.origins.append(start)
-        self.copied.append(True)
-        self.size += end - start
-        self.last_end = end
-
     def insert(self, s: str) -> None:
         if not s:
             return
@@ -363,15 +353,33 @@ class _Builder:
 
     def paragraph(self, para: Paragraph) -> tuple[int, int]:
         self.begin(para.blank_before)
-        start = self.size
+        # ``insert`` and ``copy`` inlined: a report has tens of thousands of paragraphs and table cells.
+        raw, parts, starts, origins, copied = self.raw, self.parts, self.starts, self.origins, self.copied
+        size = start = self.size
+        last_end = self.last_end
+        seps = para.seps
         for i, (s, e) in enumerate(para.segs):
-            if i:
-                self.insert(para.seps[i - 1])
-            self.copy(s, e)
-        return start, self.size
+            if i and seps[i - 1]:
+                sep = seps[i - 1]
+                parts.append(sep)
+                starts.append(size)
+                origins.append(last_end)
+                copied.append(False)
+                size += len(sep)
+            if e > s:
+                parts.append(raw[s:e])
+                starts.append(size)
+                origins.append(s)
+                copied.append(True)
+                size += e - s
+                last_end = e
+        self.size, self.last_end = size, last_end
+        return start, size
 
     def result(self, tables: list[TableSpans]) -> Normalised:
         text = "".join(self.parts)
+        if "\u00a0" in text:  # only copied text holds NBSP: what is inserted is line breaks and spaces
+            text = text.replace("\u00a0", " ")
         # Tables that extraction flattened into lines ("a | b | c", aligned columns, glued cells) are found in the
         # normalised text, so every format (.txt, .docx paragraphs, .pdf text) gets the same tables.
         recovered = recover_tables(text, [(t.start, t.end) for t in tables])
@@ -516,9 +524,12 @@ def normalise(raw: str, blocks: Sequence[Block]) -> Normalised:
 
 def line_starts(raw: str) -> array[int]:
     """Offsets where each line of ``raw`` starts (for 1-based line/column look-ups)."""
-    starts = array("q", [0])
-    starts.extend(m.end() for m in LINE_BREAK.finditer(raw))
-    return starts
+    if "\r" in raw:
+        starts = array("q", [0])
+        starts.extend(m.end() for m in LINE_BREAK.finditer(raw))
+        return starts
+    # Only "\n" breaks: each line starts one past the end of the one before.
+    return array("q", accumulate((len(line) + 1 for line in raw.split("\n")[:-1]), initial=0))
 
 
 def line_col(starts: array[int], offset: int) -> tuple[int, int]:
