@@ -362,11 +362,18 @@ def test_offset_map_gives_every_offset_the_original_offset_a_per_character_map_g
     from array import array
 
     per_char: array[int] = array("q")
-    copy, insert, result = reflow._Builder.copy, reflow._Builder.insert, reflow._Builder.result
+    paragraph, insert, result = reflow._Builder.paragraph, reflow._Builder.insert, reflow._Builder.result
 
-    def copy_too(self: reflow._Builder, start: int, end: int) -> None:
-        per_char.extend(range(start, end))
-        copy(self, start, end)
+    def paragraph_too(self: reflow._Builder, para: Paragraph) -> tuple[int, int]:
+        last_end = self.last_end
+        span = paragraph(self, para)  # its line break first (through ``insert``), then its text
+        # A copied character maps to itself; a separator between segments to where the copy before it ended.
+        for i, (s, e) in enumerate(para.segs):
+            if i:
+                per_char.extend([last_end] * len(para.seps[i - 1]))
+            per_char.extend(range(s, e))
+            last_end = e if e > s else last_end
+        return span
 
     def insert_too(self: reflow._Builder, s: str) -> None:
         per_char.extend([self.last_end] * len(s))
@@ -376,7 +383,7 @@ def test_offset_map_gives_every_offset_the_original_offset_a_per_character_map_g
         per_char.append(self.last_end)
         return result(self, tables)
 
-    monkeypatch.setattr(reflow._Builder, "copy", copy_too)
+    monkeypatch.setattr(reflow._Builder, "paragraph", paragraph_too)
     monkeypatch.setattr(reflow._Builder, "insert", insert_too)
     monkeypatch.setattr(reflow._Builder, "result", result_too)
     rng = random.Random(seed)
