@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.text.lines import Line, Lines, Paragraph, joined
+from assistant.text.lines import Lines, Paragraph, separator
 from assistant.text.sections import parse_heading, starts_with_marker
 
 _TOKEN = re.compile(r"[^\s]+")
@@ -55,11 +55,12 @@ def group_rows(cells: Sequence[str], ncols: int) -> list[int]:
     lengths: list[int] = []
     i = 0
     total = len(cells)
+    labels = [is_label(cell) for cell in cells]  # each cell is asked about more than once
     while i < total:
         remaining = total - i
 
         def starts_row(k: int, i: int = i) -> bool:
-            return i + k == total or (i + k < total and is_label(cells[i + k]))
+            return i + k == total or (i + k < total and labels[i + k])
 
         options = [k for k in (ncols, ncols - 1) if 2 <= k <= remaining]
         if not options:
@@ -67,7 +68,7 @@ def group_rows(cells: Sequence[str], ncols: int) -> list[int]:
         else:
             fitting = [k for k in options if starts_row(k)]
             if len(fitting) == 2:
-                full = is_label(cells[i]) and is_label(cells[i + 1])
+                full = labels[i] and labels[i + 1]
                 k = ncols if full else ncols - 1
             elif fitting:
                 k = fitting[0]
@@ -128,9 +129,16 @@ def split_cells(raw: str, lines: Lines) -> list[Paragraph]:
         assert first is not None
         tokens = [(first.start + m.start(), first.start + m.end()) for m in _TOKEN.finditer(first.text)]
         cells.extend(Paragraph([span]) for span in tokens[:-1])
-        last = Line(tokens[-1][0], tokens[-1][1], raw[tokens[-1][0] : tokens[-1][1]], 0, 0, False)
-        tail = joined([last, *block[1:]])
-        assert tail is not None
-        cells.append(tail)
+        # The last word and the block's other lines make one cell, joined as ``joined`` joins lines.
+        last = tokens[-1]
+        segs = [last]
+        seps: list[str] = []
+        prev = raw[last[0] : last[1]]
+        for line in block[1:]:
+            assert line is not None
+            seps.append(separator(prev, line.text))
+            segs.append((line.start, line.end))
+            prev = line.text
+        cells.append(Paragraph(segs, seps))
         block = []
     return cells

@@ -41,6 +41,10 @@ class Paragraph:
 
     def text(self, raw: str) -> str:
         """The paragraph as it reads (before NBSP becomes a space)."""
+        if len(self.segs) == 1:  # most paragraphs and table cells are one span
+            return raw[self.segs[0][0] : self.segs[0][1]]
+        if len(self.seps) + 1 == len(self.segs) and not any(self.seps):  # CJK lines join without a space
+            return "".join([raw[s:e] for s, e in self.segs])
         parts = [raw[self.segs[0][0] : self.segs[0][1]]]
         for sep, (s, e) in zip(self.seps, self.segs[1:], strict=True):
             parts.append(sep)
@@ -118,15 +122,9 @@ def split_lines(raw: str, start: int, end: int) -> Lines:
 
 def joined(lines: Lines) -> Paragraph | None:
     """Every non-blank line of ``lines`` as one paragraph (a table cell wrapped inside its column)."""
-    para: Paragraph | None = None
-    prev: Line | None = None
-    for line in lines:
-        if line is None:
-            continue
-        if para is None or prev is None:
-            para = Paragraph([(line.start, line.end)])
-        else:
-            para.seps.append(separator(prev.text, line.text))
-            para.segs.append((line.start, line.end))
-        prev = line
-    return para
+    present = [line for line in lines if line is not None]
+    if not present:
+        return None
+    texts = [line.text for line in present]
+    seps = [separator(left, right) for left, right in zip(texts, texts[1:], strict=False)]
+    return Paragraph([(line.start, line.end) for line in present], seps)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -102,14 +102,21 @@ class Normalised:
 
 def wrap_width(lines: Sequence[Line]) -> int | None:
     """The width the text was hard-wrapped at, or None when lines are not wrapped (one paragraph per line)."""
-    # Lines of CJK words set apart by spaces are table rows or headers, not wrapped prose.
-    widths = sorted(line.width for line in lines if len(line.text) >= 2 and not _SPACED_CJK.search(line.text))
+    # Lines of CJK words set apart by spaces are table rows or headers, not wrapped prose. One search over the
+    # lines joined by line breaks finds them (a match never spans a line break): a line at a time costs more.
+    texts = [line.text for line in lines]
+    ends = list(accumulate(len(text) + 1 for text in texts))
+    joined = "\n".join(texts)
+    spaced = {bisect_right(ends, m.start()) for m in _SPACED_CJK.finditer(joined)}
+    widths = sorted(line.width for i, line in enumerate(lines) if len(texts[i]) >= 2 and i not in spaced)
     if len(widths) < 3:
         return None
     width = widths[int(len(widths) * 0.95)]
-    wide = [w for w in widths if w * 2 >= width]
-    near = sum(1 for w in wide if abs(w - width) <= 2)
-    return width if near >= 3 and near * 5 >= len(wide) * 2 else None
+    # The widths are sorted whole numbers: the wide ones (twice at least the width) are a tail of them, and those
+    # near the width (within 2) a run in that tail.
+    wide = len(widths) - bisect_left(widths, (width + 1) // 2)
+    near = bisect_right(widths, width + 2) - bisect_left(widths, max(width - 2, (width + 1) // 2))
+    return width if near >= 3 and near * 5 >= wide * 2 else None
 
 
 def _is_heading_stub(a: str, b: str, b_last: bool) -> bool:
@@ -261,9 +268,11 @@ class _Numbering:
 
 
 # A space where extraction joined two wrapped lines, inside a run of CJK text ("进 一步").
-_WRAP_SPACE = re.compile(r"(?<=[\u4e00-\u9fff，。、；：])[ ](?=[\u4e00-\u9fff\d])")
+# Both patterns open with the space itself (the look-behind checks it again): a pattern that opens with a literal
+# is searched for that literal first, where one that opens with a look-behind is tried at every position.
+_WRAP_SPACE = re.compile(r"[ ](?<=[\u4e00-\u9fff，。、；：][ ])(?=[\u4e00-\u9fff\d])")
 # A space PDF text puts after a decimal point ("35. 3万元"); "1. 2023年" (a list number and a year) is left alone.
-_DECIMAL_SPACE = re.compile(r"(?<=\d\d[.．])[ ](?=\d{1,2}(?![\d.]))")
+_DECIMAL_SPACE = re.compile(r"[ ](?<=\d\d[.．][ ])(?=\d{1,2}(?![\d.]))")
 
 
 def _in_rhythm(hits: list[int]) -> set[int]:

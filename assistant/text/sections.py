@@ -71,7 +71,8 @@ MARKER = _ANY_MARKER  # for the line splitter, which matches it on every line (a
 assert _ANY_MARKER.groups == len(_MARKERS) and [level for level, _ in _MARKERS] == list(range(1, len(_MARKERS) + 1))
 # Where a heading can start: after an optional Markdown "## ", a marker (a line without one is never a heading).
 _HEADING_START = re.compile(rf"(?:{_MD_PREFIX.pattern})?(?:{_ANY_MARKER.pattern})")
-_LINE_HEADING_START = re.compile(rf"^{_HEADING_START.pattern}", re.MULTILINE)  # never crosses a line break
+# The same after a line break: a pattern that opens with a literal is searched for that literal first (fast).
+_NEXT_LINE_HEADING_START = re.compile(rf"\n(?:{_HEADING_START.pattern})")  # never crosses the next line break
 
 
 def starts_with_marker(line: str) -> bool:
@@ -126,8 +127,9 @@ def build_sections(text: str, skip: list[tuple[int, int]]) -> list[SectionSpan]:
     k = 0
     n = len(text)
     # Only lines that open with a marker can be headings: one pass of the regex finds them.
-    for m in _LINE_HEADING_START.finditer(text):
-        pos = m.start()
+    candidates = [0] if _HEADING_START.match(text) else []
+    candidates.extend(m.start() + 1 for m in _NEXT_LINE_HEADING_START.finditer(text))
+    for pos in candidates:
         nl = text.find("\n", pos)
         line_end = n if nl < 0 else nl
         while k < len(skip) and skip[k][1] <= pos:

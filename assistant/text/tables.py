@@ -150,24 +150,19 @@ class _Cell:
 def _pipe_cells(text: str, start: int, end: int) -> list[_Cell]:
     """The cells of a ``|``-separated line; a leading ``|`` opens the row, the piece after the last ``|`` is dropped
     when empty."""
-    cells: list[_Cell] = []
-    pos = start
     line = text[start:end]
-    if line.lstrip().startswith("|"):
-        pos = start + line.index("|") + 1
-    while pos <= end:
-        bar = text.find("|", pos, end)
-        stop = end if bar < 0 else bar
-        s, e = pos, stop
-        while s < e and text[s] in " \t\u3000":
-            s += 1
-        while e > s and text[e - 1] in " \t\u3000":
-            e -= 1
-        if bar >= 0 or s < e:
-            cells.append(_Cell(s, e, text[s:e]))
-        if bar < 0:
-            break
-        pos = bar + 1
+    skip = line.index("|") + 1 if line.lstrip().startswith("|") else 0
+    pieces = line[skip:].split("|")
+    last = len(pieces) - 1
+    cells: list[_Cell] = []
+    pos = start + skip
+    for k, piece in enumerate(pieces):
+        body = piece.lstrip(" \t\u3000")
+        s = pos + len(piece) - len(body)
+        body = body.rstrip(" \t\u3000")
+        if k < last or body:  # the piece after the last bar only when it holds something
+            cells.append(_Cell(s, s + len(body), body))
+        pos += len(piece) + 1
     return cells
 
 
@@ -181,28 +176,33 @@ def _trim(cells: list[_Cell]) -> list[_Cell]:
 
 def _header_run(cells: list[_Cell]) -> tuple[int, int] | None:
     """The longest run of header cells in a row: (first, end) indices, when it names enough columns."""
+    texts = [c.text for c in cells]
+    roles = [column_role(t) for t in texts]
+    if sum(role is not None for role in roles) < 2:
+        return None  # no run can name two columns (most lines: a row of values)
+    numeric = [cell_number(t) is not None for t in texts]
     best: tuple[int, int] | None = None
     i = 0
     while i < len(cells):
         j = i
-        roles = 0
-        while j < len(cells) and cells[j].text and cell_number(cells[j].text) is None:
-            if column_role(cells[j].text) is None and not _GROUP.search(cells[j].text):
+        named = 0
+        while j < len(cells) and texts[j] and not numeric[j]:
+            if roles[j] is None and not _GROUP.search(texts[j]):
                 break
-            roles += column_role(cells[j].text) is not None
+            named += roles[j] is not None
             j += 1
-        if roles >= 2 and (best is None or j - i > best[1] - best[0]):
+        if named >= 2 and (best is None or j - i > best[1] - best[0]):
             best = (i, j)
         i = max(j, i + 1)
     if best is None:
         return None
-    if 1 <= best[0] <= 2 and all(c.text and cell_number(c.text) is None for c in cells[: best[0]]):
+    if 1 <= best[0] <= 2 and all(texts[k] and not numeric[k] for k in range(best[0])):
         best = (0, best[1])  # the label columns' own headers ("资金管理情况", "项目基本情况 | 1.年度目标完成情况")
-    filled = [c for c in cells if c.text]
-    named = sum(1 for c in cells[best[0] : best[1]] if column_role(c.text) is not None)
+    filled = sum(1 for t in texts if t)
+    named = sum(1 for role in roles[best[0] : best[1]] if role is not None)
     # Two named columns make a header only when they are the whole line, but for the label column's header
     # ("资金管理情况 | 情况说明 | 存在问题和改进措施").
-    if named < 3 and (best[1] - best[0] < len(filled) - 1 or any(cell_number(c.text) is not None for c in filled)):
+    if named < 3 and (best[1] - best[0] < filled - 1 or any(numeric)):
         return None
     return best
 
@@ -325,13 +325,16 @@ def _pipe_blocks(text: str, taken: _Taken) -> list[list[_Line]]:
     """Runs of consecutive lines holding ``|`` (outside tables already found), split into cells."""
     blocks: list[list[_Line]] = []
     current: list[_Line] = []
-    for s, e in _lines(text):
-        if "|" in text[s:e] and s not in taken:
-            current.append(_Line(s, e, _pipe_cells(text, s, e)))
-            continue
-        if current:
-            blocks.append(current)
-        current = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if "|" in line and start not in taken:
+            current.append(_Line(start, end, _pipe_cells(text, start, end)))
+        else:
+            if current:
+                blocks.append(current)
+            current = []
+        start = end + 1
     if current:
         blocks.append(current)
     return blocks
