@@ -25,7 +25,7 @@ def header_columns(line: str) -> list[str] | None:
     if len(tokens) < 3 or len(set(tokens)) != len(tokens) or starts_with_marker(line):
         return None
     for token in tokens:
-        if not 2 <= len(token) <= 25 or any(ch in _SENTENCE_PUNCT for ch in token) or token.isdigit():
+        if not 2 <= len(token) <= 25 or not _SENTENCE_PUNCT.isdisjoint(token) or token.isdigit():
             return None
     return tokens
 
@@ -35,14 +35,14 @@ def is_title(line: str) -> bool:
     return (
         0 < len(line) <= 40
         and len(line.split()) == 1
-        and not any(ch in _SENTENCE_PUNCT for ch in line)
+        and _SENTENCE_PUNCT.isdisjoint(line)
         and parse_heading(line) is None
     )
 
 
 def is_label(cell: str) -> bool:
     """A short naming cell (row/group label such as "预算编制科学"), as opposed to a prose or numeric value."""
-    return 2 <= len(cell) <= 20 and not any(ch in _LABEL_FORBIDDEN for ch in cell)
+    return 2 <= len(cell) <= 20 and _LABEL_FORBIDDEN.isdisjoint(cell)
 
 
 def group_rows(cells: Sequence[str], ncols: int) -> list[int]:
@@ -127,7 +127,10 @@ def split_cells(raw: str, lines: Lines) -> list[Paragraph]:
             continue
         first = block[0]
         assert first is not None
-        tokens = [(first.start + m.start(), first.start + m.end()) for m in _TOKEN.finditer(first.text)]
+        if _TOKEN.fullmatch(first.text):  # one word (most cells): the whole line
+            tokens = [(first.start, first.end)]
+        else:
+            tokens = [(first.start + m.start(), first.start + m.end()) for m in _TOKEN.finditer(first.text)]
         cells.extend(Paragraph([span]) for span in tokens[:-1])
         # The last word and the block's other lines make one cell, joined as ``joined`` joins lines.
         last = tokens[-1]

@@ -29,6 +29,8 @@ _CONTINUES = set("，。、；：！？）》」』”’,.;:!?)]}%")
 _STUB_PUNCT = set("，。、；：！？,.;:!?")
 _STANDALONE = re.compile(r"#{1,6}\s|\|")
 _SPACED_CJK = re.compile(r"[^\x00-\x7f][ \t\u3000]+[^\x00-\x7f]")
+_SPACES = " \t\u3000"  # the spaces of ``_SPACED_CJK``
+_SPACE_RUN = re.compile(r"[ \t\u3000]+")
 
 
 @dataclass(frozen=True)
@@ -100,14 +102,35 @@ class Normalised:
     tables: list[TableSpans]
 
 
+def _spaced_cjk(text: str) -> list[int]:
+    """Where the runs of spaces that hold a ``_SPACED_CJK`` match start in ``text``.
+
+    A match is a run of spaces (or part of one) with a non-ASCII character on each side, so it lies within a
+    maximal run and the characters either side of it. The runs are found with ``str.find``, far faster than
+    trying the pattern at every character, and only their surroundings are searched.
+    """
+    found: list[int] = []
+    for space in _SPACES:
+        at = text.find(space)
+        while at >= 0:
+            if at and text[at - 1] in _SPACES:  # inside a run that starts with another kind of space
+                at = text.find(space, at + 1)
+                continue
+            run = _SPACE_RUN.match(text, at)
+            assert run is not None
+            if _SPACED_CJK.search(text, max(at - 1, 0), run.end() + 1):
+                found.append(at)
+            at = text.find(space, run.end())
+    return found
+
+
 def wrap_width(lines: Sequence[Line]) -> int | None:
     """The width the text was hard-wrapped at, or None when lines are not wrapped (one paragraph per line)."""
-    # Lines of CJK words set apart by spaces are table rows or headers, not wrapped prose. One search over the
-    # lines joined by line breaks finds them (a match never spans a line break): a line at a time costs more.
+    # Lines of CJK words set apart by spaces are table rows or headers, not wrapped prose. They are found in the
+    # lines joined by line breaks (a match never spans one): a search a line costs more.
     texts = [line.text for line in lines]
     ends = list(accumulate(len(text) + 1 for text in texts))
-    joined = "\n".join(texts)
-    spaced = {bisect_right(ends, m.start()) for m in _SPACED_CJK.finditer(joined)}
+    spaced = {bisect_right(ends, at) for at in _spaced_cjk("\n".join(texts))}
     widths = sorted(line.width for i, line in enumerate(lines) if len(texts[i]) >= 2 and i not in spaced)
     if len(widths) < 3:
         return None
@@ -127,9 +150,9 @@ def _is_heading_stub(a: str, b: str, b_last: bool) -> bool:
     if found[2] == len(a):
         return True  # a bare "（二）" never stands alone
     heading = parse_heading(a)
-    if heading is None or heading.title_end != len(a) or any(ch in _STUB_PUNCT for ch in a[found[2] :]):
+    if heading is None or heading.title_end != len(a) or not _STUB_PUNCT.isdisjoint(a[found[2] :]):
         return False
-    return b_last and len(b) <= 10 and not any(ch in _STUB_PUNCT for ch in b)
+    return b_last and len(b) <= 10 and _STUB_PUNCT.isdisjoint(b)
 
 
 def _joins(a: Line, b: Line, a_first: bool, b_last: bool, width: int | None) -> bool:
@@ -177,10 +200,13 @@ def _paragraphs(lines: Lines, lo: int, hi: int, width: int | None) -> list[Parag
 # recognised by its number (the next one expected) and by a short title ending in a heading noun.
 _RUN_IN_MARKER = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、")
 _TITLE_RUN = re.compile(r"[\u4e00-\u9fff、（）()]{2,24}")
-_HEAD_NOUN = re.compile(
-    r"(?:情况|概况|分析|目标|措施|建议|结论|说明|职能|职责|依据|内容|过程|问题|结果|评价|成效|经验|做法|指标|效益|原因|"
-    r"自评|设置|计划|安排)$"
+# The nouns a heading title ends in. All are two characters (a title run holds no line break), so whether a prefix
+# of the title ends in one is a set look-up of its last two characters.
+_HEAD_NOUNS = frozenset(
+    "情况 概况 分析 目标 措施 建议 结论 说明 职能 职责 依据 内容 过程 问题 结果 评价 成效 经验 做法 指标 效益 原因 "
+    "自评 设置 计划 安排".split()
 )
+assert all(len(noun) == 2 for noun in _HEAD_NOUNS)
 # What starts a body sentence glued to its heading: a subject, a date or figure, an opening preposition.
 _BODY_START = re.compile(r"[我本该经根按为在今全共截从对由]|\d|一是|首先|目前")
 _MARKER_FIRST = set("（(一二三四五六七八九十")
@@ -199,7 +225,7 @@ def run_in_title(text: str, pos: int) -> int | None:
     if inner is not None:
         run = run[: inner.start()]
     # The title ends at the first heading noun that a body sentence or the next heading follows, else at the last.
-    ends = [end for end in range(2, len(run) + 1) if _HEAD_NOUN.search(run[:end])]
+    ends = [end for end in range(2, len(run) + 1) if run[end - 2 : end] in _HEAD_NOUNS]
     for end in ends:
         if end == len(run) or _BODY_START.match(run, end):
             return pos + end
@@ -346,26 +372,20 @@ class _Builder:
         self.last_end = 0
         self.blank_next = False  # set after a table so the prose that follows is set apart
 
-    def insert(self, s: str) -> None:
-        if not s:
-            return
-        self.parts.append(s)
-        self.starts.append(self.size)
-        self.origins.append(self.last_end)  # a separator maps to where the copy before it ended
-        self.copied.append(False)
-        self.size += len(s)
-
-    def begin(self, blank: bool) -> None:
-        if self.size:
-            self.insert("\n\n" if blank or self.blank_next else "\n")
-        self.blank_next = False
-
     def paragraph(self, para: Paragraph) -> tuple[int, int]:
-        self.begin(para.blank_before)
-        # ``insert`` and ``copy`` inlined: a report has tens of thousands of paragraphs and table cells.
+        # ``begin``, ``insert`` and the copying inlined: a report has tens of thousands of paragraphs and cells.
         raw, parts, starts, origins, copied = self.raw, self.parts, self.starts, self.origins, self.copied
-        size = start = self.size
+        size = self.size
         last_end = self.last_end
+        if size:
+            brk = "\n\n" if para.blank_before or self.blank_next else "\n"
+            parts.append(brk)
+            starts.append(size)
+            origins.append(last_end)
+            copied.append(False)
+            size += len(brk)
+        self.blank_next = False
+        start = size
         seps = para.seps
         for i, (s, e) in enumerate(para.segs):
             if i and seps[i - 1]:

@@ -109,13 +109,13 @@ def parse_heading(line: str, pos: int = 0) -> Heading | None:
     end = len(line.rstrip())
     if end <= marker_end:
         return None
-    if end - pos <= _SHORT_TITLE and not any(ch in _NO_PUNCT_TITLE for ch in line[marker_end:end]):
+    if end - pos <= _SHORT_TITLE and _NO_PUNCT_TITLE.isdisjoint(line[marker_end:end]):
         return Heading(level, number, pos, end)
     delim = _TITLE_DELIMS.search(line, marker_end, min(end, pos + _TITLE_REACH[level] + 1))
     if delim is None or delim.start() == marker_end:
         return None
     title = line[marker_end : delim.start()]
-    if any(ch in _CLAUSE_PUNCT for ch in title):
+    if not _CLAUSE_PUNCT.isdisjoint(title):
         return None
     return Heading(level, number, pos, delim.start())
 

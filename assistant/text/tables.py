@@ -569,11 +569,18 @@ _ALIGNED_ROW = re.compile(
     r"^(?P<label>[^\d\s|][^\d|]{0,24}?)(?P<values>(?:[ \t\u3000]+[-+]?\d[\d,]*(?:\.\d+)?[%％]?){3,})\s*$"
 )
 _ALIGNED_ROW_ANY = re.compile(_ALIGNED_ROW.pattern, re.MULTILINE)
+# Three values in a row, as every aligned row holds: a pattern that opens with a set of characters is searched far
+# faster than one anchored at line starts, so a text without any is passed over first.
+_VALUE = r"[ \t\u3000]+[-+]?\d[\d,]*(?:\.\d+)?[%％]?"
+_THREE_VALUES = re.compile(rf"{_VALUE}{_VALUE}[ \t\u3000]+[-+]?\d")
 
 
 def _aligned_tables(text: str, taken: _Taken) -> list[_Draft]:
     """Rows of a label and ≥3 whitespace-separated numbers, under the header lines above them."""
-    if len(list(zip(range(2), _ALIGNED_ROW_ANY.finditer(text), strict=False))) < 2:
+    if (
+        _THREE_VALUES.search(text) is None
+        or len(list(zip(range(2), _ALIGNED_ROW_ANY.finditer(text), strict=False))) < 2
+    ):
         return []  # no two candidate rows: skip the line-by-line pass
     lines = _lines(text)
     drafts: list[_Draft] = []
