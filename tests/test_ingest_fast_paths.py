@@ -306,9 +306,9 @@ def plain_wrap_width(found: list[Line]) -> int | None:
     return width if near >= 3 and near * 5 >= len(wide) * 2 else None
 
 
-def test_wrap_width_agrees_with_searching_each_line() -> None:
+@pytest.mark.parametrize("words", ["中文 \t\u3000ab1，", "中文字词句段" * 12 + " \t\u3000ab1，"])  # dense, rare spaces
+def test_wrap_width_agrees_with_searching_each_line(words: str) -> None:
     rng = random.Random(8)
-    words = "中文 \t\u3000ab1，"
     for _ in range(1500):
         rows = [random_text(rng, rng.choice([3, 8, 30]), words) for _ in range(rng.randint(0, 12))]
         width = rng.choice([0, 3, 5, 14, 28])
@@ -441,6 +441,37 @@ def test_cached_cell_readers_answer_as_uncached(reader: Callable[[str], object])
         assert reader(text) == plain(text), repr(text)
         assert reader(text) == plain(text), repr(text)  # from the cache the second time
     assert isinstance(tables.cell_number("1,250.5"), Decimal)
+
+
+def plain_align_offset(header: list[str | None], row: list[tables._Cell], prefer: int | None) -> object:
+    fits, number = tables._fits.__wrapped__, tables.cell_number.__wrapped__  # type: ignore[attr-defined]
+    best: tuple[int, int] | None = None
+    for offset in range(0, max(len(header) - len(row), 0) + 3):
+        inside = [(header[offset + i] if offset + i < len(header) else None, c) for i, c in enumerate(row)]
+        if any(offset + i >= len(header) and number(c.text) is not None for i, c in enumerate(row)):
+            continue
+        if offset >= len(header):
+            break
+        score = sum(fits(role, c.text) for role, c in inside)
+        if best is None or score > best[0] or (score == best[0] and offset == prefer):
+            best = (score, offset)
+    if best is None or best[0] <= 0:
+        return None
+    placed: list[tables._Cell | None] = [None] * max(len(header), best[1] + len(row))
+    for i, cell in enumerate(row):
+        placed[best[1] + i] = cell
+    return best[1], placed
+
+
+def test_align_offset_agrees_with_judging_every_cell_at_every_offset() -> None:
+    rng = random.Random(14)
+    roles = [None, "budget", "spent", "rate", "weight", "score", "name", "nature", "reason", "coefficient", "target"]
+    words = ["", "/", "—", "资金", "≥", "120.5", "86%", "10", "150", "完成较好。", "合计", "其中：财政拨款资金"]
+    for _ in range(4000):
+        header = [rng.choice(roles) for _ in range(rng.randint(0, 7))]
+        row = [tables._Cell(k, k, rng.choice(words)) for k in range(rng.randint(0, 7))]
+        prefer = rng.choice([None, 0, 1, 2])
+        assert tables._align_offset(header, row, prefer) == plain_align_offset(header, row, prefer), (header, row)
 
 
 def test_aligned_rows_are_never_found_where_three_values_in_a_row_are_not() -> None:

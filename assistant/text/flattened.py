@@ -86,7 +86,15 @@ def table_regions(lines: Lines) -> list[tuple[int | None, int, int]]:
     def alone(i: int) -> bool:
         return (i == 0 or lines[i - 1] is None) and (i + 1 == len(lines) or lines[i + 1] is None)
 
-    headers = [i for i, line in enumerate(lines) if line is not None and alone(i) and header_columns(line.text)]
+    last = len(lines) - 1
+    headers = [  # ``alone`` written out: it is asked of every line
+        i
+        for i, line in enumerate(lines)
+        if line is not None
+        and (i == 0 or lines[i - 1] is None)
+        and (i == last or lines[i + 1] is None)
+        and header_columns(line.text)
+    ]
     regions: list[tuple[int | None, int, int]] = []
     # Where the last scan for a 一、 heading stopped (its line, or the end): a later header before it ends there too,
     # so every line is scanned once however many tables a part holds.

@@ -103,12 +103,15 @@ class Normalised:
 
 
 def _spaced_cjk(text: str) -> list[int]:
-    """Where the runs of spaces that hold a ``_SPACED_CJK`` match start in ``text``.
+    """Offsets in each run of spaces in ``text`` that holds a ``_SPACED_CJK`` match (one or more a run).
 
     A match is a run of spaces (or part of one) with a non-ASCII character on each side, so it lies within a
-    maximal run and the characters either side of it. The runs are found with ``str.find``, far faster than
-    trying the pattern at every character, and only their surroundings are searched.
+    maximal run and the characters either side of it. Where spaces are rare (prose) the runs are found with
+    ``str.find``, far faster than trying the pattern at every character, and only their surroundings are searched;
+    where they are many (pipe tables) the pattern is searched for as it is, and a match's start stands for its run.
     """
+    if sum(text.count(space) for space in _SPACES) * 30 > len(text):
+        return [m.start() for m in _SPACED_CJK.finditer(text)]
     found: list[int] = []
     for space in _SPACES:
         at = text.find(space)

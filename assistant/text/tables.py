@@ -140,7 +140,7 @@ class _Taken:
 # --- cells of one line --------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     start: int
     end: int
@@ -214,6 +214,7 @@ _MONEY = {"initial", "budget", "spent"}
 _SMALL = {"weight", "score"}
 
 
+@lru_cache(maxsize=65536)  # asked for every cell at every offset a row may take
 def _fits(role: str | None, text: str) -> int:
     """How well a cell's content fits a column: 1 fits, 0 neutral (empty), -1 does not."""
     if not text:
@@ -241,14 +242,16 @@ def _align_offset(
     """Place a row's cells under the header at the offset their contents fit best: (offset, cells), where the
     row may stick out by one or two label cells on the right (the next row's label run into this line)."""
     best: tuple[int, int] | None = None
+    texts = [c.text for c in row]
+    numeric = [cell_number(text) is not None for text in texts]
+    width = len(header)
     # Left-most wins a tie: a short row ("其他资金 | / | /") leaves its last columns empty.
-    for offset in range(0, max(len(header) - len(row), 0) + 3):
-        inside = [(header[offset + i] if offset + i < len(header) else None, c) for i, c in enumerate(row)]
-        if any(offset + i >= len(header) and cell_number(c.text) is not None for i, c in enumerate(row)):
-            continue
-        if offset >= len(header):
+    for offset in range(0, max(width - len(row), 0) + 3):
+        if any(numeric[max(width - offset, 0) :]):
+            continue  # a number would stick out past the last column
+        if offset >= width:
             break
-        score = sum(_fits(role, c.text) for role, c in inside)
+        score = sum(_fits(header[offset + i] if offset + i < width else None, text) for i, text in enumerate(texts))
         # On a tie the offset the table's earlier rows took wins (their label column).
         if best is None or score > best[0] or (score == best[0] and offset == prefer):
             best = (score, offset)
@@ -305,7 +308,7 @@ def _align_indicator(columns: list[str], row: list[_Cell]) -> list[_Cell | None]
 # --- pipe tables --------------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int
     end: int
