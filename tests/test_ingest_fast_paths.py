@@ -76,6 +76,14 @@ def test_split_lines_agrees_with_a_line_at_a_time() -> None:
         assert lines.split_lines(text, start, end) == plain_split_lines(text, start, end), (repr(text), start, end)
 
 
+def test_first_unit_width_agrees_with_measuring_the_word_or_character() -> None:
+    for text in texts(3000, 8, "ab1.,%-中，１ \t\u3000"):
+        if text:
+            m = re.match(r"[A-Za-z0-9.,%\-]+", text)
+            plain = len(m.group()) if m else lines.display_width(text[0])
+            assert lines.first_unit_width(text) == plain, repr(text)
+
+
 def plain_joined(found: Lines) -> Paragraph | None:
     para: Paragraph | None = None
     prev: Line | None = None

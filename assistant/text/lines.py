@@ -81,7 +81,7 @@ def display_width(s: str) -> int:
 
 def first_unit_width(s: str) -> int:
     m = _ASCII_WORD.match(s)
-    return len(m.group()) if m else display_width(s[0])
+    return m.end() if m else (1 if s[0].isascii() else 2)  # the display width of a word, or of one character
 
 
 def separator(left: str, right: str) -> str:
