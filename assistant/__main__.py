@@ -1,5 +1,5 @@
 """``python -m assistant``."""
 
-from assistant.cli import main
+from assistant.cli import run
 
-raise SystemExit(main())
+run()

@@ -2,7 +2,7 @@
 
     prompts = PromptSet()                                   # the shipped prompts/ (or a folder given)
     text = prompts.render("draft/system.md.j2", year=2024)
-    h = prompts.digest("draft/system.md.j2", "draft/budget_overview.md.j2")   # 16 hex, logged with the call
+    h = prompts.digest(["draft/system.md.j2", "draft/budget_overview.md.j2"])   # 16 hex, logged with the call
 
 Every template renders with StrictUndefined, so a missing variable is an error and never an empty string. The
 digest covers each template's name and source, in the order given, so "which prompt wrote this?" has one answer
@@ -12,7 +12,7 @@ for drafting, critique and the eval rubric alike. ``*.html.j2`` templates (the r
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 
 from assistant.errors import InputError
+from assistant.regex_cache import cache_dir
 from assistant.resources import resource_dir
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "export" / "templates"
@@ -45,6 +46,34 @@ def _autoescape(name: str | None) -> bool:
     return name is not None and name.endswith(".html.j2")
 
 
+class _TemplateCodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs (jinja2 checks each against its source), never an error of its own.
+
+    Compiling the prompts costs a draft or an eval more than rendering them. A missing, corrupt or unreadable file
+    is compiled anew; an unwritable folder is skipped.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill ``bucket`` from its file; leave it empty on any problem."""
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Write ``bucket`` to its file, or nothing when the folder cannot be written."""
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _code_cache() -> jinja2.BytecodeCache | None:
+    folder = cache_dir()
+    return _TemplateCodeCache(str(folder / "templates")) if folder is not None else None
+
+
 class PromptSet:
     """The templates under one prompts folder (default: the shipped one), rendered and hashed the same way."""
 
@@ -62,7 +91,9 @@ class PromptSet:
             keep_trailing_newline=False,
             autoescape=_autoescape,
             finalize=lambda v: "" if v is None else v,
+            bytecode_cache=_code_cache(),
         )
+        self._sources: dict[str, tuple[str, Callable[[], bool]]] = {}
         self.env.filters["clause"] = clause
         self.env.filters["cn"] = chinese_ordinal
 
@@ -84,13 +115,18 @@ class PromptSet:
         return {block: "".join(fn(context)).strip() for block, fn in template.blocks.items()}
 
     def source(self, name: str) -> str:
-        """The template's source text."""
+        """The template's source text (read again only when its file changed: every call hashes its prompts)."""
+        known = self._sources.get(name)
+        if known is not None and known[1]():
+            return known[0]
         loader = self.env.loader
         assert loader is not None
         try:
-            return loader.get_source(self.env, name)[0]
+            text, _, uptodate = loader.get_source(self.env, name)
         except jinja2.TemplateNotFound:
             raise InputError(f"找不到提示词模板 {name}（目录 {self.root}）") from None
+        self._sources[name] = (text, uptodate or (lambda: False))
+        return text
 
     def digest(self, names: Iterable[str]) -> str:
         """16 hex of sha256 over the names and sources of the templates one call rendered."""

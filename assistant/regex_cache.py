@@ -198,7 +198,8 @@ def remember(command: str) -> None:
     cache = getattr(re, "_cache", None)
     if state is None or state["path"] is None or not isinstance(cache, dict):
         return
-    current = [(key[1], key[2]) for key in list(cache) if _plain(key)]
+    unstable = _unstable_patterns()
+    current = [(key[1], key[2]) for key in list(cache) if _plain(key) and key[1] not in unstable]
     if not current or all(k in state["known"] for k in current):
         return
     saved = read_cache(state["path"])
@@ -217,6 +218,20 @@ def remember(command: str) -> None:
                 entries[(pattern, flags)] = new
     if write_cache(state["path"], {}, [([p, f], e) for (p, f), e in entries.items()]):
         state["known"] = set(entries)
+
+
+def _unstable_patterns() -> set[str]:
+    """Patterns whose text changes from run to run, so that saving them would rewrite the file after every run.
+
+    The standard library's tokenizer builds its string-prefix patterns from a set, in hash-seed order (pydantic
+    reaches it through ``inspect.signature`` when a model's default factory is a builtin): a new text each run,
+    never found again by the next.
+    """
+    tokenize = sys.modules.get("tokenize")
+    prefix = getattr(tokenize, "StringPrefix", None)
+    if not isinstance(prefix, str):
+        return set()
+    return {v for v in vars(tokenize).values() if isinstance(v, str) and prefix in v}
 
 
 def _plain(key: Any) -> bool:

@@ -81,6 +81,7 @@ class RecordedRequest:
     json: dict[str, Any] | None
     body: bytes = b""
     received: float = field(default_factory=time.perf_counter)  # when it arrived (perf_counter seconds)
+    answered: float | None = None  # when the server was done answering (last byte sent or connection dropped)
 
 
 @dataclass
@@ -212,6 +213,10 @@ class FakeOpenAI:
 def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # As servers that stream tokens do (uvicorn, llama.cpp, vLLM): each small write goes out at once. With
+        # Nagle's algorithm on, a body written after its headers, or a chunk after a chunk, waits for the client's
+        # delayed ACK (up to 40 ms on Linux), a lag that belongs to no real server.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             pass  # keep pytest output clean
@@ -230,15 +235,15 @@ def _make_handler(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw or b"{}")
             except json.JSONDecodeError:
                 body = None
-            server._record(
-                RecordedRequest("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, raw)
-            )
+            request = RecordedRequest("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body, raw)
+            server._record(request)
             if not self.path.rstrip("/").endswith("/chat/completions") or not isinstance(body, dict):
                 self._send_json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
                 return
             server._enter()
             try:
                 self._chat(body)
+                request.answered = time.perf_counter()
             except (BrokenPipeError, ConnectionResetError, OSError):
                 pass  # the client gave up (timeout) — nothing left to tell it
             finally:

@@ -390,22 +390,27 @@ def test_offset_map_gives_every_offset_the_original_offset_a_per_character_map_g
     from array import array
 
     per_char: array[int] = array("q")
-    copy, insert, result = reflow._Builder.copy, reflow._Builder.insert, reflow._Builder.result
+    paragraph, result = reflow._Builder.paragraph, reflow._Builder.result
 
-    def copy_too(self: reflow._Builder, start: int, end: int) -> None:
-        per_char.extend(range(start, end))
-        copy(self, start, end)
-
-    def insert_too(self: reflow._Builder, s: str) -> None:
-        per_char.extend([self.last_end] * len(s))
-        insert(self, s)
+    def paragraph_too(self: reflow._Builder, para: Paragraph) -> tuple[int, int]:
+        size, last_end = self.size, self.last_end
+        span = paragraph(self, para)
+        # The line break before the paragraph and each separator between its segments map to where the copy before
+        # them ended; a copied character maps to itself.
+        assert span[0] - size in ((1, 2) if size else (0,))  # "\n" or "\n\n" between paragraphs
+        per_char.extend([last_end] * (span[0] - size))
+        for i, (s, e) in enumerate(para.segs):
+            if i:
+                per_char.extend([last_end] * len(para.seps[i - 1]))
+            per_char.extend(range(s, e))
+            last_end = e if e > s else last_end
+        return span
 
     def result_too(self: reflow._Builder, tables: list[reflow.TableSpans]) -> reflow.Normalised:
         per_char.append(self.last_end)
         return result(self, tables)
 
-    monkeypatch.setattr(reflow._Builder, "copy", copy_too)
-    monkeypatch.setattr(reflow._Builder, "insert", insert_too)
+    monkeypatch.setattr(reflow._Builder, "paragraph", paragraph_too)
     monkeypatch.setattr(reflow._Builder, "result", result_too)
     rng = random.Random(seed)
     table = "\n\n绩效指标表\n\n指标名称 指标值 完成值 得分\n\n预算执行率\n\n100%\n\n96%\n\n9\n\n"

@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from assistant.budget.models import Money, ReportData
-from assistant.budget.yamlfile import parse_yaml, read_text, read_yaml
+from assistant.budget.yaml_cache import parse_yaml_cached
+from assistant.budget.yamlfile import read_text, read_yaml
 from assistant.errors import DataValidationError, InputError
 from assistant.paths import os_reason
 from assistant.validation import Locator, capped, describe_errors, explain, field_path, kind_of, short
@@ -54,7 +55,7 @@ def load_data(path: str | Path) -> ReportData:
     if suffix == ".json":
         raw = _parse_json(text, p)
         return validate_data(raw, str(p), None)
-    raw, locate = parse_yaml(text, p)
+    raw, locate = parse_yaml_cached(text, p)
     return validate_data(raw, str(p), locate)
 
 

@@ -264,11 +264,11 @@ def _text_item(lines: list[str], text: str, item: Item, paint: _Paint, locate: L
         line, col = locate(f.start)
         head += f"｜{line}:{col}"
     before, quote, after = context(text, f)
-    lines.append(f"  {item.number}. {head}")
-    lines.append(f"     “{before}{paint.quote(one_line(quote))}{after}”")
-    lines.append(f"     {f.message}")
-    if f.suggestion:
-        lines.append(f"     建议：{f.suggestion}")
+    # one string per finding (its lines joined here): the report of a long text holds tens of thousands
+    suggestion = f"\n     建议：{f.suggestion}" if f.suggestion else ""
+    lines.append(
+        f"  {item.number}. {head}\n     “{before}{paint.quote(one_line(quote))}{after}”\n     {f.message}{suggestion}"
+    )
 
 
 class _Paint:

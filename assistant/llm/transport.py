@@ -21,6 +21,7 @@ import json
 import random
 import time
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from assistant.errors import ModelError
@@ -30,6 +31,8 @@ from assistant.llm.deadline import remaining
 from assistant.llm.store import scrub
 
 if TYPE_CHECKING:
+    import ssl
+
     import openai
     from openai.types.chat import ChatCompletionMessageParam  # noqa: F401 - named in cast()
 
@@ -328,6 +331,9 @@ class Transport:
                 base_url=self.config.endpoint,
                 timeout=self.config.timeout,
                 max_retries=0,
+                http_client=openai.DefaultAsyncHttpxClient(
+                    base_url=self.config.endpoint, timeout=self.config.timeout, verify=_tls_context()
+                ),
             )
             self._slots = asyncio.Semaphore(self.config.concurrency)
             self._loop = loop
@@ -360,6 +366,15 @@ class Transport:
         if not final:
             text += "请检查网络、服务地址与模型名，稍后重试；不配置模型则以离线方式运行。"
         return ModelError(scrub(text, self.secrets()) or text)
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """The SDK's own default TLS settings, built once per process: loading the system's certificates takes
+    ~40 ms, which every new client (each draft or review on the page) would otherwise pay again."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
 
 
 async def _within(awaitable: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.text.lines import Line, Lines, Paragraph, joined
+from assistant.text.lines import Lines, Paragraph, separator
 from assistant.text.sections import parse_heading, starts_with_marker
 
 _TOKEN = re.compile(r"[^\s]+")
@@ -25,7 +25,7 @@ def header_columns(line: str) -> list[str] | None:
     if len(tokens) < 3 or len(set(tokens)) != len(tokens) or starts_with_marker(line):
         return None
     for token in tokens:
-        if not 2 <= len(token) <= 25 or any(ch in _SENTENCE_PUNCT for ch in token) or token.isdigit():
+        if not 2 <= len(token) <= 25 or not _SENTENCE_PUNCT.isdisjoint(token) or token.isdigit():
             return None
     return tokens
 
@@ -35,14 +35,14 @@ def is_title(line: str) -> bool:
     return (
         0 < len(line) <= 40
         and len(line.split()) == 1
-        and not any(ch in _SENTENCE_PUNCT for ch in line)
+        and _SENTENCE_PUNCT.isdisjoint(line)
         and parse_heading(line) is None
     )
 
 
 def is_label(cell: str) -> bool:
     """A short naming cell (row/group label such as "预算编制科学"), as opposed to a prose or numeric value."""
-    return 2 <= len(cell) <= 20 and not any(ch in _LABEL_FORBIDDEN for ch in cell)
+    return 2 <= len(cell) <= 20 and _LABEL_FORBIDDEN.isdisjoint(cell)
 
 
 def group_rows(cells: Sequence[str], ncols: int) -> list[int]:
@@ -55,11 +55,12 @@ def group_rows(cells: Sequence[str], ncols: int) -> list[int]:
     lengths: list[int] = []
     i = 0
     total = len(cells)
+    labels = [is_label(cell) for cell in cells]  # each cell is asked about more than once
     while i < total:
         remaining = total - i
 
         def starts_row(k: int, i: int = i) -> bool:
-            return i + k == total or (i + k < total and is_label(cells[i + k]))
+            return i + k == total or (i + k < total and labels[i + k])
 
         options = [k for k in (ncols, ncols - 1) if 2 <= k <= remaining]
         if not options:
@@ -67,7 +68,7 @@ def group_rows(cells: Sequence[str], ncols: int) -> list[int]:
         else:
             fitting = [k for k in options if starts_row(k)]
             if len(fitting) == 2:
-                full = is_label(cells[i]) and is_label(cells[i + 1])
+                full = labels[i] and labels[i + 1]
                 k = ncols if full else ncols - 1
             elif fitting:
                 k = fitting[0]
@@ -85,7 +86,15 @@ def table_regions(lines: Lines) -> list[tuple[int | None, int, int]]:
     def alone(i: int) -> bool:
         return (i == 0 or lines[i - 1] is None) and (i + 1 == len(lines) or lines[i + 1] is None)
 
-    headers = [i for i, line in enumerate(lines) if line is not None and alone(i) and header_columns(line.text)]
+    last = len(lines) - 1
+    headers = [  # ``alone`` written out: it is asked of every line
+        i
+        for i, line in enumerate(lines)
+        if line is not None
+        and (i == 0 or lines[i - 1] is None)
+        and (i == last or lines[i + 1] is None)
+        and header_columns(line.text)
+    ]
     regions: list[tuple[int | None, int, int]] = []
     # Where the last scan for a 一、 heading stopped (its line, or the end): a later header before it ends there too,
     # so every line is scanned once however many tables a part holds.
@@ -126,11 +135,21 @@ def split_cells(raw: str, lines: Lines) -> list[Paragraph]:
             continue
         first = block[0]
         assert first is not None
-        tokens = [(first.start + m.start(), first.start + m.end()) for m in _TOKEN.finditer(first.text)]
+        if _TOKEN.fullmatch(first.text):  # one word (most cells): the whole line
+            tokens = [(first.start, first.end)]
+        else:
+            tokens = [(first.start + m.start(), first.start + m.end()) for m in _TOKEN.finditer(first.text)]
         cells.extend(Paragraph([span]) for span in tokens[:-1])
-        last = Line(tokens[-1][0], tokens[-1][1], raw[tokens[-1][0] : tokens[-1][1]], 0, 0, False)
-        tail = joined([last, *block[1:]])
-        assert tail is not None
-        cells.append(tail)
+        # The last word and the block's other lines make one cell, joined as ``joined`` joins lines.
+        last = tokens[-1]
+        segs = [last]
+        seps: list[str] = []
+        prev = raw[last[0] : last[1]]
+        for line in block[1:]:
+            assert line is not None
+            seps.append(separator(prev, line.text))
+            segs.append((line.start, line.end))
+            prev = line.text
+        cells.append(Paragraph(segs, seps))
         block = []
     return cells

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ REPLACEMENT = "\ufffd"
 REFUSE_BELOW = 0.7
 NOTE_BELOW = 0.97
 _MIN_CHARS = 40  # too little text to judge
+_FEW = 12  # distinct characters to count one by one; more are counted in one pass
 
 
 @dataclass(frozen=True)
@@ -46,16 +48,22 @@ def measure(text: str) -> Legibility:
     """Count the non-blank characters of ``text`` and how many of them cannot be read."""
     cid = len(CID.findall(text))
     stripped = CID.sub("", text) if cid else text
-    chars = cid
-    replacement = odd = 0
-    for ch in stripped:
+    # Each distinct character is judged once (a report uses a few thousand, repeated hundreds of times); only the
+    # blanks, replacement characters and implausible ones need counting, which ``str.count`` does when they are few.
+    blank: list[str] = []
+    bad: list[str] = []
+    for ch in set(stripped):
         if ch.isspace():
-            continue
-        chars += 1
-        if ch == REPLACEMENT:
-            replacement += 1
-        elif not _plausible(ch):
-            odd += 1
+            blank.append(ch)
+        elif ch == REPLACEMENT or not _plausible(ch):
+            bad.append(ch)
+    if len(blank) + len(bad) <= _FEW:
+        counts = {ch: stripped.count(ch) for ch in (*blank, *bad)}
+    else:
+        counts = Counter(stripped)
+    replacement = counts.get(REPLACEMENT, 0)
+    odd = sum(counts[ch] for ch in bad) - replacement
+    chars = cid + len(stripped) - sum(counts[ch] for ch in blank)
     return Legibility(chars, cid, replacement, odd)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.text.sections import starts_with_marker
+from assistant.text.sections import MARKER
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SPACE = " \t\u00a0\u3000\x0c\ufeff\u200b"
@@ -41,6 +41,10 @@ class Paragraph:
 
     def text(self, raw: str) -> str:
         """The paragraph as it reads (before NBSP becomes a space)."""
+        if len(self.segs) == 1:  # most paragraphs and table cells are one span
+            return raw[self.segs[0][0] : self.segs[0][1]]
+        if len(self.seps) + 1 == len(self.segs) and not any(self.seps):  # CJK lines join without a space
+            return "".join([raw[s:e] for s, e in self.segs])
         parts = [raw[self.segs[0][0] : self.segs[0][1]]]
         for sep, (s, e) in zip(self.seps, self.segs[1:], strict=True):
             parts.append(sep)
@@ -77,7 +81,7 @@ def display_width(s: str) -> int:
 
 def first_unit_width(s: str) -> int:
     m = _ASCII_WORD.match(s)
-    return len(m.group()) if m else display_width(s[0])
+    return m.end() if m else (1 if s[0].isascii() else 2)  # the display width of a word, or of one character
 
 
 def separator(left: str, right: str) -> str:
@@ -87,39 +91,40 @@ def separator(left: str, right: str) -> str:
     return ""
 
 
-def _line(raw: str, start: int, end: int) -> Line | None:
-    text = raw[start:end]
-    body = text.lstrip(_SPACE)
-    lead = len(text) - len(body)
-    body = body.rstrip(_SPACE)
-    if not body:
-        return None
-    indent = display_width(text[:lead].replace("\t", "    ")) if lead else 0
-    return Line(start + lead, start + lead + len(body), body, indent, display_width(body), starts_with_marker(body))
-
-
 def split_lines(raw: str, start: int, end: int) -> Lines:
     """The lines of ``raw[start:end]``, stripped, with None for blank lines."""
+    segment = raw[start:end]
+    if "\r" in segment:
+        pieces = LINE_BREAK.split(segment)
+        breaks = [m.end() - m.start() for m in LINE_BREAK.finditer(segment)]
+    else:
+        pieces = segment.split("\n")
+        breaks = []
+    # One pass with the work of ``_line`` inlined: a report has tens of thousands of lines.
     out: Lines = []
+    append = out.append
+    marker = MARKER.match
     pos = start
-    for m in LINE_BREAK.finditer(raw, start, end):
-        out.append(_line(raw, pos, m.start()))
-        pos = m.end()
-    out.append(_line(raw, pos, end))
+    for k, text in enumerate(pieces):
+        body = text.lstrip(_SPACE)
+        if body:
+            lead = len(text) - len(body)
+            body = body.rstrip(_SPACE)
+            size = len(body)
+            indent = display_width(text[:lead].replace("\t", "    ")) if lead else 0
+            width = size if body.isascii() else 2 * size - len(body.encode("ascii", "ignore"))
+            append(Line(pos + lead, pos + lead + size, body, indent, width, marker(body) is not None))
+        else:
+            append(None)
+        pos += len(text) + (breaks[k] if breaks and k < len(breaks) else 1)
     return out
 
 
 def joined(lines: Lines) -> Paragraph | None:
     """Every non-blank line of ``lines`` as one paragraph (a table cell wrapped inside its column)."""
-    para: Paragraph | None = None
-    prev: Line | None = None
-    for line in lines:
-        if line is None:
-            continue
-        if para is None or prev is None:
-            para = Paragraph([(line.start, line.end)])
-        else:
-            para.seps.append(separator(prev.text, line.text))
-            para.segs.append((line.start, line.end))
-        prev = line
-    return para
+    present = [line for line in lines if line is not None]
+    if not present:
+        return None
+    texts = [line.text for line in present]
+    seps = [separator(left, right) for left, right in zip(texts, texts[1:], strict=False)]
+    return Paragraph([(line.start, line.end) for line in present], seps)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Literal
 
 from assistant.text.flattened import group_rows, header_columns, split_cells, table_regions
@@ -28,6 +29,8 @@ _CONTINUES = set("，。、；：！？）》」』”’,.;:!?)]}%")
 _STUB_PUNCT = set("，。、；：！？,.;:!?")
 _STANDALONE = re.compile(r"#{1,6}\s|\|")
 _SPACED_CJK = re.compile(r"[^\x00-\x7f][ \t\u3000]+[^\x00-\x7f]")
+_SPACES = " \t\u3000"  # the spaces of ``_SPACED_CJK``
+_SPACE_RUN = re.compile(r"[ \t\u3000]+")
 
 
 @dataclass(frozen=True)
@@ -99,16 +102,47 @@ class Normalised:
     tables: list[TableSpans]
 
 
+def _spaced_cjk(text: str) -> list[int]:
+    """Offsets in each run of spaces in ``text`` that holds a ``_SPACED_CJK`` match (one or more a run).
+
+    A match is a run of spaces (or part of one) with a non-ASCII character on each side, so it lies within a
+    maximal run and the characters either side of it. Where spaces are rare (prose) the runs are found with
+    ``str.find``, far faster than trying the pattern at every character, and only their surroundings are searched;
+    where they are many (pipe tables) the pattern is searched for as it is, and a match's start stands for its run.
+    """
+    if sum(text.count(space) for space in _SPACES) * 30 > len(text):
+        return [m.start() for m in _SPACED_CJK.finditer(text)]
+    found: list[int] = []
+    for space in _SPACES:
+        at = text.find(space)
+        while at >= 0:
+            if at and text[at - 1] in _SPACES:  # inside a run that starts with another kind of space
+                at = text.find(space, at + 1)
+                continue
+            run = _SPACE_RUN.match(text, at)
+            assert run is not None
+            if _SPACED_CJK.search(text, max(at - 1, 0), run.end() + 1):
+                found.append(at)
+            at = text.find(space, run.end())
+    return found
+
+
 def wrap_width(lines: Sequence[Line]) -> int | None:
     """The width the text was hard-wrapped at, or None when lines are not wrapped (one paragraph per line)."""
-    # Lines of CJK words set apart by spaces are table rows or headers, not wrapped prose.
-    widths = sorted(line.width for line in lines if len(line.text) >= 2 and not _SPACED_CJK.search(line.text))
+    # Lines of CJK words set apart by spaces are table rows or headers, not wrapped prose. They are found in the
+    # lines joined by line breaks (a match never spans one): a search a line costs more.
+    texts = [line.text for line in lines]
+    ends = list(accumulate(len(text) + 1 for text in texts))
+    spaced = {bisect_right(ends, at) for at in _spaced_cjk("\n".join(texts))}
+    widths = sorted(line.width for i, line in enumerate(lines) if len(texts[i]) >= 2 and i not in spaced)
     if len(widths) < 3:
         return None
     width = widths[int(len(widths) * 0.95)]
-    wide = [w for w in widths if w * 2 >= width]
-    near = sum(1 for w in wide if abs(w - width) <= 2)
-    return width if near >= 3 and near * 5 >= len(wide) * 2 else None
+    # The widths are sorted whole numbers: the wide ones (twice at least the width) are a tail of them, and those
+    # near the width (within 2) a run in that tail.
+    wide = len(widths) - bisect_left(widths, (width + 1) // 2)
+    near = bisect_right(widths, width + 2) - bisect_left(widths, max(width - 2, (width + 1) // 2))
+    return width if near >= 3 and near * 5 >= wide * 2 else None
 
 
 def _is_heading_stub(a: str, b: str, b_last: bool) -> bool:
@@ -119,9 +153,9 @@ def _is_heading_stub(a: str, b: str, b_last: bool) -> bool:
     if found[2] == len(a):
         return True  # a bare "（二）" never stands alone
     heading = parse_heading(a)
-    if heading is None or heading.title_end != len(a) or any(ch in _STUB_PUNCT for ch in a[found[2] :]):
+    if heading is None or heading.title_end != len(a) or not _STUB_PUNCT.isdisjoint(a[found[2] :]):
         return False
-    return b_last and len(b) <= 10 and not any(ch in _STUB_PUNCT for ch in b)
+    return b_last and len(b) <= 10 and _STUB_PUNCT.isdisjoint(b)
 
 
 def _joins(a: Line, b: Line, a_first: bool, b_last: bool, width: int | None) -> bool:
@@ -169,10 +203,13 @@ def _paragraphs(lines: Lines, lo: int, hi: int, width: int | None) -> list[Parag
 # recognised by its number (the next one expected) and by a short title ending in a heading noun.
 _RUN_IN_MARKER = re.compile(r"[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、")
 _TITLE_RUN = re.compile(r"[\u4e00-\u9fff、（）()]{2,24}")
-_HEAD_NOUN = re.compile(
-    r"(?:情况|概况|分析|目标|措施|建议|结论|说明|职能|职责|依据|内容|过程|问题|结果|评价|成效|经验|做法|指标|效益|原因|"
-    r"自评|设置|计划|安排)$"
+# The nouns a heading title ends in. All are two characters (a title run holds no line break), so whether a prefix
+# of the title ends in one is a set look-up of its last two characters.
+_HEAD_NOUNS = frozenset(
+    "情况 概况 分析 目标 措施 建议 结论 说明 职能 职责 依据 内容 过程 问题 结果 评价 成效 经验 做法 指标 效益 原因 "
+    "自评 设置 计划 安排".split()
 )
+assert all(len(noun) == 2 for noun in _HEAD_NOUNS)
 # What starts a body sentence glued to its heading: a subject, a date or figure, an opening preposition.
 _BODY_START = re.compile(r"[我本该经根按为在今全共截从对由]|\d|一是|首先|目前")
 _MARKER_FIRST = set("（(一二三四五六七八九十")
@@ -191,7 +228,7 @@ def run_in_title(text: str, pos: int) -> int | None:
     if inner is not None:
         run = run[: inner.start()]
     # The title ends at the first heading noun that a body sentence or the next heading follows, else at the last.
-    ends = [end for end in range(2, len(run) + 1) if _HEAD_NOUN.search(run[:end])]
+    ends = [end for end in range(2, len(run) + 1) if run[end - 2 : end] in _HEAD_NOUNS]
     for end in ends:
         if end == len(run) or _BODY_START.match(run, end):
             return pos + end
@@ -260,9 +297,11 @@ class _Numbering:
 
 
 # A space where extraction joined two wrapped lines, inside a run of CJK text ("进 一步").
-_WRAP_SPACE = re.compile(r"(?<=[\u4e00-\u9fff，。、；：])[ ](?=[\u4e00-\u9fff\d])")
+# Both patterns open with the space itself (the look-behind checks it again): a pattern that opens with a literal
+# is searched for that literal first, where one that opens with a look-behind is tried at every position.
+_WRAP_SPACE = re.compile(r"[ ](?<=[\u4e00-\u9fff，。、；：][ ])(?=[\u4e00-\u9fff\d])")
 # A space PDF text puts after a decimal point ("35. 3万元"); "1. 2023年" (a list number and a year) is left alone.
-_DECIMAL_SPACE = re.compile(r"(?<=\d\d[.．])[ ](?=\d{1,2}(?![\d.]))")
+_DECIMAL_SPACE = re.compile(r"[ ](?<=\d\d[.．][ ])(?=\d{1,2}(?![\d.]))")
 
 
 def _in_rhythm(hits: list[int]) -> set[int]:
@@ -336,42 +375,43 @@ class _Builder:
         self.last_end = 0
         self.blank_next = False  # set after a table so the prose that follows is set apart
 
-    def copy(self, start: int, end: int) -> None:
-        if end <= start:
-            return
-        chunk = self.raw[start:end]
-        self.parts.append(chunk.replace("\u00a0", " ") if "\u00a0" in chunk else chunk)
-        self.starts.append(self.size)
-        self.origins.append(start)
-        self.copied.append(True)
-        self.size += end - start
-        self.last_end = end
-
-    def insert(self, s: str) -> None:
-        if not s:
-            return
-        self.parts.append(s)
-        self.starts.append(self.size)
-        self.origins.append(self.last_end)  # a separator maps to where the copy before it ended
-        self.copied.append(False)
-        self.size += len(s)
-
-    def begin(self, blank: bool) -> None:
-        if self.size:
-            self.insert("\n\n" if blank or self.blank_next else "\n")
-        self.blank_next = False
-
     def paragraph(self, para: Paragraph) -> tuple[int, int]:
-        self.begin(para.blank_before)
-        start = self.size
+        # ``begin``, ``insert`` and the copying inlined: a report has tens of thousands of paragraphs and cells.
+        raw, parts, starts, origins, copied = self.raw, self.parts, self.starts, self.origins, self.copied
+        size = self.size
+        last_end = self.last_end
+        if size:
+            brk = "\n\n" if para.blank_before or self.blank_next else "\n"
+            parts.append(brk)
+            starts.append(size)
+            origins.append(last_end)
+            copied.append(False)
+            size += len(brk)
+        self.blank_next = False
+        start = size
+        seps = para.seps
         for i, (s, e) in enumerate(para.segs):
-            if i:
-                self.insert(para.seps[i - 1])
-            self.copy(s, e)
-        return start, self.size
+            if i and seps[i - 1]:
+                sep = seps[i - 1]
+                parts.append(sep)
+                starts.append(size)
+                origins.append(last_end)
+                copied.append(False)
+                size += len(sep)
+            if e > s:
+                parts.append(raw[s:e])
+                starts.append(size)
+                origins.append(s)
+                copied.append(True)
+                size += e - s
+                last_end = e
+        self.size, self.last_end = size, last_end
+        return start, size
 
     def result(self, tables: list[TableSpans]) -> Normalised:
         text = "".join(self.parts)
+        if "\u00a0" in text:  # only copied text holds NBSP: what is inserted is line breaks and spaces
+            text = text.replace("\u00a0", " ")
         # Tables that extraction flattened into lines ("a | b | c", aligned columns, glued cells) are found in the
         # normalised text, so every format (.txt, .docx paragraphs, .pdf text) gets the same tables.
         recovered = recover_tables(text, [(t.start, t.end) for t in tables])
@@ -516,9 +556,12 @@ def normalise(raw: str, blocks: Sequence[Block]) -> Normalised:
 
 def line_starts(raw: str) -> array[int]:
     """Offsets where each line of ``raw`` starts (for 1-based line/column look-ups)."""
-    starts = array("q", [0])
-    starts.extend(m.end() for m in LINE_BREAK.finditer(raw))
-    return starts
+    if "\r" in raw:
+        starts = array("q", [0])
+        starts.extend(m.end() for m in LINE_BREAK.finditer(raw))
+        return starts
+    # Only "\n" breaks: each line starts one past the end of the one before.
+    return array("q", accumulate((len(line) + 1 for line in raw.split("\n")[:-1]), initial=0))
 
 
 def line_col(starts: array[int], offset: int) -> tuple[int, int]:

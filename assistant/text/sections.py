@@ -44,14 +44,16 @@ class SectionSpan:
     children: list[SectionSpan] = field(default_factory=list)
 
 
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
+
+
 def chinese_number(numeral: str) -> int:
     """Read 一…九十九 (and ① or plain digits) as an int; 0 when it is not a number we know."""
     if numeral.isascii() and numeral.isdigit():  # "①".isdigit() is True too
         return int(numeral)
     if len(numeral) == 1 and "①" <= numeral <= "⑳":
         return ord(numeral) - ord("①") + 1
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    digits["〇"] = 0
+    digits = _DIGITS
     if "十" in numeral:
         tens, _, ones = numeral.partition("十")
         if (tens and tens not in digits) or (ones and ones not in digits):
@@ -62,7 +64,15 @@ def chinese_number(numeral: str) -> int:
     return 0
 
 
+# The markers as one alternation, tried in the order of ``_MARKERS``: the first alternative that matches at a
+# position is the one the loop over ``_MARKERS`` would find, and its group number (each marker has one) its level.
 _ANY_MARKER = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _MARKERS))
+MARKER = _ANY_MARKER  # for the line splitter, which matches it on every line (a function call less than below)
+assert _ANY_MARKER.groups == len(_MARKERS) and [level for level, _ in _MARKERS] == list(range(1, len(_MARKERS) + 1))
+# Where a heading can start: after an optional Markdown "## ", a marker (a line without one is never a heading).
+_HEADING_START = re.compile(rf"(?:{_MD_PREFIX.pattern})?(?:{_ANY_MARKER.pattern})")
+# The same after a line break: a pattern that opens with a literal is searched for that literal first (fast).
+_NEXT_LINE_HEADING_START = re.compile(rf"\n(?:{_HEADING_START.pattern})")  # never crosses the next line break
 
 
 def starts_with_marker(line: str) -> bool:
@@ -72,11 +82,12 @@ def starts_with_marker(line: str) -> bool:
 
 def match_marker(line: str, pos: int = 0) -> tuple[int, int, int] | None:
     """The marker at ``pos``: (level, number, end of marker), or None."""
-    for level, pattern in _MARKERS:
-        m = pattern.match(line, pos)
-        if m:
-            return level, chinese_number(m.group(1)), m.end()
-    return None
+    m = _ANY_MARKER.match(line, pos)
+    if m is None:
+        return None
+    level = m.lastindex
+    assert level is not None  # every alternative has its group
+    return level, chinese_number(m.group(level)), m.end()
 
 
 def parse_heading(line: str, pos: int = 0) -> Heading | None:
@@ -86,6 +97,8 @@ def parse_heading(line: str, pos: int = 0) -> Heading | None:
     title ends early in a ：, a space or a 。 ("（一）评价情况分析：2023年…"); otherwise it is a numbered body
     paragraph such as "(1)贯彻执行党的路线、方针和政策，根据…".
     """
+    if _HEADING_START.match(line, pos) is None:
+        return None  # the common case, in one match
     prefix = _MD_PREFIX.match(line, pos)
     if prefix:
         pos = prefix.end()
@@ -96,13 +109,13 @@ def parse_heading(line: str, pos: int = 0) -> Heading | None:
     end = len(line.rstrip())
     if end <= marker_end:
         return None
-    if end - pos <= _SHORT_TITLE and not any(ch in _NO_PUNCT_TITLE for ch in line[marker_end:end]):
+    if end - pos <= _SHORT_TITLE and _NO_PUNCT_TITLE.isdisjoint(line[marker_end:end]):
         return Heading(level, number, pos, end)
     delim = _TITLE_DELIMS.search(line, marker_end, min(end, pos + _TITLE_REACH[level] + 1))
     if delim is None or delim.start() == marker_end:
         return None
     title = line[marker_end : delim.start()]
-    if any(ch in _CLAUSE_PUNCT for ch in title):
+    if not _CLAUSE_PUNCT.isdisjoint(title):
         return None
     return Heading(level, number, pos, delim.start())
 
@@ -112,20 +125,21 @@ def build_sections(text: str, skip: list[tuple[int, int]]) -> list[SectionSpan]:
     skip = sorted(skip)
     headings: list[tuple[int, int, str]] = []  # (line start, level, title)
     k = 0
-    pos = 0
     n = len(text)
-    while pos < n:
+    # Only lines that open with a marker can be headings: one pass of the regex finds them.
+    candidates = [0] if _HEADING_START.match(text) else []
+    candidates.extend(m.start() + 1 for m in _NEXT_LINE_HEADING_START.finditer(text))
+    for pos in candidates:
         nl = text.find("\n", pos)
         line_end = n if nl < 0 else nl
         while k < len(skip) and skip[k][1] <= pos:
             k += 1
         inside_table = k < len(skip) and skip[k][0] <= pos < skip[k][1]
-        if not inside_table and line_end > pos:
+        if not inside_table:
             heading = parse_heading(text[pos:line_end])
             if heading is not None:
                 title = text[pos + heading.title_start : pos + heading.title_end]
                 headings.append((pos, heading.level, title))
-        pos = line_end + 1
     roots: list[SectionSpan] = []
     stack: list[SectionSpan] = []
     for start, level, title in headings:

@@ -21,6 +21,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Literal
 
 __all__ = [
@@ -80,6 +81,9 @@ _TOTAL = re.compile(r"^(?:合\s*计|总\s*计|总\s*分|小\s*计)")
 _FORM_TITLE = re.compile(r"自评表|评价表|绩效.{0,6}表")
 
 
+# The readers and the table checks ask about the same cell texts many times (each row against each column offset):
+# the answers depend on the text alone, so they are cached.
+@lru_cache(maxsize=8192)
 def column_role(header: str) -> str | None:
     """What a header cell names: score, weight, reason, rate, initial, budget, spent, nature, unit, actual,
     target, level1, level2, name, note, coefficient; None for a label or group column."""
@@ -92,6 +96,7 @@ def column_role(header: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def cell_number(text: str) -> Decimal | None:
     """The number a cell holds when it is only a number (``1,250.5``, ``86%``), else None."""
     s = text.strip().replace("，", ",")
@@ -103,6 +108,7 @@ def cell_number(text: str) -> Decimal | None:
         return None
 
 
+@lru_cache(maxsize=65536)
 def is_percent(text: str) -> bool:
     """Whether a cell holds a single percentage."""
     return bool(_PERCENT.match(text.strip()))
@@ -134,7 +140,7 @@ class _Taken:
 # --- cells of one line --------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     start: int
     end: int
@@ -144,24 +150,19 @@ class _Cell:
 def _pipe_cells(text: str, start: int, end: int) -> list[_Cell]:
     """The cells of a ``|``-separated line; a leading ``|`` opens the row, the piece after the last ``|`` is dropped
     when empty."""
-    cells: list[_Cell] = []
-    pos = start
     line = text[start:end]
-    if line.lstrip().startswith("|"):
-        pos = start + line.index("|") + 1
-    while pos <= end:
-        bar = text.find("|", pos, end)
-        stop = end if bar < 0 else bar
-        s, e = pos, stop
-        while s < e and text[s] in " \t\u3000":
-            s += 1
-        while e > s and text[e - 1] in " \t\u3000":
-            e -= 1
-        if bar >= 0 or s < e:
-            cells.append(_Cell(s, e, text[s:e]))
-        if bar < 0:
-            break
-        pos = bar + 1
+    skip = line.index("|") + 1 if line.lstrip().startswith("|") else 0
+    pieces = line[skip:].split("|")
+    last = len(pieces) - 1
+    cells: list[_Cell] = []
+    pos = start + skip
+    for k, piece in enumerate(pieces):
+        body = piece.lstrip(" \t\u3000")
+        s = pos + len(piece) - len(body)
+        body = body.rstrip(" \t\u3000")
+        if k < last or body:  # the piece after the last bar only when it holds something
+            cells.append(_Cell(s, s + len(body), body))
+        pos += len(piece) + 1
     return cells
 
 
@@ -175,28 +176,33 @@ def _trim(cells: list[_Cell]) -> list[_Cell]:
 
 def _header_run(cells: list[_Cell]) -> tuple[int, int] | None:
     """The longest run of header cells in a row: (first, end) indices, when it names enough columns."""
+    texts = [c.text for c in cells]
+    roles = [column_role(t) for t in texts]
+    if sum(role is not None for role in roles) < 2:
+        return None  # no run can name two columns (most lines: a row of values)
+    numeric = [cell_number(t) is not None for t in texts]
     best: tuple[int, int] | None = None
     i = 0
     while i < len(cells):
         j = i
-        roles = 0
-        while j < len(cells) and cells[j].text and cell_number(cells[j].text) is None:
-            if column_role(cells[j].text) is None and not _GROUP.search(cells[j].text):
+        named = 0
+        while j < len(cells) and texts[j] and not numeric[j]:
+            if roles[j] is None and not _GROUP.search(texts[j]):
                 break
-            roles += column_role(cells[j].text) is not None
+            named += roles[j] is not None
             j += 1
-        if roles >= 2 and (best is None or j - i > best[1] - best[0]):
+        if named >= 2 and (best is None or j - i > best[1] - best[0]):
             best = (i, j)
         i = max(j, i + 1)
     if best is None:
         return None
-    if 1 <= best[0] <= 2 and all(c.text and cell_number(c.text) is None for c in cells[: best[0]]):
+    if 1 <= best[0] <= 2 and all(texts[k] and not numeric[k] for k in range(best[0])):
         best = (0, best[1])  # the label columns' own headers ("资金管理情况", "项目基本情况 | 1.年度目标完成情况")
-    filled = [c for c in cells if c.text]
-    named = sum(1 for c in cells[best[0] : best[1]] if column_role(c.text) is not None)
+    filled = sum(1 for t in texts if t)
+    named = sum(1 for role in roles[best[0] : best[1]] if role is not None)
     # Two named columns make a header only when they are the whole line, but for the label column's header
     # ("资金管理情况 | 情况说明 | 存在问题和改进措施").
-    if named < 3 and (best[1] - best[0] < len(filled) - 1 or any(cell_number(c.text) is not None for c in filled)):
+    if named < 3 and (best[1] - best[0] < filled - 1 or any(numeric)):
         return None
     return best
 
@@ -208,6 +214,7 @@ _MONEY = {"initial", "budget", "spent"}
 _SMALL = {"weight", "score"}
 
 
+@lru_cache(maxsize=65536)  # asked for every cell at every offset a row may take
 def _fits(role: str | None, text: str) -> int:
     """How well a cell's content fits a column: 1 fits, 0 neutral (empty), -1 does not."""
     if not text:
@@ -235,14 +242,16 @@ def _align_offset(
     """Place a row's cells under the header at the offset their contents fit best: (offset, cells), where the
     row may stick out by one or two label cells on the right (the next row's label run into this line)."""
     best: tuple[int, int] | None = None
+    texts = [c.text for c in row]
+    numeric = [cell_number(text) is not None for text in texts]
+    width = len(header)
     # Left-most wins a tie: a short row ("其他资金 | / | /") leaves its last columns empty.
-    for offset in range(0, max(len(header) - len(row), 0) + 3):
-        inside = [(header[offset + i] if offset + i < len(header) else None, c) for i, c in enumerate(row)]
-        if any(offset + i >= len(header) and cell_number(c.text) is not None for i, c in enumerate(row)):
-            continue
-        if offset >= len(header):
+    for offset in range(0, max(width - len(row), 0) + 3):
+        if any(numeric[max(width - offset, 0) :]):
+            continue  # a number would stick out past the last column
+        if offset >= width:
             break
-        score = sum(_fits(role, c.text) for role, c in inside)
+        score = sum(_fits(header[offset + i] if offset + i < width else None, text) for i, text in enumerate(texts))
         # On a tie the offset the table's earlier rows took wins (their label column).
         if best is None or score > best[0] or (score == best[0] and offset == prefer):
             best = (score, offset)
@@ -299,7 +308,7 @@ def _align_indicator(columns: list[str], row: list[_Cell]) -> list[_Cell | None]
 # --- pipe tables --------------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int
     end: int
@@ -319,13 +328,16 @@ def _pipe_blocks(text: str, taken: _Taken) -> list[list[_Line]]:
     """Runs of consecutive lines holding ``|`` (outside tables already found), split into cells."""
     blocks: list[list[_Line]] = []
     current: list[_Line] = []
-    for s, e in _lines(text):
-        if "|" in text[s:e] and s not in taken:
-            current.append(_Line(s, e, _pipe_cells(text, s, e)))
-            continue
-        if current:
-            blocks.append(current)
-        current = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if "|" in line and start not in taken:
+            current.append(_Line(start, end, _pipe_cells(text, start, end)))
+        else:
+            if current:
+                blocks.append(current)
+            current = []
+        start = end + 1
     if current:
         blocks.append(current)
     return blocks
@@ -560,11 +572,18 @@ _ALIGNED_ROW = re.compile(
     r"^(?P<label>[^\d\s|][^\d|]{0,24}?)(?P<values>(?:[ \t\u3000]+[-+]?\d[\d,]*(?:\.\d+)?[%％]?){3,})\s*$"
 )
 _ALIGNED_ROW_ANY = re.compile(_ALIGNED_ROW.pattern, re.MULTILINE)
+# Three values in a row, as every aligned row holds: a pattern that opens with a set of characters is searched far
+# faster than one anchored at line starts, so a text without any is passed over first.
+_VALUE = r"[ \t\u3000]+[-+]?\d[\d,]*(?:\.\d+)?[%％]?"
+_THREE_VALUES = re.compile(rf"{_VALUE}{_VALUE}[ \t\u3000]+[-+]?\d")
 
 
 def _aligned_tables(text: str, taken: _Taken) -> list[_Draft]:
     """Rows of a label and ≥3 whitespace-separated numbers, under the header lines above them."""
-    if len(list(zip(range(2), _ALIGNED_ROW_ANY.finditer(text), strict=False))) < 2:
+    if (
+        _THREE_VALUES.search(text) is None
+        or len(list(zip(range(2), _ALIGNED_ROW_ANY.finditer(text), strict=False))) < 2
+    ):
         return []  # no two candidate rows: skip the line-by-line pass
     lines = _lines(text)
     drafts: list[_Draft] = []
