@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.checks.finding import Finding, Severity
-from assistant.checks.registry import _one_per_problem
+from assistant.checks.registry import _one_per_problem, run_checks
 
 
 def finding(
@@ -39,3 +39,21 @@ def test_different_problems_or_places_are_all_kept() -> None:
         ]
     )
     assert len(found) == 5
+
+
+def test_running_the_checks_leaves_the_collector_as_it_found_it() -> None:
+    import gc
+
+    from assistant.text.document import document_from_text
+
+    doc = document_from_text("一、基本情况\n全年预算100万元，其中基本支出60万元、项目支出30万元。\n")
+    assert gc.isenabled()
+    first = run_checks(doc)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert run_checks(doc) == first
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert any(f.rule.endswith("breakdown-sum") or f.category == "arithmetic" for f in first)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from assistant.budget.scoring import ScoringRules
 from assistant.checks.finding import SEVERITY_RANK, Category, Finding, Severity, checked_finding, sort_findings
 from assistant.checks.spans import in_spans, merge_spans
+from assistant.collector import collection_paused
 from assistant.errors import DataValidationError
 from assistant.text.document import Document
 from assistant.text.numbers import NumberMention, find_numbers
@@ -293,14 +294,16 @@ def run_checks(
     ctx = context or Context(doc=doc, facts=facts, config=config or CheckConfig(), previous=previous)
     findings: list[Finding] = []
     disabled = set(ctx.config.disable)
-    for r in all_rules():
-        if r.id in disabled:
-            continue
-        if disabled:
-            findings.extend(f for f in r.fn(ctx) if f.rule not in disabled)
-        else:
-            findings.extend(r.fn(ctx))
-    return _one_per_problem(sort_findings(_drop_silenced(findings, doc)))
+    # The figures, indexes and findings made here live until the review ends (see assistant.collector).
+    with collection_paused():
+        for r in all_rules():
+            if r.id in disabled:
+                continue
+            if disabled:
+                findings.extend(f for f in r.fn(ctx) if f.rule not in disabled)
+            else:
+                findings.extend(r.fn(ctx))
+        return _one_per_problem(sort_findings(_drop_silenced(findings, doc)))
 
 
 def _problem(rule_id: str) -> str:

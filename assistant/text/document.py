@@ -9,15 +9,13 @@ one back into the line and column of the original file (for .docx/.pdf: of the e
 
 from __future__ import annotations
 
-import gc
 from array import array
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, PrivateAttr
 
+from assistant.collector import collection_paused
 from assistant.errors import InputError
 from assistant.text.ingest import Extraction, check_legible, read_docx, read_pdf, read_text_file
 from assistant.text.places import Places
@@ -131,25 +129,9 @@ def _section(span: SectionSpan, sid: str) -> Section:
     return Section(id=sid, title=span.title, level=span.level, start=span.start, end=span.end, children=children)
 
 
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a document is built.
-
-    Ingest makes hundreds of thousands of small objects (lines, spans, cells) that live until it ends, so the
-    collector's automatic passes find nothing to free yet cost about a sixth of the time at a million characters.
-    Reference counting still frees everything that is let go; the collector runs again afterwards (if it was on).
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
 def _build(extraction: Extraction, path: str | None) -> Document:
-    with _collection_paused():
+    # Ingest makes hundreds of thousands of small objects that live until it ends (see assistant.collector).
+    with collection_paused():
         return _build_document(extraction, path)
 
 

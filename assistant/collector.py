@@ -1,0 +1,26 @@
+"""The cyclic garbage collector paused around work that makes many objects and frees none of them in cycles.
+
+Building a document (lines, spans, cells) and running the checks (numbers, findings) each make hundreds of
+thousands of small objects that live until the step ends. The collector's automatic passes, triggered by the count
+of new objects, find nothing to free there yet cost a sixth of the time at a million characters, more and more as
+the text grows. Reference counting still frees everything that is let go; afterwards the collector is on again if
+it was on before (a batch worker's own thresholds and frozen objects are left as they were).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the ``with`` block; restore its earlier state after."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
