@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.scan import finditer_first
 
 # Words that make an earlier year legitimate: history, comparison, a document's date, a period.
 _HISTORY = re.compile(
@@ -63,6 +64,9 @@ _CN_DATE = re.compile(
     r"|(?<=\d)\s*([年月日])\s+\1|(?<=[〇零一二三四五六七八九十])\s*([年月])\s+\2"
 )
 
+# Every match of _CN_DATE starts with a numeral (the year) or with the blank or 年/月/日 after a figure.
+_CN_DATE_FIRST = re.compile(r"[〇零一二三四五六七八九年月日\s]")
+
 
 @rule(
     "dates.malformed",
@@ -74,7 +78,7 @@ _CN_DATE = re.compile(
 )
 def malformed_date(ctx: Context) -> Iterator[Finding]:
     """A written-out date whose year has two or three numerals, or whose 年/月/日 is doubled."""
-    for m in _CN_DATE.finditer(ctx.text):
+    for m in finditer_first(_CN_DATE, ctx.text, _CN_DATE_FIRST):
         end = m.end()
         doubled = re.compile(r"\s*([年月日])\s+\1").match(ctx.text, end - 1) if not m.group(1) else None
         if doubled is not None:

@@ -1,0 +1,50 @@
+"""Exact shortcuts for ``pattern.finditer`` on patterns the regex engine cannot skip through by itself: the
+places where a match can start are found first (a character class scanned in C, or an anchor character), and
+the pattern is tried only there, resuming after each match as ``finditer`` does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+
+def finditer_first(pattern: re.Pattern[str], text: str, first: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose non-empty matches all start at a character that ``first``
+    (one character, e.g. ``[年月\\s]``) matches; lookbehinds in ``pattern`` still see the text before a start."""
+    pos = 0
+    search, match = first.search, pattern.match
+    while (f := search(text, pos)) is not None:
+        at = f.start()
+        m = match(text, at)
+        if m is None:
+            pos = at + 1
+            continue
+        if m.end() == at:
+            raise ValueError(f"{pattern.pattern!r} matched an empty string")
+        yield m
+        pos = m.end()
+
+
+def finditer_run_before(
+    pattern: re.Pattern[str], text: str, anchor: str, low: str, high: str, shortest: int, longest: int
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern that opens with a run of ``shortest``–``longest`` characters in
+    ``[low-high]`` and then ``anchor`` (a character outside that range), repeated or not, as ``(?:[一-龥]{2,20}、)+``.
+
+    The first run of a match ends at the first anchor after its start, and what follows that anchor does not
+    depend on where the run began, so for each anchor only the earliest start the run allows needs a try.
+    """
+    last = 0
+    match, find = pattern.match, text.find
+    q = find(anchor)
+    while q >= 0:
+        lo = max(last, q - longest)
+        p = q
+        while p > lo and low <= text[p - 1] <= high:
+            p -= 1
+        if q - p >= shortest:
+            m = match(text, p)
+            if m is not None:
+                yield m
+                last = m.end()
+        q = find(anchor, max(q + 1, last))

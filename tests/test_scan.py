@@ -1,0 +1,69 @@
+"""The finditer shortcuts in checks/scan.py find exactly what plain ``finditer`` finds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant.checks.arithmetic import _LIST_THEN_COUNT, _lists_then_counts
+from assistant.checks.dates import _CN_DATE, _CN_DATE_FIRST
+from assistant.checks.scan import finditer_first, finditer_run_before
+
+# Pieces that make each pattern match, almost match and fail in many ways when strung together at random.
+_DATE_PIECES = [
+    "二〇二三", "二二", "二〇二", "一九", "2023", "１２", "5", "年", "月", "日", "号", " ", "\n", "　", "五", "十",
+    "二", "〇", "零", "十二", "，", "A", "二二年", "年 年", "5月 月", "二〇二三年五月", " 月", "二三年 五月", "日 日",
+]  # fmt: skip
+_LIST_PIECES = [
+    "道路", "硬化", "路灯", "绿化提升", "公厕", "、", "、", "、", "和", "等", "共", "共计", "在内的", "3", "两", "十二",
+    "个", "项", "家", "，", "。", " ", "：", "A", "（", "维修改造工程建设管理服务保障项目资金", "道路、", "路灯、",
+    "绿化和公厕3个项目，", "等4家。", "两类；", "监测站共2所：",
+]  # fmt: skip
+date_texts = st.lists(st.sampled_from(_DATE_PIECES), max_size=30).map("".join)
+list_texts = st.lists(st.sampled_from(_LIST_PIECES), max_size=40).map("".join)
+
+
+def _spans(matches: object) -> list[tuple[int, int, tuple[str | None, ...]]]:
+    return [(m.start(), m.end(), m.groups()) for m in matches]  # type: ignore[attr-defined]
+
+
+@settings(max_examples=400, deadline=None)
+@given(date_texts)
+def test_malformed_date_scan_finds_what_finditer_finds(text: str) -> None:
+    assert _spans(finditer_first(_CN_DATE, text, _CN_DATE_FIRST)) == _spans(_CN_DATE.finditer(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(list_texts)
+def test_listed_count_scan_finds_what_finditer_finds(text: str) -> None:
+    assert _spans(_lists_then_counts(text)) == _spans(_LIST_THEN_COUNT.finditer(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "二二三年 五月 月",
+        "2023年 年5月",
+        "评价日期：二〇二三年五月 月",
+        "包括道路硬化、路灯安装、绿化提升和公厕改造3个项目。",
+        "实施了维修改造工程建设管理服务保障项目资金、道路硬化、路灯安装共3个项目，",
+        "甲乙、丙丁、戊己等5个单位，庚辛、壬癸2项。",
+    ],
+)
+def test_shortcuts_agree_on_written_examples(text: str) -> None:
+    assert _spans(finditer_first(_CN_DATE, text, _CN_DATE_FIRST)) == _spans(_CN_DATE.finditer(text))
+    assert _spans(_lists_then_counts(text)) == _spans(_LIST_THEN_COUNT.finditer(text))
+
+
+def test_first_character_scan_rejects_a_pattern_that_matches_nothing() -> None:
+    with pytest.raises(ValueError):
+        list(finditer_first(re.compile(r"(?=a)"), "ba", re.compile("a")))
+
+
+def test_run_before_scan_respects_the_longest_run() -> None:
+    pattern = re.compile(r"(?:[a-z]{2,3}-)+[0-9]")
+    text = "abcdef-1 xy-zz-2 q-3"
+    assert _spans(finditer_run_before(pattern, text, "-", "a", "z", 2, 3)) == _spans(pattern.finditer(text))
