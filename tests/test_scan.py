@@ -8,9 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assistant.checks.amounts import _ITEM_LINE, _ITEM_LINE_LAST, _norm
 from assistant.checks.arithmetic import _LIST_THEN_COUNT, _lists_then_counts
 from assistant.checks.dates import _CN_DATE, _CN_DATE_FIRST
-from assistant.checks.scan import finditer_first, finditer_run_before
+from assistant.checks.execution_rows import _COLUMN, HEADER_RUN
+from assistant.checks.scan import finditer_before, finditer_first, finditer_run_before
+from assistant.checks.structure import _COLON, _LIST_INTRO
 
 # Pieces that make each pattern match, almost match and fail in many ways when strung together at random.
 _DATE_PIECES = [
@@ -22,6 +25,36 @@ _LIST_PIECES = [
     "个", "项", "家", "，", "。", " ", "：", "A", "（", "维修改造工程建设管理服务保障项目资金", "道路、", "路灯、",
     "绿化和公厕3个项目，", "等4家。", "两类；", "监测站共2所：",
 ]  # fmt: skip
+_HEADER_PIECES = [
+    "年初预算数", "全年预算", "调整后预算数", "全年执行数", "执行数", "预算执行率", "执行率", "分值", "权重", "得分",
+    " ", "\t", "|", " | ", "\n", "项目", "80", "%", "预算", "执行",
+]  # fmt: skip
+_INTRO_PIECES = [
+    "目标", "指标", "任务", "内容", "措施", "问题", "项目", "情况", "如下", "有", "：", ":", "报告", "汇报", "说明",
+    "通报", "\n", "（一）", "1.", "本年度", "主要", "目标如下：", "问题有:", "报告目标如下：", "说明问题有：",
+]  # fmt: skip
+_LINE_PIECES = [
+    "专项资金",
+    "补助资金",
+    "资金",
+    "项目",
+    "经费",
+    "专项",
+    "道路",
+    "维修",
+    " ",
+    "\u3000",
+    "\t",
+    "，",
+    "：",
+    "金",
+    "目",
+]
+header_texts = st.lists(st.sampled_from(_HEADER_PIECES), max_size=30).map("".join)
+intro_texts = st.lists(st.sampled_from(_INTRO_PIECES), max_size=30).map("".join)
+lines = st.lists(st.sampled_from(_LINE_PIECES), max_size=16).map("".join)
+# The column-name run as it was written before its first name was spelt out.
+_HEADER_RUN_PLAIN = re.compile(rf"(?:(?:{_COLUMN})[ \t]*\|?[ \t]*){{3,}}")
 date_texts = st.lists(st.sampled_from(_DATE_PIECES), max_size=30).map("".join)
 list_texts = st.lists(st.sampled_from(_LIST_PIECES), max_size=40).map("".join)
 
@@ -55,6 +88,8 @@ def test_listed_count_scan_finds_what_finditer_finds(text: str) -> None:
 )
 def test_shortcuts_agree_on_written_examples(text: str) -> None:
     assert _spans(finditer_first(_CN_DATE, text, _CN_DATE_FIRST)) == _spans(_CN_DATE.finditer(text))
+    assert _spans(finditer_before(_LIST_INTRO, text, _COLON, 4, 3)) == _spans(_LIST_INTRO.finditer(text))
+    assert _spans(HEADER_RUN.finditer(text)) == _spans(_HEADER_RUN_PLAIN.finditer(text))
     assert _spans(_lists_then_counts(text)) == _spans(_LIST_THEN_COUNT.finditer(text))
 
 
@@ -67,3 +102,23 @@ def test_run_before_scan_respects_the_longest_run() -> None:
     pattern = re.compile(r"(?:[a-z]{2,3}-)+[0-9]")
     text = "abcdef-1 xy-zz-2 q-3"
     assert _spans(finditer_run_before(pattern, text, "-", "a", "z", 2, 3)) == _spans(pattern.finditer(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(header_texts)
+def test_header_run_reads_what_the_repeated_form_reads(text: str) -> None:
+    assert _spans(HEADER_RUN.finditer(text)) == _spans(_HEADER_RUN_PLAIN.finditer(text))
+    assert _spans(HEADER_RUN.finditer(text, 3, 40)) == _spans(_HEADER_RUN_PLAIN.finditer(text, 3, 40))
+
+
+@settings(max_examples=400, deadline=None)
+@given(intro_texts)
+def test_list_intro_scan_finds_what_finditer_finds(text: str) -> None:
+    assert _spans(finditer_before(_LIST_INTRO, text, _COLON, 4, 3)) == _spans(_LIST_INTRO.finditer(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines)
+def test_item_line_gate_passes_every_item_line(line: str) -> None:
+    if line.rstrip()[-1:] not in _ITEM_LINE_LAST:
+        assert _ITEM_LINE.match(_norm(line)) is None

@@ -45,6 +45,7 @@ _PROSE_ITEM = re.compile(
 )
 _NOT_A_NAME = re.compile(r"部分|全部|所有|各项|其余|剩余|结余|该|本|此|其中|我|各")
 _ITEM_LINE = re.compile(r"^[^。；，,：:]{3,40}(专项资金|补助资金|资金|项目|经费|专项)$")
+_ITEM_LINE_LAST = frozenset("金目费项")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
         text = c.text
         rows = merge_spans([(s, e) for s, e, _ in anchors])  # a line inside a table row is that row's cell
         for start, end in paragraphs(c):
+            if text[start:end].rstrip()[-1:] not in _ITEM_LINE_LAST:
+                continue  # _ITEM_LINE cannot match: its last character (spaces aside) ends none of its words
             line = _norm(text[start:end])
             if _ITEM_LINE.match(line) and not in_spans(rows, start):
                 anchors.append((start, -1, line))

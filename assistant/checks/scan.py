@@ -48,3 +48,24 @@ def finditer_run_before(
                 yield m
                 last = m.end()
         q = find(anchor, max(q + 1, last))
+
+
+def finditer_before(
+    pattern: re.Pattern[str], text: str, anchor: re.Pattern[str], longest: int, shortest: int
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts between ``shortest`` and ``longest``
+    characters before a character that ``anchor`` finds (the colon closing "目标如下：" is 3 or 4 after its start);
+    lookbehinds in ``pattern`` still see the text before a start."""
+    last = 0
+    match = pattern.match
+    for a in anchor.finditer(text):
+        q = a.start()
+        for p in range(max(q - longest, last), q - shortest + 1):  # starts rise: anchors rise, and so do leads
+            m = match(text, p)
+            if m is None:
+                continue
+            if m.end() == p:
+                raise ValueError(f"{pattern.pattern!r} matched an empty string")
+            yield m
+            last = m.end()
+            break

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.scan import finditer_before
 from assistant.checks.spans import last_of
 from assistant.text.sections import match_marker, parse_heading
 
@@ -170,6 +171,8 @@ _LIST_INTRO = re.compile(
     r"(?<!报告)(?<!汇报)(?<!说明)(?<!通报)(?:目标|指标|任务|内容|措施|问题|职责|职能|项目|成效|情况|做法|建议|要求)(?:如下|有)[:：]"
 )
 
+_COLON = re.compile("[:：]")  # every _LIST_INTRO match is a two-character word, 如下 or 有, and this colon
+
 
 @rule(
     "structure.list-not-written",
@@ -182,7 +185,7 @@ _LIST_INTRO = re.compile(
 def list_not_written(ctx: Context) -> Iterator[Finding]:
     """A list announced with "如下：" and followed directly by the next heading of the same or a higher level."""
     text = ctx.text
-    for m in _LIST_INTRO.finditer(text):
+    for m in finditer_before(_LIST_INTRO, text, _COLON, 4, 3):
         nxt = re.compile(r"\s*").match(text, m.end())
         pos = nxt.end() if nxt else m.end()
         if pos >= len(text):

@@ -434,10 +434,12 @@ def find_numbers(text: str) -> list[NumberMention]:
     t = fold(text)
     cands: list[_Cand] = []
     pos = 0
-    while True:
-        m = _search(t, pos)
+    first, match = _MASTER_FIRST.search, _MASTER.match
+    while (f := first(t, pos)) is not None:
+        m = match(t, f.start())  # as _search does, without a call per number
         if m is None:
-            break
+            pos = f.start() + 1
+            continue
         group = m.lastgroup
         floor = cands[-1].end if cands else 0
         cand: _Cand | None = None
@@ -514,7 +516,7 @@ def _arabic(t: str, m: re.Match[str], cands: list[_Cand]) -> _Cand | None:
     n = len(t)
     prev = t[s - 1] if s > 0 else ""
     nxt = t[e] if e < n else ""
-    if _is_ascii_letter(prev) or _is_ascii_letter(nxt):
+    if (prev.isascii() and prev.isalpha()) or (nxt.isascii() and nxt.isalpha()):
         return None  # 5G, PM2.5, H7N9: identifiers, not quantities
     b = s - 1 if prev in _WS else s
     reference = _preceded_by(t, b, _REFERENCE_INDEX) if b > 0 and t[b - 1] in _REFERENCE_LAST else None
@@ -538,7 +540,7 @@ def _arabic(t: str, m: re.Match[str], cands: list[_Cand]) -> _Cand | None:
             return None  # "1.1 部门概况" heading at the start of a line
     value = Decimal(number.replace(",", "") if "," in number else number)
     year_like = plain_int and len(number) == 4 and 1950 <= int(number) <= 2100
-    return _Cand(s, e, value, None, "plain", None, len(frac), False, year_like=year_like)
+    return _Cand(s, e, value, None, "plain", None, len(frac), False, 0, year_like)
 
 
 def _chinese(t: str, m: re.Match[str]) -> _Cand | None:
