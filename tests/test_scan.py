@@ -1,4 +1,5 @@
-"""The finditer shortcuts in checks/scan.py find exactly what plain ``finditer`` finds."""
+"""The finditer shortcuts in checks/scan.py, and patterns rewritten so the engine can skip through the text, find
+exactly what the plain ``finditer`` and the patterns as first written find."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from assistant.checks.amounts import _ITEM_LINE, _ITEM_LINE_LAST, _norm
 from assistant.checks.arithmetic import _LIST_THEN_COUNT, _lists_then_counts
 from assistant.checks.dates import _CN_DATE, _CN_DATE_FIRST
 from assistant.checks.execution_rows import _COLUMN, HEADER_RUN
+from assistant.checks.reasons import _REASON_COLUMN
 from assistant.checks.scan import finditer_before, finditer_first, finditer_run_before
 from assistant.checks.structure import _COLON, _LIST_INTRO
 
@@ -50,6 +52,14 @@ _LINE_PIECES = [
     "金",
     "目",
 ]
+_REASON_PIECES = [
+    "偏差", "未完成", "未达标", "原因分析", "及", "和", "改进", "整改", "措施", "存在", "的", "问题", "原因", "改进措施",
+    " ", "\n", "|", "偏差原因分析及改进措施", "存在的问题及整改措施",
+]  # fmt: skip
+reason_texts = st.lists(st.sampled_from(_REASON_PIECES), max_size=20).map("".join)
+_REASON_COLUMN_PLAIN = re.compile(
+    r"(?:偏差|未完成|未达标)?原因分析[及和与]?\s*(?:改进|整改)?\s*措施|存在(?:的)?问题[及和与]?\s*(?:原因|改进措施|整改措施)?"
+)
 header_texts = st.lists(st.sampled_from(_HEADER_PIECES), max_size=30).map("".join)
 intro_texts = st.lists(st.sampled_from(_INTRO_PIECES), max_size=30).map("".join)
 lines = st.lists(st.sampled_from(_LINE_PIECES), max_size=16).map("".join)
@@ -122,3 +132,10 @@ def test_list_intro_scan_finds_what_finditer_finds(text: str) -> None:
 def test_item_line_gate_passes_every_item_line(line: str) -> None:
     if line.rstrip()[-1:] not in _ITEM_LINE_LAST:
         assert _ITEM_LINE.match(_norm(line)) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(reason_texts)
+def test_reason_column_reads_what_the_optional_form_reads(text: str) -> None:
+    assert _spans(_REASON_COLUMN.finditer(text)) == _spans(_REASON_COLUMN_PLAIN.finditer(text))
+    assert _spans(_REASON_COLUMN.finditer(text, 2, 30)) == _spans(_REASON_COLUMN_PLAIN.finditer(text, 2, 30))
