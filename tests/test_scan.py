@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from assistant.checks.amounts import _ITEM_LINE, _ITEM_LINE_LAST, _norm
 from assistant.checks.arithmetic import _LIST_THEN_COUNT, _lists_then_counts
-from assistant.checks.dates import _CN_DATE, _CN_DATE_FIRST
+from assistant.checks.claims import _CLAIM_PATTERNS
+from assistant.checks.dates import _CN_DATE, _cn_dates
 from assistant.checks.execution_rows import _COLUMN, HEADER_RUN
 from assistant.checks.reasons import _REASON_COLUMN
-from assistant.checks.scan import finditer_before, finditer_first, finditer_run_before
+from assistant.checks.scan import finditer_at, finditer_before, finditer_run_before
 from assistant.checks.structure import _COLON, _LIST_INTRO
 
 # Pieces that make each pattern match, almost match and fail in many ways when strung together at random.
@@ -60,6 +61,27 @@ reason_texts = st.lists(st.sampled_from(_REASON_PIECES), max_size=20).map("".joi
 _REASON_COLUMN_PLAIN = re.compile(
     r"(?:偏差|未完成|未达标)?原因分析[及和与]?\s*(?:改进|整改)?\s*措施|存在(?:的)?问题[及和与]?\s*(?:原因|改进措施|整改措施)?"
 )
+_STEADY_PIECES = [
+    "不存在",
+    "未出现",
+    "没有",
+    "无",
+    "明显",
+    "偏离",
+    "偏差",
+    "差异",
+    "，",
+    "。",
+    "\n",
+    "执行数与预算数",
+    "基本",
+    "一致",
+    "资金",
+]
+steady_texts = st.lists(st.sampled_from(_STEADY_PIECES), max_size=20).map("".join)
+_STEADY_PLAIN = re.compile(
+    r"(?:不存在|未出现|没有|无)[^。；|，,\n]{0,12}?(?:偏离|偏差|差异)|执行数与预算数(?:基本)?一致"
+)
 header_texts = st.lists(st.sampled_from(_HEADER_PIECES), max_size=30).map("".join)
 intro_texts = st.lists(st.sampled_from(_INTRO_PIECES), max_size=30).map("".join)
 lines = st.lists(st.sampled_from(_LINE_PIECES), max_size=16).map("".join)
@@ -76,7 +98,7 @@ def _spans(matches: object) -> list[tuple[int, int, tuple[str | None, ...]]]:
 @settings(max_examples=400, deadline=None)
 @given(date_texts)
 def test_malformed_date_scan_finds_what_finditer_finds(text: str) -> None:
-    assert _spans(finditer_first(_CN_DATE, text, _CN_DATE_FIRST)) == _spans(_CN_DATE.finditer(text))
+    assert _spans(_cn_dates(text)) == _spans(_CN_DATE.finditer(text))
 
 
 @settings(max_examples=400, deadline=None)
@@ -97,15 +119,15 @@ def test_listed_count_scan_finds_what_finditer_finds(text: str) -> None:
     ],
 )
 def test_shortcuts_agree_on_written_examples(text: str) -> None:
-    assert _spans(finditer_first(_CN_DATE, text, _CN_DATE_FIRST)) == _spans(_CN_DATE.finditer(text))
+    assert _spans(_cn_dates(text)) == _spans(_CN_DATE.finditer(text))
     assert _spans(finditer_before(_LIST_INTRO, text, _COLON, 4, 3)) == _spans(_LIST_INTRO.finditer(text))
     assert _spans(HEADER_RUN.finditer(text)) == _spans(_HEADER_RUN_PLAIN.finditer(text))
     assert _spans(_lists_then_counts(text)) == _spans(_LIST_THEN_COUNT.finditer(text))
 
 
-def test_first_character_scan_rejects_a_pattern_that_matches_nothing() -> None:
+def test_scan_at_given_starts_rejects_a_pattern_that_matches_nothing() -> None:
     with pytest.raises(ValueError):
-        list(finditer_first(re.compile(r"(?=a)"), "ba", re.compile("a")))
+        list(finditer_at(re.compile(r"(?=a)"), "ba", [0, 1]))
 
 
 def test_run_before_scan_respects_the_longest_run() -> None:
@@ -139,3 +161,10 @@ def test_item_line_gate_passes_every_item_line(line: str) -> None:
 def test_reason_column_reads_what_the_optional_form_reads(text: str) -> None:
     assert _spans(_REASON_COLUMN.finditer(text)) == _spans(_REASON_COLUMN_PLAIN.finditer(text))
     assert _spans(_REASON_COLUMN.finditer(text, 2, 30)) == _spans(_REASON_COLUMN_PLAIN.finditer(text, 2, 30))
+
+
+@settings(max_examples=400, deadline=None)
+@given(steady_texts)
+def test_no_deviation_claim_reads_what_the_grouped_form_reads(text: str) -> None:
+    steady = _CLAIM_PATTERNS[-1][1]
+    assert _spans(steady.finditer(text)) == _spans(_STEADY_PLAIN.finditer(text))

@@ -5,24 +5,24 @@ the pattern is tried only there, resuming after each match as ``finditer`` does.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 
-def finditer_first(pattern: re.Pattern[str], text: str, first: re.Pattern[str]) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` for a pattern whose non-empty matches all start at a character that ``first``
-    (one character, e.g. ``[年月\\s]``) matches; lookbehinds in ``pattern`` still see the text before a start."""
-    pos = 0
-    search, match = first.search, pattern.match
-    while (f := search(text, pos)) is not None:
-        at = f.start()
-        m = match(text, at)
+def finditer_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a non-empty pattern when ``starts`` (rising, repeats allowed) holds every
+    offset where one of its matches can start; lookbehinds in ``pattern`` still see the text before a start."""
+    last = 0
+    match = pattern.match
+    for p in starts:
+        if p < last:
+            continue  # inside the previous match: finditer resumes after it
+        m = match(text, p)
         if m is None:
-            pos = at + 1
             continue
-        if m.end() == at:
+        if m.end() == p:
             raise ValueError(f"{pattern.pattern!r} matched an empty string")
         yield m
-        pos = m.end()
+        last = m.end()
 
 
 def finditer_run_before(
