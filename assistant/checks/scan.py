@@ -32,21 +32,26 @@ def finditer_run_before(
     ``[low-high]`` and then ``anchor`` (a character outside that range), repeated or not, as ``(?:[一-龥]{2,20}、)+``.
 
     The first run of a match ends at the first anchor after its start, and what follows that anchor does not
-    depend on where the run began, so for each anchor only the earliest start the run allows needs a try.
+    depend on where the run began, so for each anchor only the earliest start the run allows needs a try. And
+    when the try before an anchor failed, what follows that anchor matches nothing; a try starting right after it
+    needs still more of what follows it (one more run and anchor), so it fails too and is not made.
     """
     last = 0
+    dead = -1  # a start right after the anchor of a failed try
     match, find = pattern.match, text.find
+    last_outside = re.compile(f"[\\s\\S]*[^{re.escape(low)}-{re.escape(high)}]").match
     q = find(anchor)
     while q >= 0:
         lo = max(last, q - longest)
-        p = q
-        while p > lo and low <= text[p - 1] <= high:
-            p -= 1
+        outside = last_outside(text, lo, q)  # the run starts after the last character outside the range
+        p = outside.end() if outside is not None else lo
         if q - p >= shortest:
-            m = match(text, p)
+            m = match(text, p) if p != dead else None
             if m is not None:
                 yield m
                 last = m.end()
+            else:
+                dead = q + 1
         q = find(anchor, max(q + 1, last))
 
 
