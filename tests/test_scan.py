@@ -9,13 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.checks.amounts import _ITEM_LINE, _ITEM_LINE_LAST, _norm
+from assistant.checks.amounts import _ITEM_LINE, _ITEM_LINE_LAST, _PROSE_ITEM, _norm, _prose_items
 from assistant.checks.arithmetic import _LIST_THEN_COUNT, _lists_then_counts
 from assistant.checks.claims import _CLAIM_PATTERNS
 from assistant.checks.dates import _CN_DATE, _cn_dates
 from assistant.checks.execution_rows import _COLUMN, HEADER_RUN
 from assistant.checks.reasons import _REASON_COLUMN
 from assistant.checks.scan import finditer_at, finditer_before, finditer_run_before
+from assistant.checks.spans import finditer_after
 from assistant.checks.structure import _COLON, _LIST_INTRO
 
 # Pieces that make each pattern match, almost match and fail in many ways when strung together at random.
@@ -82,6 +83,12 @@ steady_texts = st.lists(st.sampled_from(_STEADY_PIECES), max_size=20).map("".joi
 _STEADY_PLAIN = re.compile(
     r"(?:不存在|未出现|没有|无)[^。；|，,\n]{0,12}?(?:偏离|偏差|差异)|执行数与预算数(?:基本)?一致"
 )
+_ITEM_PIECES = [
+    "道路维修", "专项资金", "补助资金", "资金", "项目", "经费", "全年", "年初", "预算", "支出", "执行", "共", "累计", "。", "；",
+    "\n", "（一）", "1.", "一、", "2023年度", "“", "”", "80万元", "，", "部分", "A", "。道路维修资金全年", "\n（一）供水项目预算",
+    "1.培训经费支出",
+]  # fmt: skip
+item_texts = st.lists(st.sampled_from(_ITEM_PIECES), max_size=24).map("".join)
 header_texts = st.lists(st.sampled_from(_HEADER_PIECES), max_size=30).map("".join)
 intro_texts = st.lists(st.sampled_from(_INTRO_PIECES), max_size=30).map("".join)
 lines = st.lists(st.sampled_from(_LINE_PIECES), max_size=16).map("".join)
@@ -168,3 +175,9 @@ def test_reason_column_reads_what_the_optional_form_reads(text: str) -> None:
 def test_no_deviation_claim_reads_what_the_grouped_form_reads(text: str) -> None:
     steady = _CLAIM_PATTERNS[-1][1]
     assert _spans(steady.finditer(text)) == _spans(_STEADY_PLAIN.finditer(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(item_texts)
+def test_prose_item_scan_finds_what_the_separator_scan_finds(text: str) -> None:
+    assert _spans(_prose_items(text)) == _spans(finditer_after(_PROSE_ITEM, text, "[。；\n]"))

@@ -9,12 +9,13 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from assistant.checks.registry import Context
-from assistant.checks.spans import finditer_after, in_spans, merge_spans
+from assistant.checks.spans import in_spans, last_of, merge_spans
 from assistant.checks.structure import paragraphs
 from assistant.text.numbers import NumberMention
 from assistant.units import MONEY_UNITS, to_yuan
@@ -43,6 +44,25 @@ _PROSE_ITEM = re.compile(
     r"(?=(?:全年|年初|实际|预算|安排|支出|执行|共|累计))",
     re.MULTILINE,
 )
+# Every _PROSE_ITEM match ends in one of these words right before an amount word, within its line or sentence.
+_ITEM_THEN_AMOUNT = re.compile(r"(?:资金|项目|经费)(?=全年|年初|实际|预算|安排|支出|执行|共|累计)")
+
+
+def _prose_items(text: str) -> Iterator[re.Match[str]]:
+    """``finditer_after(_PROSE_ITEM, text, "[。；\\n]")`` (an item opens a line or a sentence), tried only at the
+    start of the lines and sentences that hold an item word before an amount word: a match holds no 。；or line
+    break, so it starts where the last of them before its item word leaves off."""
+    tried = -1
+    for hit in _ITEM_THEN_AMOUNT.finditer(text):
+        start = last_of(text, "。；\n", hit.start()) + 1
+        if start == tried:
+            continue
+        tried = start
+        m = _PROSE_ITEM.match(text, start)
+        if m is not None:
+            yield m
+
+
 _NOT_A_NAME = re.compile(r"部分|全部|所有|各项|其余|剩余|结余|该|本|此|其中|我|各")
 _ITEM_LINE = re.compile(r"^[^。；，,：:]{3,40}(专项资金|补助资金|资金|项目|经费|专项)$")
 _ITEM_LINE_LAST = frozenset("金目费项")
@@ -84,7 +104,7 @@ def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
                 anchors.append((start, -1, line))
         # An item named at the start of a sentence and followed by an amount word ("城乡低保资金项目全年预算…")
         # covers that sentence only.
-        for m in finditer_after(_PROSE_ITEM, text, "[。；\n]"):  # an item opens a line or a sentence
+        for m in _prose_items(text):
             name = m.group("name")
             if len(_GENERIC.sub("", _NOT_A_NAME.sub("", name))) < 2:
                 continue  # "部分资金执行率偏低", "项目资金支出": no particular item is named

@@ -29,7 +29,7 @@ def finditer_run_before(
     pattern: re.Pattern[str], text: str, anchor: str, low: str, high: str, shortest: int, longest: int
 ) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern that opens with a run of ``shortest``–``longest`` characters in
-    ``[low-high]`` and then ``anchor`` (a character outside that range), repeated or not, as ``(?:[一-龥]{2,20}、)+``.
+    ``[low-high]`` and then ``anchor`` (a character outside that range), the pair repeated: ``(?:[一-龥]{2,20}、)+…``.
 
     The first run of a match ends at the first anchor after its start, and what follows that anchor does not
     depend on where the run began, so for each anchor only the earliest start the run allows needs a try. And
