@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.checks.amounts import _ITEM_LINE, _ITEM_LINE_LAST, _PROSE_ITEM, _norm, _prose_items
+from assistant.checks.amounts import _ITEM_LINE, _ITEM_LINE_LAST, _PROSE_ITEM, _norm, _prose_items, label_start
 from assistant.checks.arithmetic import _LIST_THEN_COUNT, _lists_then_counts
 from assistant.checks.claims import _CLAIM_PATTERNS
 from assistant.checks.dates import _CN_DATE, _cn_dates
 from assistant.checks.execution_rows import _COLUMN, HEADER_RUN
+from assistant.checks.items import _TIER_REACH, clause_start
 from assistant.checks.reasons import _REASON_COLUMN
 from assistant.checks.scan import finditer_at, finditer_before, finditer_run_before
 from assistant.checks.spans import finditer_after
@@ -181,3 +182,42 @@ def test_no_deviation_claim_reads_what_the_grouped_form_reads(text: str) -> None
 @given(item_texts)
 def test_prose_item_scan_finds_what_the_separator_scan_finds(text: str) -> None:
     assert _spans(_prose_items(text)) == _spans(finditer_after(_PROSE_ITEM, text, "[。；\n]"))
+
+
+_BACK_PIECES = [
+    "，",
+    ",",
+    "。",
+    "；",
+    "：",
+    "、",
+    "\n",
+    "|",
+    "（",
+    "(",
+    "）",
+    ")",
+    "中央",
+    "资金",
+    "60",
+    "万元",
+    "农机购置补贴",
+    " ",
+]
+back_texts = st.lists(st.sampled_from(_BACK_PIECES), max_size=30).map("".join)
+
+
+def _walk_back(text: str, offset: int, reach: int, stops: str) -> int:
+    """The plain way: step back a character at a time until a stop character or the reach."""
+    lo = offset
+    while lo > max(offset - reach, 0) and text[lo - 1] not in stops:
+        lo -= 1
+    return lo
+
+
+@settings(max_examples=300, deadline=None)
+@given(back_texts, st.integers(min_value=0, max_value=80))
+def test_label_and_clause_starts_equal_the_step_back(text: str, offset: int) -> None:
+    offset = min(offset, len(text))
+    assert label_start(text, offset) == _walk_back(text, offset, 30, "，,。；;：:\n|（(、）)")
+    assert clause_start(text, offset) == _walk_back(text, offset, _TIER_REACH, "，,。；;：:、\n|（(")

@@ -190,6 +190,7 @@ def amounts(ctx: Context) -> list[Amount]:
 
 
 _LABEL_START = re.compile(r"[，,。；;：:\n|（(、）)]")
+_LABEL_BEFORE = re.compile(rf"[\s\S]*{_LABEL_START.pattern}")  # greedy: up to the last of them
 _LABEL_LEAD = re.compile(r"^(?:\d{4}年度?|全年|本年|当年|年初|年度|其中|共|我[单位局校区市县]*|本[单位项目]*)+")
 _LABEL_TAIL = re.compile(
     r"(?:安排|下达|拨付|支出|使用|发放|兑付|共计|合计|总计|累计|为|是|达到?|预算|实际|金额|共|已|了|数|总额)+$"
@@ -203,9 +204,7 @@ _GENERIC = re.compile(r"中央|省级|市级|县级|区级|本级|上级|财政|
 def label_of(ctx: Context, mention: NumberMention) -> str | None:
     """The fund an amount is written against ("农机购置补贴资金62万元" -> 农机购置补贴资金), if it names one."""
     text = ctx.text
-    lo = mention.start
-    while lo > max(mention.start - 30, 0) and not _LABEL_START.match(text[lo - 1]):
-        lo -= 1
+    lo = label_start(text, mention.start)
     label = _norm(text[lo : mention.start])
     label = _LABEL_LEAD.sub("", label)
     label = _LABEL_TAIL.sub("", label)
@@ -214,6 +213,14 @@ def label_of(ctx: Context, mention: NumberMention) -> str | None:
     if re.search(r"\d", label) or not _LABEL_HEAD.search(label) or len(label) < 6 or len(_GENERIC.sub("", label)) < 4:
         return None
     return label
+
+
+def label_start(text: str, offset: int) -> int:
+    """Where the label before ``offset`` starts: right after the last _LABEL_START character of the 30 before it
+    (one regex over the window, not a match per character)."""
+    lo = max(offset - 30, 0)
+    last = _LABEL_BEFORE.match(text, lo, offset)
+    return last.end() if last is not None else lo
 
 
 def label_core(label: str) -> str:
