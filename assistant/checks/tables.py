@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from assistant.budget.scoring import ScoringRules, grade_for
 from assistant.checks.finding import Finding
@@ -96,7 +96,7 @@ class Row:
         cell = self.get(role)
         return cell_number(cell.text) if cell is not None else None
 
-    @property
+    @cached_property  # several rules ask every row; the row never changes
     def label(self) -> str:
         """The row's name: its indicator name, else its first non-empty cell."""
         for role in ("name", "level2", "level1"):
@@ -112,7 +112,7 @@ class Row:
         filled = [c for c in self.cells if c.text.strip()]
         return (filled[0].start, filled[-1].end) if filled else (0, 0)
 
-    @property
+    @cached_property
     def is_total(self) -> bool:
         """A 合计/总分 row."""
         return bool(_TOTAL_LABEL.match(self.label))
