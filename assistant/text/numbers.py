@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
@@ -410,6 +411,12 @@ def _kind_of(unit: str | None) -> Kind:
     return "count"
 
 
+# The kind of every unit _read_unit returns, looked up once.
+_UNIT_KINDS: dict[str, Kind] = {
+    u: _kind_of(u) for u in [*(_UNIT_ALIASES.get(w, w) for ws in _UNITS_BY_FIRST.values() for w in ws), "万元", "亿元"]
+}
+
+
 def _preceded_by(t: str, i: int, words: dict[str, tuple[str, ...]]) -> str | None:
     """The longest of ``words`` that ends right before ``i`` (``words`` indexed by their last character)."""
     if i <= 0:
@@ -543,6 +550,17 @@ def _arabic(t: str, m: re.Match[str], cands: list[_Cand]) -> _Cand | None:
     return _Cand(s, e, value, None, "plain", None, len(frac), False, 0, year_like)
 
 
+@lru_cache(maxsize=4096)
+def _read_chinese(run: str) -> tuple[Decimal, int, bool] | None:
+    """A numeral run's value, decimals and whether it is a string of digits (二〇二三); None if it is no numeral.
+    Remembered per run: a report repeats a few short runs (一, 三, 十) many times."""
+    try:
+        value = parse_chinese_numeral(run)
+    except ValueError:
+        return None
+    return value, len(run.partition("点")[2]), len(run) > 1 and all(c in _CN_DIGITS for c in run)
+
+
 def _chinese(t: str, m: re.Match[str]) -> _Cand | None:
     s, e = m.span()
     run = m.group()
@@ -553,18 +571,16 @@ def _chinese(t: str, m: re.Match[str]) -> _Cand | None:
     prev = t[s - 1] if s > 0 else ""
     if prev and (prev in _BLOCK_BEFORE_CN or (run[0] == "一" and prev in _BLOCK_BEFORE_ONE)):
         return None
-    try:
-        value = parse_chinese_numeral(run)
-    except ValueError:
+    read = _read_chinese(run)
+    if read is None:
         return None
-    decimals = len(run.partition("点")[2])
-    digit_string = len(run) > 1 and all(c in _CN_DIGITS for c in run)
+    value, decimals, digit_string = read
     if digit_string:
         # 二〇二三年 is a year; other digit strings (一一, 三四个) are not quantities.
         if len(run) == 4 and 1950 <= value <= 2100 and t.startswith("年", e):
-            return _Cand(s, e, value, None, "plain", None, 0, False, year_like=True)
+            return _Cand(s, e, value, None, "plain", None, 0, False, 0, True)
         return None
-    return _Cand(s, e, value, None, "plain", None, decimals, False, tentative=True)
+    return _Cand(s, e, value, None, "plain", None, decimals, False, 0, False, True)
 
 
 def _qualify(t: str, c: _Cand, floor: int) -> bool:
@@ -628,13 +644,13 @@ def _attach_unit(t: str, c: _Cand) -> None:
     unit, end, power, approx = found
     if unit == "元" and not power:
         end = _cents(t, c, end)
-    if power and c.year_like:
+    if power:  # the candidate is fresh: scale 0, value and decimals as written
         c.year_like = False
-    c.value = _scaled(c.value, power)
-    c.decimals -= power
-    c.scale = power
+        c.value = _scaled(c.value, power)
+        c.decimals -= power
+        c.scale = power
     c.unit, c.end, c.approximate = unit, end, c.approximate or approx
-    c.kind = _kind_of(unit)
+    c.kind = _UNIT_KINDS.get(unit) or _kind_of(unit)
     if unit == "年" and c.year_like and not approx:
         c.kind = "year"
         date = _DATE_AFTER_YEAR.match(t, end)
