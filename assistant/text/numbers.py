@@ -412,8 +412,9 @@ def _kind_of(unit: str | None) -> Kind:
 
 
 # The kind of every unit _read_unit returns, looked up once.
-_UNIT_KINDS: dict[str, Kind] = {
-    u: _kind_of(u) for u in [*(_UNIT_ALIASES.get(w, w) for ws in _UNITS_BY_FIRST.values() for w in ws), "万元", "亿元"]
+_UNIT_KINDS: dict[str | None, Kind] = {
+    u: _kind_of(u)
+    for u in [*(_UNIT_ALIASES.get(w, w) for ws in _UNITS_BY_FIRST.values() for w in ws), "万元", "亿元", None]
 }
 
 
