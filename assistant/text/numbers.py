@@ -9,6 +9,7 @@ so the cost is linear in the length of the report.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
@@ -187,19 +188,33 @@ _MASTER = re.compile(
     rf"|(?P<cn>{_CN_RUN})"
 )
 
-# Every alternative of _MASTER consumes one of these characters first: the scanner jumps from one to the next
-# instead of trying the whole alternation at every position (the same matches, several times faster).
-_MASTER_FIRST = re.compile(rf"[《〔\[［【（(百0-9\-{_CN_CHARS}]")
+# Every alternative of _MASTER consumes one of these characters first, or a "-" or an opening bracket (and blanks)
+# right before a digit: the scanner jumps from one to the next instead of trying the whole alternation at every
+# position, and does not stop at each "-" of a table rule "|---|" or at every bracket (the same matches).
+_MASTER_FIRST = re.compile(rf"[《百0-9{_CN_CHARS}]")
+_BRACKETS_BEFORE_DIGITS = frozenset("〔[［【（(")
 
 
 def _search(t: str, pos: int) -> re.Match[str] | None:
     """``_MASTER.search(t, pos)``, trying only the positions where a match can start."""
     first, match = _MASTER_FIRST.search, _MASTER.match
     while (f := first(t, pos)) is not None:
-        m = match(t, f.start())
+        at = f.start()
+        if at > pos and "0" <= t[at] <= "9":
+            # A match opening with "-" (-5) or a bracket ((2020)第3号, 〔2021〕10号) holds a digit right after
+            # it (after blanks, for a bracket); it is tried before the digit, as the plain search would.
+            j = at - 1
+            if t[j] != "-":
+                while j > pos and t[j].isspace():
+                    j -= 1
+            if t[j] == "-" and j == at - 1 or t[j] in _BRACKETS_BEFORE_DIGITS:
+                m = match(t, j)
+                if m is not None:
+                    return m
+        m = match(t, at)
         if m is not None:
             return m
-        pos = f.start() + 1
+        pos = at + 1
     return None
 
 
@@ -442,12 +457,7 @@ def find_numbers(text: str) -> list[NumberMention]:
     t = fold(text)
     cands: list[_Cand] = []
     pos = 0
-    first, match = _MASTER_FIRST.search, _MASTER.match
-    while (f := first(t, pos)) is not None:
-        m = match(t, f.start())  # as _search does, without a call per number
-        if m is None:
-            pos = f.start() + 1
-            continue
+    while (m := _search(t, pos)) is not None:
         group = m.lastgroup
         floor = cands[-1].end if cands else 0
         cand: _Cand | None = None
@@ -512,6 +522,10 @@ def _percent_words(t: str, m: re.Match[str]) -> _Cand | None:
     return _Cand(m.start(), m.end(), value, PERCENT, "percent", None, decimals, False)
 
 
+_ASCII_LETTERS = frozenset(string.ascii_letters)
+_AFTER_INT_MARK = frozenset(".、)）]］号")  # what may close a list marker or name a 号 after a whole number
+
+
 def _arabic(t: str, m: re.Match[str], cands: list[_Cand]) -> _Cand | None:
     s, e = m.span()
     number = m.group()
@@ -524,14 +538,14 @@ def _arabic(t: str, m: re.Match[str], cands: list[_Cand]) -> _Cand | None:
     n = len(t)
     prev = t[s - 1] if s > 0 else ""
     nxt = t[e] if e < n else ""
-    if (prev.isascii() and prev.isalpha()) or (nxt.isascii() and nxt.isalpha()):
+    if prev in _ASCII_LETTERS or nxt in _ASCII_LETTERS:
         return None  # 5G, PM2.5, H7N9: identifiers, not quantities
     b = s - 1 if prev in _WS else s
     reference = _preceded_by(t, b, _REFERENCE_INDEX) if b > 0 and t[b - 1] in _REFERENCE_LAST else None
     if reference == "第" or (reference and _read_unit(t, e) is None):
         return None
     plain_int = number.isdigit()
-    if plain_int:
+    if plain_int and nxt in _AFTER_INT_MARK:
         if nxt in (".", "、") and not (e + 1 < n and t[e + 1].isdigit()):
             return None  # 1. / 1、 list markers
         if (
@@ -604,7 +618,9 @@ def _qualify(t: str, c: _Cand, floor: int) -> bool:
             else:
                 c.comparator = _AFTER_COMPARATOR[word]
             c.end = a.end()
-    b = _back_over_space(t, c.start)
+    b = c.start
+    if b > 0 and t[b - 1] in _WS:
+        b -= 1  # _back_over_space
     if b <= 0 or t[b - 1] not in _BEFORE_OPENERS:
         # no word that bounds, approximates, negates or counts the number ends here
         if c.tentative and (c.comparator or c.approximate):
@@ -630,11 +646,14 @@ def _qualify(t: str, c: _Cand, floor: int) -> bool:
 
 def _attach_unit(t: str, c: _Cand) -> None:
     n, e = len(t), c.end
-    if e >= n or t[e] == "号":
+    if e >= n:
         return
+    ch = t[e]
+    if ch == "号" or (ch not in _UNIT_OPENERS and ch not in _WS):
+        return  # no unit can follow (_read_unit's own first test, without the call)
     found = _read_unit(t, e)
     if found is None:
-        if t[e] not in _WS:
+        if ch not in _WS:
             return
         k = e
         while k < n and k < e + 2 and t[k] in _WS:
