@@ -92,3 +92,30 @@ def test_built_mentions_stay_frozen_and_copyable() -> None:
         n.unit = "元"  # type: ignore[misc]
     assert n.model_copy(update={"unit": "元"}).unit == "元"
     assert n.unit == "万元"
+
+
+def _match_unit_plainly(t: str, p: int) -> tuple[str, int] | None:
+    """The unit at ``p`` by a walk through the units starting with that character, longest first."""
+    if p >= len(t):
+        return None
+    for u in numbers._UNITS_BY_FIRST.get(t[p], ()):
+        if t.startswith(u, p):
+            k = p + len(u)
+            if k < len(t) and t[k] in numbers._NOT_UNIT_BEFORE.get(u, ""):
+                continue
+            return numbers._UNIT_ALIASES.get(u, u), k
+    return None
+
+
+_UNIT_PIECES = [
+    *(u for units in numbers._UNITS_BY_FIRST.values() for u in units),
+    *numbers._NOT_UNIT_BEFORE.values(),
+    "员", "目", "性", "析", "钟", "5", " ", "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_UNIT_PIECES), min_size=1, max_size=6).map("".join))
+def test_unit_pattern_takes_the_unit_the_walk_takes(text: str) -> None:
+    for p in range(len(text) + 1):
+        assert numbers._match_unit(text, p) == _match_unit_plainly(text, p)

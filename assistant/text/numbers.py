@@ -358,16 +358,22 @@ def _scaled(d: Decimal, power: int) -> Decimal:
     return out
 
 
+# Every unit, longest first, each refused before the characters that make it the start of a word: the first to
+# match at a place is the one a walk through the units starting with that character, longest first, would take.
+_UNIT_AT = re.compile(
+    "|".join(
+        re.escape(u) + (f"(?![{re.escape(_NOT_UNIT_BEFORE[u])}])" if u in _NOT_UNIT_BEFORE else "")
+        for u in sorted({u for us in _UNITS_BY_FIRST.values() for u in us}, key=len, reverse=True)
+    )
+)
+
+
 def _match_unit(t: str, p: int) -> tuple[str, int] | None:
-    if p >= len(t):
+    m = _UNIT_AT.match(t, p)
+    if m is None:
         return None
-    for u in _UNITS_BY_FIRST.get(t[p], ()):
-        if t.startswith(u, p):
-            k = p + len(u)
-            if k < len(t) and t[k] in _NOT_UNIT_BEFORE.get(u, ""):
-                continue
-            return _UNIT_ALIASES.get(u, u), k
-    return None
+    u = m.group()
+    return _UNIT_ALIASES.get(u, u), m.end()
 
 
 # A unit, a 万/亿 multiplier or 余/多 starts with one of these: any other character after a number means no unit.
