@@ -19,6 +19,7 @@ from assistant.checks.reasons import _REASON_COLUMN
 from assistant.checks.scan import finditer_at, finditer_before, finditer_run_before
 from assistant.checks.spans import finditer_after
 from assistant.checks.structure import _COLON, _LIST_INTRO
+from assistant.checks.tables import _FIELD_LABEL, _FIELD_LABEL_LAST, _squash
 
 # Pieces that make each pattern match, almost match and fail in many ways when strung together at random.
 _DATE_PIECES = [
@@ -221,3 +222,45 @@ def test_label_and_clause_starts_equal_the_step_back(text: str, offset: int) -> 
     offset = min(offset, len(text))
     assert label_start(text, offset) == _walk_back(text, offset, 30, "，,。；;：:\n|（(、）)")
     assert clause_start(text, offset) == _walk_back(text, offset, _TIER_REACH, "，,。；;：:、\n|（(")
+
+
+_CELL_PIECES = [
+    "项目实施内容及过程概述",
+    "情况说明",
+    "存在问题",
+    "存在的问题",
+    "改进措施",
+    "主要成效",
+    "1.",
+    " ",
+    "\u3000",
+    "无",
+    "80",
+    "|",
+    "题",
+    "存",
+]
+cell_lines = st.lists(st.sampled_from(_CELL_PIECES), max_size=14).map("".join)
+
+
+def _pipe_cells_plainly(line: str, pos: int) -> list[tuple[int, str]]:
+    found = []
+    for m in re.finditer(r"[^|]*\|", line):
+        body = m.group()[:-1]
+        found.append((pos + m.start() + len(body) - len(body.lstrip()), body.strip()))
+    return found
+
+
+@settings(max_examples=400, deadline=None)
+@given(cell_lines)
+def test_pipe_cells_and_label_gates_agree_with_the_patterns(line: str) -> None:
+    at, split = 5, []
+    for body in line.split("|")[:-1]:
+        split.append((at + len(body) - len(body.lstrip()), body.strip()))
+        at += len(body) + 1
+    assert split == _pipe_cells_plainly(line, 5)
+    for _, text in split:
+        if text[-1:] not in _FIELD_LABEL_LAST:
+            assert not _FIELD_LABEL.match(_squash(text))
+        if not (text.startswith("存") and text.endswith("题")):
+            assert not re.fullmatch(r"存在(?:的)?问题", _squash(text))

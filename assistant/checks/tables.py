@@ -910,6 +910,8 @@ def _copied_neighbour_cells(ctx: Context) -> Iterator[Finding]:
         if line.count("|") >= 2:
             cells = [(m.start(), m.group()) for m in re.finditer(r"[^|]+", line)]
             for (_, left), (at, right) in zip(cells, cells[1:], strict=False):
+                if len(right) < 8:
+                    continue  # squashed it would be shorter still
                 words = _squash(right)
                 if len(words) >= 8 and words == _squash(left) and cell_number(words) is None:
                     start = pos + at + (len(right) - len(right.lstrip()))
@@ -1109,6 +1111,9 @@ _FIELD_LABEL = re.compile(
 )
 
 
+_FIELD_LABEL_LAST = frozenset("述明况论题施法效")
+
+
 def _pipe_stream(ctx: Context) -> list[tuple[int, str]]:
     """Every ``|`` cell of the text in order, as (start, text) — rows and one-cell-per-line forms alike."""
 
@@ -1118,9 +1123,10 @@ def _pipe_stream(ctx: Context) -> list[tuple[int, str]]:
         for line in c.text.split("\n"):
             if "|" in line:
                 found = []
-                for m in re.finditer(r"[^|]*\|", line):
-                    body = m.group()[:-1]
-                    found.append((pos + m.start() + len(body) - len(body.lstrip()), body.strip()))
+                at = pos
+                for body in line.split("|")[:-1]:  # each piece closed by a "|"; what follows the last is no cell
+                    found.append((at + len(body) - len(body.lstrip()), body.strip()))
+                    at += len(body) + 1
                 # Trailing empty cells of a row are padding; a line holding one empty cell is an empty cell.
                 while len(found) > 1 and not found[-1][1]:
                     found.pop()
@@ -1134,6 +1140,8 @@ def _pipe_stream(ctx: Context) -> list[tuple[int, str]]:
 def _empty_fields(ctx: Context) -> Iterator[Finding]:
     cells = _pipe_stream(ctx)
     for i, (start, text) in enumerate(cells[:-1]):
+        if text[-1:] not in _FIELD_LABEL_LAST:
+            continue  # the label cannot end in one of _FIELD_LABEL's words (the cell text is stripped)
         label = _squash(text)
         if not _FIELD_LABEL.match(label) or cells[i + 1][1]:
             continue
@@ -1167,6 +1175,8 @@ def nothing_to_improve(ctx: Context) -> Iterator[Finding]:
     a verdict in place of a figure, execution below the threshold, or all points resting on one indicator."""
     cells = _pipe_stream(ctx)
     for i, (start, text) in enumerate(cells[:-1]):
+        if not (text.startswith("存") and text.endswith("题")):
+            continue  # not 存在(的)?问题 (the cell text is stripped: its ends are the squashed text's)
         if not re.fullmatch(r"存在(?:的)?问题", _squash(text)) or not re.fullmatch(
             r"无|暂无|没有|无。", cells[i + 1][1]
         ):
