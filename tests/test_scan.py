@@ -16,10 +16,13 @@ from assistant.checks.dates import _CN_DATE, _cn_dates
 from assistant.checks.execution_rows import _COLUMN, HEADER_RUN
 from assistant.checks.items import _TIER_REACH, clause_start
 from assistant.checks.reasons import _REASON_COLUMN
+from assistant.checks.registry import Context
 from assistant.checks.scan import finditer_at, finditer_before, finditer_run_before
 from assistant.checks.spans import finditer_after
 from assistant.checks.structure import _COLON, _LIST_INTRO
-from assistant.checks.tables import _FIELD_LABEL, _FIELD_LABEL_LAST, _squash
+from assistant.checks.tables import _FIELD_LABEL, _FIELD_LABEL_LAST, _copied_neighbour_cells, _squash
+from assistant.text.document import document_from_text
+from assistant.text.tables import cell_number
 
 # Pieces that make each pattern match, almost match and fail in many ways when strung together at random.
 _DATE_PIECES = [
@@ -264,3 +267,39 @@ def test_pipe_cells_and_label_gates_agree_with_the_patterns(line: str) -> None:
             assert not _FIELD_LABEL.match(_squash(text))
         if not (text.startswith("存") and text.endswith("题")):
             assert not re.fullmatch(r"存在(?:的)?问题", _squash(text))
+
+
+_ROW_PIECES = [
+    "完成年度培训任务一千人次",
+    "完成年度培训任务一千人次 ",
+    " ",
+    "|",
+    "||",
+    "80",
+    "好",
+    "\n",
+    "道路硬化长度达到十公里",
+]
+table_texts = st.lists(st.sampled_from(_ROW_PIECES), max_size=16).map("".join)
+
+
+def _copied_cells_plainly(text: str) -> list[tuple[int, int]]:
+    """Neighbouring non-empty ``|`` cells with the same long sentence, found by a regex over each line."""
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if line.count("|") >= 2:
+            cells = [(m.start(), m.group()) for m in re.finditer(r"[^|]+", line)]
+            for (_, left), (at, right) in zip(cells, cells[1:], strict=False):
+                words = _squash(right)
+                if len(words) >= 8 and words == _squash(left) and cell_number(words) is None:
+                    start = pos + at + (len(right) - len(right.lstrip()))
+                    out.append((start, start + len(right.strip())))
+        pos += len(line) + 1
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(table_texts)
+def test_copied_neighbour_cells_are_those_the_regex_split_finds(text: str) -> None:
+    ctx = Context(doc=document_from_text(text))
+    assert [(f.start, f.end) for f in _copied_neighbour_cells(ctx)] == _copied_cells_plainly(ctx.text)

@@ -86,13 +86,19 @@ class MiscomputedRow:
 _EXEC_HEADER = re.compile(r"预算(?:数|金额)?[^\n]{0,40}?执行(?:数|金额)[^\n]{0,30}?执行率")
 
 
+def triples(ctx: Context) -> list[re.Match[str]]:
+    """Every TRIPLE in the text, found once per review (the rate index and the miscomputed rows both read them)."""
+    # a row starts with a digit: skip to digits in C
+    return ctx.memo("execution_rows.triples", lambda c: list(finditer_from(TRIPLE, c.text, r"\d")))
+
+
 def miscomputed_rows(ctx: Context) -> list[MiscomputedRow]:
     """Rows whose header names budget, spending and rate in that order but whose rate is not spending ÷ budget."""
 
     def compute(c: Context) -> list[MiscomputedRow]:
         text = c.text
         out = []
-        for m in finditer_from(TRIPLE, text, r"\d"):  # a row starts with a digit: skip to digits in C
+        for m in triples(c):
             a, b, p = parse(m.group("a")), parse(m.group("b")), m.group("p")
             if a <= 0 or quotient_matches(b, a, p):
                 continue

@@ -908,22 +908,24 @@ def _copied_neighbour_cells(ctx: Context) -> Iterator[Finding]:
     text = ctx.text
     for line in text.split("\n"):
         if line.count("|") >= 2:
-            cells = [(m.start(), m.group()) for m in re.finditer(r"[^|]+", line)]
-            for (_, left), (at, right) in zip(cells, cells[1:], strict=False):
-                if len(right) < 8:
-                    continue  # squashed it would be shorter still
-                words = _squash(right)
-                if len(words) >= 8 and words == _squash(left) and cell_number(words) is None:
-                    start = pos + at + (len(right) - len(right.lstrip()))
-                    yield ctx.finding(
-                        "tables.actual-copies-target",
-                        "vague_wording",
-                        "warning",
-                        start,
-                        start + len(right.strip()),
-                        f"相邻两栏内容一字不差（“{words[:20]}…”），完成情况照抄了目标",
-                        "写出实际达到的数值或可核实的事实",
-                    )
+            left, at = None, 0
+            for right in line.split("|"):  # neighbours: the non-empty pieces, one after the other
+                if right and left is not None and len(right) >= 8:  # squashed, a shorter one is shorter still
+                    words = _squash(right)
+                    if len(words) >= 8 and words == _squash(left) and cell_number(words) is None:
+                        start = pos + at + (len(right) - len(right.lstrip()))
+                        yield ctx.finding(
+                            "tables.actual-copies-target",
+                            "vague_wording",
+                            "warning",
+                            start,
+                            start + len(right.strip()),
+                            f"相邻两栏内容一字不差（“{words[:20]}…”），完成情况照抄了目标",
+                            "写出实际达到的数值或可核实的事实",
+                        )
+                if right:
+                    left = right
+                at += len(right) + 1
         pos += len(line) + 1
 
 
