@@ -270,6 +270,8 @@ def test_pipe_cells_and_label_gates_agree_with_the_patterns(line: str) -> None:
 
 
 _ROW_PIECES = [
+    "| 完成年度培训任务一千人次 | 完成年度培训任务一千人次 |\n",
+    "目标 | 完成年度培训任务一千人次 | 完成年度培训任务一千人次\n",
     "完成年度培训任务一千人次",
     "完成年度培训任务一千人次 ",
     " ",
