@@ -20,6 +20,8 @@ from assistant.checks.structure import paragraphs
 from assistant.text.numbers import NumberMention
 from assistant.units import MONEY_UNITS, to_yuan
 
+_ITEM_WORD = re.compile(r"资金|项目|经费|专项|工程")
+
 Attribute = Literal["initial", "budget", "spent", "other"]
 
 # The last of these words before a figure says what the figure measures. Longer words first.
@@ -131,7 +133,7 @@ def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
 
 
 def _looks_like_item(cell: str) -> bool:
-    return bool(re.search(r"资金|项目|经费|专项|工程", cell)) and len(_norm(cell)) <= 40
+    return bool(_ITEM_WORD.search(cell)) and len(_norm(cell)) <= 40
 
 
 def item_at(ctx: Context, offset: int) -> str | None:
@@ -197,6 +199,8 @@ _LABEL_TAIL = re.compile(
 )
 _LABEL_HEAD = re.compile(r"(?:资金|经费|补助|补贴|专项|费|款)$")
 _LABEL_VERB = r"拨付|下达|安排|支出|使用|发放|兑付|用于|投入|收到|开支|完成|给予|分别是|分别为|包括|我区|我市|我县|的"
+_LABEL_VERBS = re.compile(_LABEL_VERB)
+_DIGIT = re.compile(r"\d")
 # Words every fund name has; a label made only of these names no particular fund.
 _GENERIC = re.compile(r"中央|省级|市级|县级|区级|本级|上级|财政|专项|项目|资金|经费|补助|补贴|预算|部门|整体|其他|支出")
 
@@ -209,8 +213,8 @@ def label_of(ctx: Context, mention: NumberMention) -> str | None:
     label = _LABEL_LEAD.sub("", label)
     label = _LABEL_TAIL.sub("", label)
     # A verb before the name ("省级拨付我区农机购置补贴资金"): the name is what follows the last verb.
-    label = re.split(_LABEL_VERB, label)[-1]
-    if re.search(r"\d", label) or not _LABEL_HEAD.search(label) or len(label) < 6 or len(_GENERIC.sub("", label)) < 4:
+    label = _LABEL_VERBS.split(label)[-1]
+    if _DIGIT.search(label) or not _LABEL_HEAD.search(label) or len(label) < 6 or len(_GENERIC.sub("", label)) < 4:
         return None
     return label
 

@@ -16,6 +16,8 @@ from assistant.checks.scan import finditer_run_before
 from assistant.text.numbers import NumberMention, parse_chinese_numeral
 from assistant.units import MONEY_UNITS, format_number, to_yuan
 
+_DIGIT = re.compile(r"\d")
+
 _RATE = re.compile(r"(预算执行率|执行率|支出率|预算完成率|完成(年初|全年)?预算的?)(为|达到?|是)?\s*$")
 
 
@@ -206,7 +208,7 @@ def _listed(raw: str) -> list[str] | None:
         return None
     last = _JOIN.split(items[-1])
     items = [*items[:-1], *last]
-    if any(not 2 <= len(i) <= 24 or re.search(r"\d", i) for i in items):
+    if any(not 2 <= len(i) <= 24 or _DIGIT.search(i) for i in items):
         return None
     return items
 

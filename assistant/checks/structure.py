@@ -13,6 +13,8 @@ from assistant.checks.scan import finditer_before
 from assistant.checks.spans import last_of
 from assistant.text.sections import match_marker, parse_heading
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
 _CN = "一二三四五六七八九十"
 
 
@@ -53,7 +55,7 @@ def headings(ctx: Context) -> list[Heading]:
             if found is None:
                 continue
             title = line[found[2] : h.title_end]
-            if not re.search(r"[\u4e00-\u9fff]", title):
+            if not _HAN.search(title):
                 continue
             out.append(Heading(s, e, h.level, h.number, title))
         return out

@@ -23,6 +23,9 @@ from assistant.text.numbers import NumberMention
 from assistant.text.tables import COMPARATOR, cell_number, column_role, is_percent
 from assistant.units import format_number, same_count_unit
 
+_NOTHING_WRITTEN = re.compile(r"[无/／—\-\s]*")
+_NUMBERED_NAME = re.compile(r"指标\s*\d+\s*[:：]?")
+
 # The indicator header the rule examples use (``assistant rules ID`` prints them; the tests run them).
 _IND = "一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 分值 | 得分 | 偏差原因\n"
 _VERDICT = re.compile(
@@ -217,7 +220,7 @@ def _reason_given(ctx: Context, form: tuple[int, int], rows: list[Row]) -> bool:
     """Whether the form explains itself: a filled reason cell that is not the printed note, or a cause in its text."""
     for row in rows:
         cell = row.get("reason")
-        if cell is not None and not _PRINTED_NOTE.search(cell.text) and not re.fullmatch(r"[无/／—\-\s]*", cell.text):
+        if cell is not None and not _PRINTED_NOTE.search(cell.text) and not _NOTHING_WRITTEN.fullmatch(cell.text):
             return True
     text = ctx.text[form[0] : form[1]]
     return any(not _PRINTED_NOTE.search(_line_around(text, m.start())) for m in _CAUSE.finditer(text))
@@ -1057,7 +1060,7 @@ def empty_indicator(ctx: Context) -> Iterator[Finding]:
     for ind in indicators(ctx):
         row = ind.row
         name = row.get("name")
-        if name is not None and re.fullmatch(r"指标\s*\d+\s*[:：]?", _squash(name.text)) and not _has_values(row):
+        if name is not None and _NUMBERED_NAME.fullmatch(_squash(name.text)) and not _has_values(row):
             yield _finding_on_row(
                 ctx, row, "tables.empty-indicator", "missing_value", "warning",
                 f"“{_squash(name.text)}”是模板留下的空指标行", "删除空行，或填写指标名称、指标值、完成值和得分",
