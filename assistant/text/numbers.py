@@ -358,12 +358,13 @@ def _scaled(d: Decimal, power: int) -> Decimal:
     return out
 
 
-# Every unit, longest first, each refused before the characters that make it the start of a word: the first to
+# Every unit, longest first (then in code-point order, so the pattern text is the same under any hash seed), each
+# refused before the characters that make it the start of a word: the first to
 # match at a place is the one a walk through the units starting with that character, longest first, would take.
 _UNIT_AT = re.compile(
     "|".join(
         re.escape(u) + (f"(?![{re.escape(_NOT_UNIT_BEFORE[u])}])" if u in _NOT_UNIT_BEFORE else "")
-        for u in sorted({u for us in _UNITS_BY_FIRST.values() for u in us}, key=len, reverse=True)
+        for u in sorted({u for us in _UNITS_BY_FIRST.values() for u in us}, key=lambda u: (-len(u), u))
     )
 )
 
