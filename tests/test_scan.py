@@ -20,7 +20,14 @@ from assistant.checks.registry import Context
 from assistant.checks.scan import finditer_at, finditer_before, finditer_run_before
 from assistant.checks.spans import finditer_after
 from assistant.checks.structure import _COLON, _LIST_INTRO
-from assistant.checks.tables import _FIELD_LABEL, _FIELD_LABEL_LAST, _copied_neighbour_cells, _squash
+from assistant.checks.tables import (
+    _FIELD_LABEL,
+    _FIELD_LABEL_LAST,
+    _FORM_TITLE,
+    _copied_neighbour_cells,
+    _form_title_starts,
+    _squash,
+)
 from assistant.text.document import document_from_text
 from assistant.text.tables import cell_number
 
@@ -305,3 +312,27 @@ def _copied_cells_plainly(text: str) -> list[tuple[int, int]]:
 def test_copied_neighbour_cells_are_those_the_regex_split_finds(text: str) -> None:
     ctx = Context(doc=document_from_text(text))
     assert [(f.start, f.end) for f in _copied_neighbour_cells(ctx)] == _copied_cells_plainly(ctx.text)
+
+
+_FORM_PIECES = [
+    "项目支出绩效自评表",
+    "部门整体支出绩效评价表",
+    "自评表",
+    "评价表",
+    "（2023年度）",
+    " ",
+    "\n",
+    "|",
+    "，",
+    "2023年度",
+    "某县",
+    "说明",
+]
+form_texts = st.lists(st.sampled_from(_FORM_PIECES), max_size=16).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(form_texts)
+def test_form_title_starts_are_those_the_separator_scan_finds(text: str) -> None:
+    plain = {m.start() for m in finditer_after(_FORM_TITLE, text, r"[\s|]")}
+    assert _form_title_starts(text) == plain

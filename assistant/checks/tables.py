@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 from assistant.budget.scoring import ScoringRules, grade_for
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
-from assistant.checks.spans import finditer_after, last_of
+from assistant.checks.spans import last_of
 from assistant.text.document import Table, TableCell
 from assistant.text.numbers import NumberMention
 from assistant.text.tables import COMPARATOR, cell_number, column_role, is_percent
@@ -173,12 +173,27 @@ def _scoring(ctx: Context) -> ScoringRules:
     return ctx.config.scoring
 
 
+def _form_title_starts(text: str) -> set[int]:
+    """The starts of _FORM_TITLE's matches: the places finditer_after(_FORM_TITLE, text, r"[\\s|]") tries (a line
+    start, or after a blank or a cell border; a title holds neither) that lie 2–40 characters before a 自评表 or
+    评价表, where every match ends — tried only there."""
+    found = set()
+    for word in _FORM_WORD.finditer(text):
+        q = word.start()
+        for s in range(max(q - 40, 0), q - 1):
+            if (s == 0 or text[s - 1].isspace() or text[s - 1] == "|") and _FORM_TITLE.match(text, s):
+                found.add(s)
+    return found
+
+
+_FORM_WORD = re.compile("自评表|评价表")
+
+
 def forms(ctx: Context) -> list[tuple[int, int]]:
     """Spans of the self-evaluation forms: from one form title (…自评表) to the next."""
 
     def compute(c: Context) -> list[tuple[int, int]]:
-        # a title opens a line or follows a space or a cell border: only those places are tried
-        starts = sorted({0, *(m.start() for m in finditer_after(_FORM_TITLE, c.text, r"[\s|]"))})
+        starts = sorted({0, *_form_title_starts(c.text)})
         return [(s, e) for s, e in zip(starts, [*starts[1:], len(c.text)], strict=True) if e > s]
 
     return ctx.memo("tables.forms", compute)
