@@ -464,23 +464,24 @@ def find_numbers(text: str) -> list[NumberMention]:
     t = fold(text)
     cands: list[_Cand] = []
     pos = 0
+    floor = 0  # where the last candidate ends: words before a number are read back to here, no further
     while (m := _search(t, pos)) is not None:
         group = m.lastgroup
-        floor = cands[-1].end if cands else 0
         cand: _Cand | None = None
-        if group == "pct":
+        if group == "ar" or group == "cn":
+            cand = _arabic(t, m, cands) if group == "ar" else _chinese(t, m)
+        elif group == "pct":
             cand = _percent_words(t, m)
         elif group == "iso":
             cand = _Cand(m.start(), m.end(), Decimal(m.group()[:4]), "年", "date", None, 0, False)
-        elif group in ("ar", "wrap"):
+        elif group == "wrap":
             cand = _arabic(t, m, cands)
-        elif group == "cn":
-            cand = _chinese(t, m)
+        pos = m.end()
         if cand is not None and _qualify(t, cand, floor):
             cands.append(cand)
-            pos = max(m.end(), cand.end)
-        else:
-            pos = m.end()
+            floor = cand.end
+            if cand.end > pos:
+                pos = cand.end
     _spread_range_units(t, cands)
     return [_mention(text, c) for c in cands if not c.tentative]
 
