@@ -91,8 +91,11 @@ class Row:
 
     def get(self, role: str) -> TableCell | None:
         """The cell of a role, when the row has one with text."""
-        cell = self.roles.get(role)
-        return cell if cell is not None and cell.text.strip() else None
+        return self._filled.get(role)
+
+    @cached_property  # the rules ask each row for its roles many times
+    def _filled(self) -> dict[str, TableCell]:
+        return {role: cell for role, cell in self.roles.items() if cell.text.strip()}
 
     def number(self, role: str) -> Decimal | None:
         """The number a role's cell holds, when it holds only a number."""
@@ -838,7 +841,7 @@ def verdict_actual(ctx: Context) -> Iterator[Finding]:
             if row.is_total:
                 continue
             cell = row.get("actual")
-            if cell is None or any(ch.isdigit() for ch in cell.text):
+            if cell is None or any(map(str.isdigit, cell.text)):
                 continue
             target = row.get("target")
             unit = row.get("unit")
