@@ -99,8 +99,15 @@ class Row:
 
     def number(self, role: str) -> Decimal | None:
         """The number a role's cell holds, when it holds only a number."""
-        cell = self.get(role)
-        return cell_number(cell.text) if cell is not None else None
+        numbers = self._numbers
+        if role not in numbers:
+            cell = self.get(role)
+            numbers[role] = cell_number(cell.text) if cell is not None else None
+        return numbers[role]
+
+    @cached_property
+    def _numbers(self) -> dict[str, Decimal | None]:
+        return {}  # number() by role, read once
 
     @cached_property  # several rules ask every row; the row never changes
     def label(self) -> str:
