@@ -29,6 +29,7 @@ from assistant.checks.tables import (
     _squash,
 )
 from assistant.text.document import document_from_text
+from assistant.text.sections import parse_heading, starts_with_marker
 from assistant.text.tables import cell_number
 
 # Pieces that make each pattern match, almost match and fail in many ways when strung together at random.
@@ -336,3 +337,31 @@ form_texts = st.lists(st.sampled_from(_FORM_PIECES), max_size=16).map("".join)
 def test_form_title_starts_are_those_the_separator_scan_finds(text: str) -> None:
     plain = {m.start() for m in finditer_after(_FORM_TITLE, text, r"[\s|]")}
     assert _form_title_starts(text) == plain
+
+
+_HEADING_PIECES = [
+    "一、",
+    "（二）",
+    "(3)",
+    "4.",
+    "5、",
+    "①",
+    "#",
+    "## ",
+    "| ",
+    "项目概况",
+    "：",
+    " ",
+    "1.5万元",
+    "十",
+    "（",
+    "）",
+]
+heading_lines = st.lists(st.sampled_from(_HEADING_PIECES), max_size=8).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(heading_lines)
+def test_heading_gate_passes_every_heading(line: str) -> None:
+    if not (line.startswith("#") or starts_with_marker(line)):
+        assert parse_heading(line) is None

@@ -11,7 +11,7 @@ from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
 from assistant.checks.scan import finditer_before
 from assistant.checks.spans import last_of
-from assistant.text.sections import match_marker, parse_heading
+from assistant.text.sections import match_marker, parse_heading, starts_with_marker
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -44,10 +44,13 @@ def headings(ctx: Context) -> list[Heading]:
 
     def compute(c: Context) -> list[Heading]:
         out = []
+        text = c.text
         for s, e in paragraphs(c):
+            line = text[s:e]
+            if not (line.startswith("#") or starts_with_marker(line)):
+                continue  # parse_heading wants a marker at the start, or after a markdown "#"
             if in_table(c, s):
                 continue
-            line = c.text[s:e]
             h = parse_heading(line)
             if h is None or h.level >= 5:
                 continue
