@@ -19,7 +19,7 @@ from assistant.checks.reasons import _REASON_COLUMN
 from assistant.checks.registry import Context
 from assistant.checks.scan import finditer_at, finditer_before, finditer_run_before
 from assistant.checks.spans import finditer_after
-from assistant.checks.structure import _COLON, _LIST_INTRO
+from assistant.checks.structure import _COLON, _HEADING_WORD_LAST, _HEADING_WORDS, _LIST_INTRO
 from assistant.checks.tables import (
     _FIELD_LABEL,
     _FIELD_LABEL_LAST,
@@ -365,3 +365,17 @@ heading_lines = st.lists(st.sampled_from(_HEADING_PIECES), max_size=8).map("".jo
 def test_heading_gate_passes_every_heading(line: str) -> None:
     if not (line.startswith("#") or starts_with_marker(line)):
         assert parse_heading(line) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["情况", "情况分析", "指标", "结论", "措施", "问题", "建议", "概况", "说明", "资金", " ", "\n", "析"]
+        ),
+        max_size=6,
+    ).map("".join)
+)
+def test_heading_word_gate_passes_every_heading_word(line: str) -> None:
+    if line.rstrip()[-1:] not in _HEADING_WORD_LAST:
+        assert not _HEADING_WORDS.search(line.strip())

@@ -131,6 +131,7 @@ def heading_sequence(ctx: Context) -> Iterator[Finding]:
 
 
 _HEADING_WORDS = re.compile(r"(?:情况|情况分析|分析|指标|结论|措施|问题|建议|概况|说明)$")
+_HEADING_WORD_LAST = frozenset("况析标论施题议明")
 _NO_HEADING_TEXT = re.compile(r"[\s，。；：:、,.;!?！？|\d“”\"]")
 
 
@@ -152,6 +153,8 @@ def unnumbered_heading(ctx: Context) -> Iterator[Finding]:
     first_start = min(h.start for h in heads)
     last_start = max(h.start for h in heads)
     for i, (s, e) in enumerate(lines):
+        if ctx.text[s:e].rstrip()[-1:] not in _HEADING_WORD_LAST:
+            continue  # _HEADING_WORDS cannot match the stripped line's end
         if i == 0 or in_table(ctx, s):
             continue
         line = ctx.text[s:e].strip()
