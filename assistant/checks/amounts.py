@@ -9,15 +9,18 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
 from assistant.checks.registry import Context
-from assistant.checks.spans import finditer_after, in_spans, merge_spans
+from assistant.checks.spans import in_spans, last_of, merge_spans
 from assistant.checks.structure import paragraphs
 from assistant.text.numbers import NumberMention
 from assistant.units import MONEY_UNITS, to_yuan
+
+_ITEM_WORD = re.compile(r"资金|项目|经费|专项|工程")
 
 Attribute = Literal["initial", "budget", "spent", "other"]
 
@@ -43,8 +46,28 @@ _PROSE_ITEM = re.compile(
     r"(?=(?:全年|年初|实际|预算|安排|支出|执行|共|累计))",
     re.MULTILINE,
 )
+# Every _PROSE_ITEM match ends in one of these words right before an amount word, within its line or sentence.
+_ITEM_THEN_AMOUNT = re.compile(r"(?:资金|项目|经费)(?=全年|年初|实际|预算|安排|支出|执行|共|累计)")
+
+
+def _prose_items(text: str) -> Iterator[re.Match[str]]:
+    """``finditer_after(_PROSE_ITEM, text, "[。；\\n]")`` (an item opens a line or a sentence), tried only at the
+    start of the lines and sentences that hold an item word before an amount word: a match holds no 。；or line
+    break, so it starts where the last of them before its item word leaves off."""
+    tried = -1
+    for hit in _ITEM_THEN_AMOUNT.finditer(text):
+        start = last_of(text, "。；\n", hit.start()) + 1
+        if start == tried:
+            continue
+        tried = start
+        m = _PROSE_ITEM.match(text, start)
+        if m is not None:
+            yield m
+
+
 _NOT_A_NAME = re.compile(r"部分|全部|所有|各项|其余|剩余|结余|该|本|此|其中|我|各")
 _ITEM_LINE = re.compile(r"^[^。；，,：:]{3,40}(专项资金|补助资金|资金|项目|经费|专项)$")
+_ITEM_LINE_LAST = frozenset("金目费项")
 
 
 @dataclass(frozen=True)
@@ -76,12 +99,14 @@ def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
         text = c.text
         rows = merge_spans([(s, e) for s, e, _ in anchors])  # a line inside a table row is that row's cell
         for start, end in paragraphs(c):
+            if text[start:end].rstrip()[-1:] not in _ITEM_LINE_LAST:
+                continue  # _ITEM_LINE cannot match: its last character (spaces aside) ends none of its words
             line = _norm(text[start:end])
             if _ITEM_LINE.match(line) and not in_spans(rows, start):
                 anchors.append((start, -1, line))
         # An item named at the start of a sentence and followed by an amount word ("城乡低保资金项目全年预算…")
         # covers that sentence only.
-        for m in finditer_after(_PROSE_ITEM, text, "[。；\n]"):  # an item opens a line or a sentence
+        for m in _prose_items(text):
             name = m.group("name")
             if len(_GENERIC.sub("", _NOT_A_NAME.sub("", name))) < 2:
                 continue  # "部分资金执行率偏低", "项目资金支出": no particular item is named
@@ -108,7 +133,7 @@ def item_anchors(ctx: Context) -> list[tuple[int, int, str]]:
 
 
 def _looks_like_item(cell: str) -> bool:
-    return bool(re.search(r"资金|项目|经费|专项|工程", cell)) and len(_norm(cell)) <= 40
+    return bool(_ITEM_WORD.search(cell)) and len(_norm(cell)) <= 40
 
 
 def item_at(ctx: Context, offset: int) -> str | None:
@@ -167,12 +192,15 @@ def amounts(ctx: Context) -> list[Amount]:
 
 
 _LABEL_START = re.compile(r"[，,。；;：:\n|（(、）)]")
+_LABEL_BEFORE = re.compile(rf"[\s\S]*{_LABEL_START.pattern}")  # greedy: up to the last of them
 _LABEL_LEAD = re.compile(r"^(?:\d{4}年度?|全年|本年|当年|年初|年度|其中|共|我[单位局校区市县]*|本[单位项目]*)+")
 _LABEL_TAIL = re.compile(
     r"(?:安排|下达|拨付|支出|使用|发放|兑付|共计|合计|总计|累计|为|是|达到?|预算|实际|金额|共|已|了|数|总额)+$"
 )
 _LABEL_HEAD = re.compile(r"(?:资金|经费|补助|补贴|专项|费|款)$")
 _LABEL_VERB = r"拨付|下达|安排|支出|使用|发放|兑付|用于|投入|收到|开支|完成|给予|分别是|分别为|包括|我区|我市|我县|的"
+_LABEL_VERBS = re.compile(_LABEL_VERB)
+_DIGIT = re.compile(r"\d")
 # Words every fund name has; a label made only of these names no particular fund.
 _GENERIC = re.compile(r"中央|省级|市级|县级|区级|本级|上级|财政|专项|项目|资金|经费|补助|补贴|预算|部门|整体|其他|支出")
 
@@ -180,17 +208,23 @@ _GENERIC = re.compile(r"中央|省级|市级|县级|区级|本级|上级|财政|
 def label_of(ctx: Context, mention: NumberMention) -> str | None:
     """The fund an amount is written against ("农机购置补贴资金62万元" -> 农机购置补贴资金), if it names one."""
     text = ctx.text
-    lo = mention.start
-    while lo > max(mention.start - 30, 0) and not _LABEL_START.match(text[lo - 1]):
-        lo -= 1
+    lo = label_start(text, mention.start)
     label = _norm(text[lo : mention.start])
     label = _LABEL_LEAD.sub("", label)
     label = _LABEL_TAIL.sub("", label)
     # A verb before the name ("省级拨付我区农机购置补贴资金"): the name is what follows the last verb.
-    label = re.split(_LABEL_VERB, label)[-1]
-    if re.search(r"\d", label) or not _LABEL_HEAD.search(label) or len(label) < 6 or len(_GENERIC.sub("", label)) < 4:
+    label = _LABEL_VERBS.split(label)[-1]
+    if _DIGIT.search(label) or not _LABEL_HEAD.search(label) or len(label) < 6 or len(_GENERIC.sub("", label)) < 4:
         return None
     return label
+
+
+def label_start(text: str, offset: int) -> int:
+    """Where the label before ``offset`` starts: right after the last _LABEL_START character of the 30 before it
+    (one regex over the window, not a match per character)."""
+    lo = max(offset - 30, 0)
+    last = _LABEL_BEFORE.match(text, lo, offset)
+    return last.end() if last is not None else lo
 
 
 def label_core(label: str) -> str:

@@ -12,8 +12,11 @@ from assistant.checks.execution_rows import form_at, header_rows, miscomputed_ro
 from assistant.checks.finding import Finding
 from assistant.checks.rates import rates
 from assistant.checks.registry import Context, rule
+from assistant.checks.scan import finditer_run_before
 from assistant.text.numbers import NumberMention, parse_chinese_numeral
 from assistant.units import MONEY_UNITS, format_number, to_yuan
+
+_DIGIT = re.compile(r"\d")
 
 _RATE = re.compile(r"(预算执行率|执行率|支出率|预算完成率|完成(年初|全年)?预算的?)(为|达到?|是)?\s*$")
 
@@ -173,6 +176,14 @@ _LIST_THEN_COUNT = re.compile(
     rf"(?P<list>(?:[\u4e00-\u9fa5]{{2,20}}、)+[\u4e00-\u9fa5]{{2,24}}?)(?P<etc>等)?(?:共|共计|在内的)?{_COUNT}"
     r"(?=[\u4e00-\u9fa5]{0,6}[，,。；;：:\s])"
 )
+
+
+def _lists_then_counts(text: str) -> Iterator[re.Match[str]]:
+    """``_LIST_THEN_COUNT.finditer(text)``, tried only before each 、 (the pattern may start at any Chinese
+    character, and the engine would try every one)."""
+    return finditer_run_before(_LIST_THEN_COUNT, text, "、", "\u4e00", "\u9fa5", 2, 20)
+
+
 _JOIN = re.compile(r"以及|和|及|与")
 _COUNT_THEN_NUMBERED = re.compile(
     rf"(?:共|共计|合计|总计|涉及|包括|有)[\u4e00-\u9fa5]{{0,4}}?{_COUNT}[\u4e00-\u9fa5]{{0,6}}"
@@ -197,7 +208,7 @@ def _listed(raw: str) -> list[str] | None:
         return None
     last = _JOIN.split(items[-1])
     items = [*items[:-1], *last]
-    if any(not 2 <= len(i) <= 24 or re.search(r"\d", i) for i in items):
+    if any(not 2 <= len(i) <= 24 or _DIGIT.search(i) for i in items):
         return None
     return items
 
@@ -267,7 +278,8 @@ def count_items(ctx: Context) -> Iterator[Finding]:
             continue
         yield _count_mismatch(ctx, m, f"随后编号列举了 {listed} 项", "条目")
     for pattern in (_COUNT_THEN_LIST, _LIST_THEN_COUNT):
-        for m in pattern.finditer(text):
+        found = pattern.finditer(text) if pattern is _COUNT_THEN_LIST else _lists_then_counts(text)
+        for m in found:
             if m.groupdict().get("etc"):
                 continue  # "A、B等5个": the list is not all of them
             raw = m.group("list").strip()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.scan import finditer_at
 
 # Words that make an earlier year legitimate: history, comparison, a document's date, a period.
 _HISTORY = re.compile(
@@ -63,6 +65,18 @@ _CN_DATE = re.compile(
     r"|(?<=\d)\s*([年月日])\s+\1|(?<=[〇零一二三四五六七八九十])\s*([年月])\s+\2"
 )
 
+# Where a _CN_DATE match can start: at two numerals (a year written out), or after a figure followed by a doubled
+# 年/月/日. Both open with a character class, which the engine skips to; _CN_DATE itself opens with lookbehinds.
+_CN_YEAR_START = re.compile(r"[〇零一二三四五六七八九](?=[〇零一二三四五六七八九])")
+_DOUBLED_AFTER = re.compile(r"[\d〇零一二三四五六七八九十](?=\s*([年月日])\s+\1)")
+
+
+def _cn_dates(text: str) -> Iterator[re.Match[str]]:
+    """``_CN_DATE.finditer(text)``, tried only where a match can start."""
+    years = (m.start() for m in _CN_YEAR_START.finditer(text))
+    doubled = (m.end() for m in _DOUBLED_AFTER.finditer(text))
+    return finditer_at(_CN_DATE, text, heapq.merge(years, doubled))
+
 
 @rule(
     "dates.malformed",
@@ -74,7 +88,7 @@ _CN_DATE = re.compile(
 )
 def malformed_date(ctx: Context) -> Iterator[Finding]:
     """A written-out date whose year has two or three numerals, or whose 年/月/日 is doubled."""
-    for m in _CN_DATE.finditer(ctx.text):
+    for m in _cn_dates(ctx.text):
         end = m.end()
         doubled = re.compile(r"\s*([年月日])\s+\1").match(ctx.text, end - 1) if not m.group(1) else None
         if doubled is not None:

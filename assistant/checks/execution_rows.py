@@ -86,13 +86,19 @@ class MiscomputedRow:
 _EXEC_HEADER = re.compile(r"预算(?:数|金额)?[^\n]{0,40}?执行(?:数|金额)[^\n]{0,30}?执行率")
 
 
+def triples(ctx: Context) -> list[re.Match[str]]:
+    """Every TRIPLE in the text, found once per review (the rate index and the miscomputed rows both read them)."""
+    # a row starts with a digit: skip to digits in C
+    return ctx.memo("execution_rows.triples", lambda c: list(finditer_from(TRIPLE, c.text, r"\d")))
+
+
 def miscomputed_rows(ctx: Context) -> list[MiscomputedRow]:
     """Rows whose header names budget, spending and rate in that order but whose rate is not spending ÷ budget."""
 
     def compute(c: Context) -> list[MiscomputedRow]:
         text = c.text
         out = []
-        for m in finditer_from(TRIPLE, text, r"\d"):  # a row starts with a digit: skip to digits in C
+        for m in triples(c):
             a, b, p = parse(m.group("a")), parse(m.group("b")), m.group("p")
             if a <= 0 or quotient_matches(b, a, p):
                 continue
@@ -148,7 +154,9 @@ class HeaderRow:
 
 
 _COLUMN = r"年初预算数?|全年预算数?|调整后预算数?|全年执行数?|预算执行数|执行数|预算执行率|执行率|分值|权重|得分"
-HEADER_RUN = re.compile(rf"(?:(?:{_COLUMN})[ \t]*\|?[ \t]*){{3,}}")
+# Three or more column names: (?:name…){3,} with the first written out, so that the pattern opens with the names'
+# first characters and the engine skips through the text to them (five times faster, the same matches).
+HEADER_RUN = re.compile(rf"(?:{_COLUMN})[ \t]*\|?[ \t]*(?:(?:{_COLUMN})[ \t]*\|?[ \t]*){{2,}}")
 _TOKEN = re.compile(rf"\s*\|?\s*(?P<num>{_NUM})(?P<pct>\s*[%％])?")
 
 

@@ -27,12 +27,22 @@ _YEAR = re.compile(r"(?:19|20)\d{2}(?=年)")
 _COMPARISON = re.compile(r"上年|去年|上一年|同比|较\d{4}年|较上|比上|增加|减少|下降|增长")
 
 
+# Greedy: up to the last clause mark of a window.
+_CLAUSE_BEFORE = re.compile(r"[\s\S]*[，,。；;：:、\n|（(]")
+
+
+def clause_start(text: str, offset: int) -> int:
+    """Where the clause before ``offset`` starts, looking back at most _TIER_REACH characters: right after the last
+    clause mark (one regex over the window, not a step per character)."""
+    lo = max(offset - _TIER_REACH, 0)
+    last = _CLAUSE_BEFORE.match(text, lo, offset)
+    return last.end() if last is not None else lo
+
+
 def tier_of(ctx: Context, a: Amount) -> str | None:
     """The funding tier named just before an amount in its clause ("其中中央资金60万元" -> 中央), if any."""
     text = ctx.text
-    lo = a.mention.start
-    while lo > max(a.mention.start - _TIER_REACH, 0) and text[lo - 1] not in "，,。；;：:、\n|（(":
-        lo -= 1
+    lo = clause_start(text, a.mention.start)
     found = list(_TIER.finditer(text, lo, a.mention.start))
     if not found:
         return None

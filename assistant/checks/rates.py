@@ -21,9 +21,9 @@ from typing import Literal
 
 from assistant.checks.amounts import Amount, amounts
 from assistant.checks.breakdowns import part_starts
-from assistant.checks.execution_rows import HEADER_RUN, TRIPLE, form_at, forms, header_rows, parse, quotient_matches
+from assistant.checks.execution_rows import HEADER_RUN, form_at, forms, header_rows, parse, quotient_matches, triples
 from assistant.checks.registry import Context
-from assistant.checks.spans import finditer_anchored, finditer_from, last_of
+from assistant.checks.spans import finditer_anchored, last_of
 from assistant.units import format_number
 
 Source = Literal["stated", "row", "form", "derived"]
@@ -127,7 +127,7 @@ def _stated(ctx: Context) -> list[Rate]:
 def _triples(ctx: Context) -> list[Rate]:
     """Budget, spending and their quotient side by side: a row of an execution table, whatever its labels."""
     out = []
-    for m in finditer_from(TRIPLE, ctx.text, r"\d"):
+    for m in triples(ctx):
         a, b, p = parse(m.group("a")), parse(m.group("b")), m.group("p")
         if not quotient_matches(b, a, p):
             continue

@@ -13,8 +13,11 @@ REASON = re.compile(
     r"|滞后|延迟|推迟|延期|待[^，。；|\n]{0,6}(?:结算|验收|支付|拨付|审计|完工)|主要是"
 )
 _PRINTED_NOTE = re.compile(r"需说明原因|说明原因[（(]|原因分析")
+# (?:偏差|未完成|未达标)?原因分析…措施 | 存在…问题…, with the optional opening spelt out alternative by alternative (the
+# order the engine tries them): every alternative opens with a fixed character, so the engine skips to them.
 _REASON_COLUMN = re.compile(
-    r"(?:偏差|未完成|未达标)?原因分析[及和与]?\s*(?:改进|整改)?\s*措施|存在(?:的)?问题[及和与]?\s*(?:原因|改进措施|整改措施)?"
+    "|".join(f"{opening}原因分析[及和与]?\\s*(?:改进|整改)?\\s*措施" for opening in ("偏差", "未完成", "未达标", ""))
+    + r"|存在(?:的)?问题[及和与]?\s*(?:原因|改进措施|整改措施)?"
 )
 
 

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
+from assistant.checks.scan import finditer_before
 from assistant.checks.spans import last_of
-from assistant.text.sections import match_marker, parse_heading
+from assistant.text.sections import match_marker, parse_heading, starts_with_marker
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 _CN = "一二三四五六七八九十"
 
@@ -41,10 +44,13 @@ def headings(ctx: Context) -> list[Heading]:
 
     def compute(c: Context) -> list[Heading]:
         out = []
+        text = c.text
         for s, e in paragraphs(c):
+            line = text[s:e]
+            if not (line.startswith("#") or starts_with_marker(line)):
+                continue  # parse_heading wants a marker at the start, or after a markdown "#"
             if in_table(c, s):
                 continue
-            line = c.text[s:e]
             h = parse_heading(line)
             if h is None or h.level >= 5:
                 continue
@@ -52,7 +58,7 @@ def headings(ctx: Context) -> list[Heading]:
             if found is None:
                 continue
             title = line[found[2] : h.title_end]
-            if not re.search(r"[\u4e00-\u9fff]", title):
+            if not _HAN.search(title):
                 continue
             out.append(Heading(s, e, h.level, h.number, title))
         return out
@@ -125,6 +131,7 @@ def heading_sequence(ctx: Context) -> Iterator[Finding]:
 
 
 _HEADING_WORDS = re.compile(r"(?:情况|情况分析|分析|指标|结论|措施|问题|建议|概况|说明)$")
+_HEADING_WORD_LAST = frozenset("况析标论施题议明")
 _NO_HEADING_TEXT = re.compile(r"[\s，。；：:、,.;!?！？|\d“”\"]")
 
 
@@ -146,6 +153,8 @@ def unnumbered_heading(ctx: Context) -> Iterator[Finding]:
     first_start = min(h.start for h in heads)
     last_start = max(h.start for h in heads)
     for i, (s, e) in enumerate(lines):
+        if ctx.text[s:e].rstrip()[-1:] not in _HEADING_WORD_LAST:
+            continue  # _HEADING_WORDS cannot match the stripped line's end
         if i == 0 or in_table(ctx, s):
             continue
         line = ctx.text[s:e].strip()
@@ -170,6 +179,8 @@ _LIST_INTRO = re.compile(
     r"(?<!报告)(?<!汇报)(?<!说明)(?<!通报)(?:目标|指标|任务|内容|措施|问题|职责|职能|项目|成效|情况|做法|建议|要求)(?:如下|有)[:：]"
 )
 
+_COLON = re.compile("[:：]")  # every _LIST_INTRO match is a two-character word, 如下 or 有, and this colon
+
 
 @rule(
     "structure.list-not-written",
@@ -182,7 +193,7 @@ _LIST_INTRO = re.compile(
 def list_not_written(ctx: Context) -> Iterator[Finding]:
     """A list announced with "如下：" and followed directly by the next heading of the same or a higher level."""
     text = ctx.text
-    for m in _LIST_INTRO.finditer(text):
+    for m in finditer_before(_LIST_INTRO, text, _COLON, 4, 3):
         nxt = re.compile(r"\s*").match(text, m.end())
         pos = nxt.end() if nxt else m.end()
         if pos >= len(text):

@@ -12,16 +12,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from assistant.budget.scoring import ScoringRules, grade_for
 from assistant.checks.finding import Finding
 from assistant.checks.registry import Context, rule
-from assistant.checks.spans import finditer_after, last_of
+from assistant.checks.spans import last_of
 from assistant.text.document import Table, TableCell
 from assistant.text.numbers import NumberMention
 from assistant.text.tables import COMPARATOR, cell_number, column_role, is_percent
 from assistant.units import format_number, same_count_unit
+
+_NOTHING_WRITTEN = re.compile(r"[无/／—\-\s]*")
+_NUMBERED_NAME = re.compile(r"指标\s*\d+\s*[:：]?")
 
 # The indicator header the rule examples use (``assistant rules ID`` prints them; the tests run them).
 _IND = "一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 分值 | 得分 | 偏差原因\n"
@@ -88,15 +91,25 @@ class Row:
 
     def get(self, role: str) -> TableCell | None:
         """The cell of a role, when the row has one with text."""
-        cell = self.roles.get(role)
-        return cell if cell is not None and cell.text.strip() else None
+        return self._filled.get(role)
+
+    @cached_property  # the rules ask each row for its roles many times
+    def _filled(self) -> dict[str, TableCell]:
+        return {role: cell for role, cell in self.roles.items() if cell.text.strip()}
 
     def number(self, role: str) -> Decimal | None:
         """The number a role's cell holds, when it holds only a number."""
-        cell = self.get(role)
-        return cell_number(cell.text) if cell is not None else None
+        numbers = self._numbers
+        if role not in numbers:
+            cell = self.get(role)
+            numbers[role] = cell_number(cell.text) if cell is not None else None
+        return numbers[role]
 
-    @property
+    @cached_property
+    def _numbers(self) -> dict[str, Decimal | None]:
+        return {}  # number() by role, read once
+
+    @cached_property  # several rules ask every row; the row never changes
     def label(self) -> str:
         """The row's name: its indicator name, else its first non-empty cell."""
         for role in ("name", "level2", "level1"):
@@ -112,7 +125,7 @@ class Row:
         filled = [c for c in self.cells if c.text.strip()]
         return (filled[0].start, filled[-1].end) if filled else (0, 0)
 
-    @property
+    @cached_property
     def is_total(self) -> bool:
         """A 合计/总分 row."""
         return bool(_TOTAL_LABEL.match(self.label))
@@ -170,12 +183,27 @@ def _scoring(ctx: Context) -> ScoringRules:
     return ctx.config.scoring
 
 
+def _form_title_starts(text: str) -> set[int]:
+    """The starts of _FORM_TITLE's matches: the places finditer_after(_FORM_TITLE, text, r"[\\s|]") tries (a line
+    start, or after a blank or a cell border; a title holds neither) that lie 2–40 characters before a 自评表 or
+    评价表, where every match ends — tried only there."""
+    found = set()
+    for word in _FORM_WORD.finditer(text):
+        q = word.start()
+        for s in range(max(q - 40, 0), q - 1):
+            if (s == 0 or text[s - 1].isspace() or text[s - 1] == "|") and _FORM_TITLE.match(text, s):
+                found.add(s)
+    return found
+
+
+_FORM_WORD = re.compile("自评表|评价表")
+
+
 def forms(ctx: Context) -> list[tuple[int, int]]:
     """Spans of the self-evaluation forms: from one form title (…自评表) to the next."""
 
     def compute(c: Context) -> list[tuple[int, int]]:
-        # a title opens a line or follows a space or a cell border: only those places are tried
-        starts = sorted({0, *(m.start() for m in finditer_after(_FORM_TITLE, c.text, r"[\s|]"))})
+        starts = sorted({0, *_form_title_starts(c.text)})
         return [(s, e) for s, e in zip(starts, [*starts[1:], len(c.text)], strict=True) if e > s]
 
     return ctx.memo("tables.forms", compute)
@@ -217,7 +245,7 @@ def _reason_given(ctx: Context, form: tuple[int, int], rows: list[Row]) -> bool:
     """Whether the form explains itself: a filled reason cell that is not the printed note, or a cause in its text."""
     for row in rows:
         cell = row.get("reason")
-        if cell is not None and not _PRINTED_NOTE.search(cell.text) and not re.fullmatch(r"[无/／—\-\s]*", cell.text):
+        if cell is not None and not _PRINTED_NOTE.search(cell.text) and not _NOTHING_WRITTEN.fullmatch(cell.text):
             return True
     text = ctx.text[form[0] : form[1]]
     return any(not _PRINTED_NOTE.search(_line_around(text, m.start())) for m in _CAUSE.finditer(text))
@@ -820,7 +848,7 @@ def verdict_actual(ctx: Context) -> Iterator[Finding]:
             if row.is_total:
                 continue
             cell = row.get("actual")
-            if cell is None or any(ch.isdigit() for ch in cell.text):
+            if cell is None or any(map(str.isdigit, cell.text)):
                 continue
             target = row.get("target")
             unit = row.get("unit")
@@ -908,20 +936,24 @@ def _copied_neighbour_cells(ctx: Context) -> Iterator[Finding]:
     text = ctx.text
     for line in text.split("\n"):
         if line.count("|") >= 2:
-            cells = [(m.start(), m.group()) for m in re.finditer(r"[^|]+", line)]
-            for (_, left), (at, right) in zip(cells, cells[1:], strict=False):
-                words = _squash(right)
-                if len(words) >= 8 and words == _squash(left) and cell_number(words) is None:
-                    start = pos + at + (len(right) - len(right.lstrip()))
-                    yield ctx.finding(
-                        "tables.actual-copies-target",
-                        "vague_wording",
-                        "warning",
-                        start,
-                        start + len(right.strip()),
-                        f"相邻两栏内容一字不差（“{words[:20]}…”），完成情况照抄了目标",
-                        "写出实际达到的数值或可核实的事实",
-                    )
+            left, at = None, 0
+            for right in line.split("|"):  # neighbours: the non-empty pieces, one after the other
+                if right and left is not None and len(right) >= 8:  # squashed, a shorter one is shorter still
+                    words = _squash(right)
+                    if len(words) >= 8 and words == _squash(left) and cell_number(words) is None:
+                        start = pos + at + (len(right) - len(right.lstrip()))
+                        yield ctx.finding(
+                            "tables.actual-copies-target",
+                            "vague_wording",
+                            "warning",
+                            start,
+                            start + len(right.strip()),
+                            f"相邻两栏内容一字不差（“{words[:20]}…”），完成情况照抄了目标",
+                            "写出实际达到的数值或可核实的事实",
+                        )
+                if right:
+                    left = right
+                at += len(right) + 1
         pos += len(line) + 1
 
 
@@ -1053,7 +1085,7 @@ def empty_indicator(ctx: Context) -> Iterator[Finding]:
     for ind in indicators(ctx):
         row = ind.row
         name = row.get("name")
-        if name is not None and re.fullmatch(r"指标\s*\d+\s*[:：]?", _squash(name.text)) and not _has_values(row):
+        if name is not None and _NUMBERED_NAME.fullmatch(_squash(name.text)) and not _has_values(row):
             yield _finding_on_row(
                 ctx, row, "tables.empty-indicator", "missing_value", "warning",
                 f"“{_squash(name.text)}”是模板留下的空指标行", "删除空行，或填写指标名称、指标值、完成值和得分",
@@ -1109,6 +1141,9 @@ _FIELD_LABEL = re.compile(
 )
 
 
+_FIELD_LABEL_LAST = frozenset("述明况论题施法效")
+
+
 def _pipe_stream(ctx: Context) -> list[tuple[int, str]]:
     """Every ``|`` cell of the text in order, as (start, text) — rows and one-cell-per-line forms alike."""
 
@@ -1118,9 +1153,10 @@ def _pipe_stream(ctx: Context) -> list[tuple[int, str]]:
         for line in c.text.split("\n"):
             if "|" in line:
                 found = []
-                for m in re.finditer(r"[^|]*\|", line):
-                    body = m.group()[:-1]
-                    found.append((pos + m.start() + len(body) - len(body.lstrip()), body.strip()))
+                at = pos
+                for body in line.split("|")[:-1]:  # each piece closed by a "|"; what follows the last is no cell
+                    found.append((at + len(body) - len(body.lstrip()), body.strip()))
+                    at += len(body) + 1
                 # Trailing empty cells of a row are padding; a line holding one empty cell is an empty cell.
                 while len(found) > 1 and not found[-1][1]:
                     found.pop()
@@ -1134,6 +1170,8 @@ def _pipe_stream(ctx: Context) -> list[tuple[int, str]]:
 def _empty_fields(ctx: Context) -> Iterator[Finding]:
     cells = _pipe_stream(ctx)
     for i, (start, text) in enumerate(cells[:-1]):
+        if text[-1:] not in _FIELD_LABEL_LAST:
+            continue  # the label cannot end in one of _FIELD_LABEL's words (the cell text is stripped)
         label = _squash(text)
         if not _FIELD_LABEL.match(label) or cells[i + 1][1]:
             continue
@@ -1167,6 +1205,8 @@ def nothing_to_improve(ctx: Context) -> Iterator[Finding]:
     a verdict in place of a figure, execution below the threshold, or all points resting on one indicator."""
     cells = _pipe_stream(ctx)
     for i, (start, text) in enumerate(cells[:-1]):
+        if not (text.startswith("存") and text.endswith("题")):
+            continue  # not 存在(的)?问题 (the cell text is stripped: its ends are the squashed text's)
         if not re.fullmatch(r"存在(?:的)?问题", _squash(text)) or not re.fullmatch(
             r"无|暂无|没有|无。", cells[i + 1][1]
         ):

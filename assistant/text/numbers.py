@@ -9,8 +9,10 @@ so the cost is linear in the length of the report.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -186,19 +188,33 @@ _MASTER = re.compile(
     rf"|(?P<cn>{_CN_RUN})"
 )
 
-# Every alternative of _MASTER consumes one of these characters first: the scanner jumps from one to the next
-# instead of trying the whole alternation at every position (the same matches, several times faster).
-_MASTER_FIRST = re.compile(rf"[《〔\[［【（(百0-9\-{_CN_CHARS}]")
+# Every alternative of _MASTER consumes one of these characters first, or a "-" or an opening bracket (and blanks)
+# right before a digit: the scanner jumps from one to the next instead of trying the whole alternation at every
+# position, and does not stop at each "-" of a table rule "|---|" or at every bracket (the same matches).
+_MASTER_FIRST = re.compile(rf"[《百0-9{_CN_CHARS}]")
+_BRACKETS_BEFORE_DIGITS = frozenset("〔[［【（(")
 
 
 def _search(t: str, pos: int) -> re.Match[str] | None:
     """``_MASTER.search(t, pos)``, trying only the positions where a match can start."""
     first, match = _MASTER_FIRST.search, _MASTER.match
     while (f := first(t, pos)) is not None:
-        m = match(t, f.start())
+        at = f.start()
+        if at > pos and "0" <= t[at] <= "9":
+            # A match opening with "-" (-5) or a bracket ((2020)第3号, 〔2021〕10号) holds a digit right after
+            # it (after blanks, for a bracket); it is tried before the digit, as the plain search would.
+            j = at - 1
+            if t[j] != "-":
+                while j > pos and t[j].isspace():
+                    j -= 1
+            if t[j] == "-" and j == at - 1 or t[j] in _BRACKETS_BEFORE_DIGITS:
+                m = match(t, j)
+                if m is not None:
+                    return m
+        m = match(t, at)
         if m is not None:
             return m
-        pos = f.start() + 1
+        pos = at + 1
     return None
 
 
@@ -284,6 +300,11 @@ _COMPARATOR_INDEX = _by_last_char(list(_BEFORE_COMPARATORS))
 _APPROX_INDEX = _by_last_char(_APPROX_BEFORE)
 _TRIGGER_INDEX = _by_last_char(_CN_TRIGGERS)
 _REFERENCE_INDEX = _by_last_char(_REFERENCE_WORDS)
+# The last characters of those words (and 负): a number after any other character has none of them before it.
+_BEFORE_OPENERS = frozenset([*_APPROX_INDEX, *_COMPARATOR_INDEX, *_TRIGGER_INDEX, "负"])
+_REFERENCE_LAST = frozenset(_REFERENCE_INDEX)
+# The first characters _AFTER can match.
+_AFTER_OPENERS = frozenset(" \t\u3000及以之左内")
 _RANGE_SEPS = {"-", "—", "——", "–", "~", "至", "到"}
 _LINE_START = frozenset("\n\r。；;：:")
 
@@ -300,7 +321,7 @@ _DIGIT = "[0-9零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖]"
 _JIAO_FEN = re.compile(rf"(?:({_DIGIT})角)?(?:零?({_DIGIT})分)?(整|正)?")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cand:
     start: int
     end: int
@@ -337,29 +358,46 @@ def _scaled(d: Decimal, power: int) -> Decimal:
     return out
 
 
+# Every unit, longest first (then in code-point order, so the pattern text is the same under any hash seed), each
+# refused before the characters that make it the start of a word: the first to
+# match at a place is the one a walk through the units starting with that character, longest first, would take.
+_UNIT_AT = re.compile(
+    "|".join(
+        re.escape(u) + (f"(?![{re.escape(_NOT_UNIT_BEFORE[u])}])" if u in _NOT_UNIT_BEFORE else "")
+        for u in sorted({u for us in _UNITS_BY_FIRST.values() for u in us}, key=lambda u: (-len(u), u))
+    )
+)
+
+
 def _match_unit(t: str, p: int) -> tuple[str, int] | None:
-    for u in _UNITS_BY_FIRST.get(_at(t, p), ()):
-        if t.startswith(u, p):
-            if _at(t, p + len(u)) and _at(t, p + len(u)) in _NOT_UNIT_BEFORE.get(u, ""):
-                continue
-            return _UNIT_ALIASES.get(u, u), p + len(u)
-    return None
+    m = _UNIT_AT.match(t, p)
+    if m is None:
+        return None
+    u = m.group()
+    return _UNIT_ALIASES.get(u, u), m.end()
+
+
+# A unit, a 万/亿 multiplier or 余/多 starts with one of these: any other character after a number means no unit.
+_UNIT_OPENERS = frozenset([*_UNITS_BY_FIRST, "万", "亿", "余", "多"])
 
 
 def _read_unit(t: str, p: int) -> tuple[str | None, int, int, bool] | None:
     """The unit after a number at ``p``: (unit, end, power of a 万/亿 multiplier, 余/多 seen), or None."""
+    n = len(t)
+    if p >= n or t[p] not in _UNIT_OPENERS:
+        return None
     q, mult = p, 0
-    if _at(t, q) in ("万", "亿"):
+    if t[q] in ("万", "亿"):
         mult = 4 if t[q] == "万" else 8
         q += 1
         r = q
-        while r < q + 2 and _at(t, r) in _WS:
+        while r < q + 2 and r < n and t[r] in _WS:
             r += 1
         if r > q and _match_unit(t, r):
             q = r  # "50万\n元": a line break between multiplier and unit
     approx = False
     found = None
-    if _at(t, q) in ("余", "多"):
+    if q < n and t[q] in ("余", "多"):
         found = _match_unit(t, q + 1)
         approx = found is not None or mult > 0
         q += 1 if approx else 0
@@ -395,9 +433,18 @@ def _kind_of(unit: str | None) -> Kind:
     return "count"
 
 
+# The kind of every unit _read_unit returns, looked up once.
+_UNIT_KINDS: dict[str | None, Kind] = {
+    u: _kind_of(u)
+    for u in [*(_UNIT_ALIASES.get(w, w) for ws in _UNITS_BY_FIRST.values() for w in ws), "万元", "亿元", None]
+}
+
+
 def _preceded_by(t: str, i: int, words: dict[str, tuple[str, ...]]) -> str | None:
     """The longest of ``words`` that ends right before ``i`` (``words`` indexed by their last character)."""
-    for w in words.get(_at(t, i - 1), ()):
+    if i <= 0:
+        return None
+    for w in words.get(t[i - 1], ()):
         if i >= len(w) and t.startswith(w, i - len(w)):
             return w
     return None
@@ -405,7 +452,7 @@ def _preceded_by(t: str, i: int, words: dict[str, tuple[str, ...]]) -> str | Non
 
 def _back_over_space(t: str, i: int) -> int:
     """``i`` moved back over one blank, so "达到 90%" reads like "达到90%"."""
-    return i - 1 if _at(t, i - 1) in _WS else i
+    return i - 1 if i > 0 and t[i - 1] in _WS else i
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -417,42 +464,56 @@ def find_numbers(text: str) -> list[NumberMention]:
     t = fold(text)
     cands: list[_Cand] = []
     pos = 0
-    while True:
-        m = _search(t, pos)
-        if m is None:
-            break
+    floor = 0  # where the last candidate ends: words before a number are read back to here, no further
+    while (m := _search(t, pos)) is not None:
         group = m.lastgroup
-        floor = cands[-1].end if cands else 0
         cand: _Cand | None = None
-        if group == "pct":
+        if group == "ar" or group == "cn":
+            cand = _arabic(t, m, cands) if group == "ar" else _chinese(t, m)
+        elif group == "pct":
             cand = _percent_words(t, m)
         elif group == "iso":
             cand = _Cand(m.start(), m.end(), Decimal(m.group()[:4]), "年", "date", None, 0, False)
-        elif group in ("ar", "wrap"):
+        elif group == "wrap":
             cand = _arabic(t, m, cands)
-        elif group == "cn":
-            cand = _chinese(t, m)
+        pos = m.end()
         if cand is not None and _qualify(t, cand, floor):
             cands.append(cand)
-            pos = max(m.end(), cand.end)
-        else:
-            pos = m.end()
+            floor = cand.end
+            if cand.end > pos:
+                pos = cand.end
     _spread_range_units(t, cands)
-    return [
-        NumberMention(
-            start=c.start,
-            end=c.end,
-            raw=text[c.start : c.end],
-            value=c.value,
-            unit=c.unit,
-            kind=c.kind,
-            comparator=c.comparator,
-            decimals=c.decimals,
-            approximate=c.approximate,
-        )
-        for c in cands
-        if not c.tentative
-    ]
+    return [_mention(text, c) for c in cands if not c.tentative]
+
+
+_new, _set_attr = object.__new__, object.__setattr__
+_FIELDS = frozenset(NumberMention.model_fields)
+
+
+def _mention(text: str, c: _Cand) -> NumberMention:
+    """``NumberMention(start=c.start, …)`` without pydantic's validation, which has nothing to check on values this
+    reader built itself (ints, a finite Decimal, a Kind) and took a sixth of its time; the result is the same model
+    (tests/test_numbers_fast.py compares it with a validated one)."""
+    m = _new(NumberMention)
+    _set_attr(
+        m,
+        "__dict__",
+        {
+            "start": c.start,
+            "end": c.end,
+            "raw": text[c.start : c.end],
+            "value": c.value,
+            "unit": c.unit,
+            "kind": c.kind,
+            "comparator": c.comparator,
+            "decimals": c.decimals,
+            "approximate": c.approximate,
+        },
+    )
+    _set_attr(m, "__pydantic_fields_set__", set(_FIELDS))
+    _set_attr(m, "__pydantic_extra__", None)
+    _set_attr(m, "__pydantic_private__", None)
+    return m
 
 
 def _percent_words(t: str, m: re.Match[str]) -> _Cand | None:
@@ -469,22 +530,31 @@ def _percent_words(t: str, m: re.Match[str]) -> _Cand | None:
     return _Cand(m.start(), m.end(), value, PERCENT, "percent", None, decimals, False)
 
 
+_ASCII_LETTERS = frozenset(string.ascii_letters)
+_AFTER_INT_MARK = frozenset(".、)）]］号")  # what may close a list marker or name a 号 after a whole number
+
+
 def _arabic(t: str, m: re.Match[str], cands: list[_Cand]) -> _Cand | None:
     s, e = m.span()
-    number = m.group().replace(" ", "")  # only the wrap form holds a space
-    if number.startswith("-") and cands and cands[-1].end == s:
+    number = m.group()
+    if m.lastgroup == "wrap":
+        number = number.replace(" ", "")  # only the wrap form holds a space
+    if number[0] == "-" and cands and cands[-1].end == s:
         s, number = s + 1, number[1:]  # 5%-10%, 2023年-2025年: a range dash, not a minus sign
     if number.count(".") > 1:
         return None  # 1.2.3 is a section number
-    if _is_ascii_letter(_at(t, s - 1)) or _is_ascii_letter(_at(t, e)):
+    n = len(t)
+    prev = t[s - 1] if s > 0 else ""
+    nxt = t[e] if e < n else ""
+    if prev in _ASCII_LETTERS or nxt in _ASCII_LETTERS:
         return None  # 5G, PM2.5, H7N9: identifiers, not quantities
-    reference = _preceded_by(t, _back_over_space(t, s), _REFERENCE_INDEX)
+    b = s - 1 if prev in _WS else s
+    reference = _preceded_by(t, b, _REFERENCE_INDEX) if b > 0 and t[b - 1] in _REFERENCE_LAST else None
     if reference == "第" or (reference and _read_unit(t, e) is None):
         return None
-    prev, nxt = _at(t, s - 1), _at(t, e)
     plain_int = number.isdigit()
-    if plain_int:
-        if nxt in (".", "、") and not _at(t, e + 1).isdigit():
+    if plain_int and nxt in _AFTER_INT_MARK:
+        if nxt in (".", "、") and not (e + 1 < n and t[e + 1].isdigit()):
             return None  # 1. / 1、 list markers
         if (
             nxt in (")", "）", "]", "］")
@@ -495,12 +565,23 @@ def _arabic(t: str, m: re.Match[str], cands: list[_Cand]) -> _Cand | None:
         if nxt == "号":
             return None  # 10号文、3号楼
     frac = number.partition(".")[2]
-    if "." in number and not _read_unit(t, e) and (s == 0 or prev in ("\n", "\r")):
+    if "." in number and (s == 0 or prev in ("\n", "\r")) and not _read_unit(t, e):
         if nxt in _WS or "\u4e00" <= nxt <= "\u9fff":
             return None  # "1.1 部门概况" heading at the start of a line
-    value = Decimal(number.replace(",", ""))
+    value = Decimal(number.replace(",", "") if "," in number else number)
     year_like = plain_int and len(number) == 4 and 1950 <= int(number) <= 2100
-    return _Cand(s, e, value, None, "plain", None, len(frac), False, year_like=year_like)
+    return _Cand(s, e, value, None, "plain", None, len(frac), False, 0, year_like)
+
+
+@lru_cache(maxsize=4096)
+def _read_chinese(run: str) -> tuple[Decimal, int, bool] | None:
+    """A numeral run's value, decimals and whether it is a string of digits (二〇二三); None if it is no numeral.
+    Remembered per run: a report repeats a few short runs (一, 三, 十) many times."""
+    try:
+        value = parse_chinese_numeral(run)
+    except ValueError:
+        return None
+    return value, len(run.partition("点")[2]), len(run) > 1 and all(c in _CN_DIGITS for c in run)
 
 
 def _chinese(t: str, m: re.Match[str]) -> _Cand | None:
@@ -510,33 +591,33 @@ def _chinese(t: str, m: re.Match[str]) -> _Cand | None:
         run, e = run[:-1], e - 1  # 五百分点 is 五 + 百分点
     if run[-1] in _CN_BIG and len(run) > 1:
         run, e = run[:-1], e - 1  # the multiplier is read with the unit: 二十万元, 五万人
-    prev = _at(t, s - 1)
+    prev = t[s - 1] if s > 0 else ""
     if prev and (prev in _BLOCK_BEFORE_CN or (run[0] == "一" and prev in _BLOCK_BEFORE_ONE)):
         return None
-    try:
-        value = parse_chinese_numeral(run)
-    except ValueError:
+    read = _read_chinese(run)
+    if read is None:
         return None
-    decimals = len(run.partition("点")[2])
-    digit_string = len(run) > 1 and all(c in _CN_DIGITS for c in run)
+    value, decimals, digit_string = read
     if digit_string:
         # 二〇二三年 is a year; other digit strings (一一, 三四个) are not quantities.
         if len(run) == 4 and 1950 <= value <= 2100 and t.startswith("年", e):
-            return _Cand(s, e, value, None, "plain", None, 0, False, year_like=True)
+            return _Cand(s, e, value, None, "plain", None, 0, False, 0, True)
         return None
-    return _Cand(s, e, value, None, "plain", None, decimals, False, tentative=True)
+    return _Cand(s, e, value, None, "plain", None, decimals, False, 0, False, True)
 
 
 def _qualify(t: str, c: _Cand, floor: int) -> bool:
     """Read what surrounds the number (unit, year/date shape, comparators, 约/左右); False drops it."""
-    run = t[c.start : c.end]
+    n = len(t)
+    start, end = c.start, c.end
     if c.kind == "plain":
         _attach_unit(t, c)
     if c.tentative and c.unit is not None:
-        if (run == "十" and c.unit == SCORE_UNIT) or (run == "一" and _at(t, c.end) == "一"):
+        run = t[start:end]
+        if (run == "十" and c.unit == SCORE_UNIT) or (run == "一" and c.end < n and t[c.end] == "一"):
             return False  # 十分重要; 一户一策、一村一品
         c.tentative = False
-    if c.kind not in ("year", "date"):
+    if c.kind not in ("year", "date") and c.end < n and t[c.end] in _AFTER_OPENERS:
         a = _AFTER.match(t, c.end)
         if a and (a.group(1) != "内" or c.kind == "time"):
             word = a.group(1)
@@ -545,52 +626,65 @@ def _qualify(t: str, c: _Cand, floor: int) -> bool:
             else:
                 c.comparator = _AFTER_COMPARATOR[word]
             c.end = a.end()
-    b = _back_over_space(t, c.start)
+    b = c.start
+    if b > 0 and t[b - 1] in _WS:
+        b -= 1  # _back_over_space
+    if b <= 0 or t[b - 1] not in _BEFORE_OPENERS:
+        # no word that bounds, approximates, negates or counts the number ends here
+        if c.tentative and (c.comparator or c.approximate):
+            c.tentative = False
+        return True
     approx = _preceded_by(t, b, _APPROX_INDEX)
     if approx and b - len(approx) >= floor:
         c.approximate, c.start = True, b - len(approx)
         b = _back_over_space(t, c.start)
     word = _preceded_by(t, b, _COMPARATOR_INDEX)
-    if word and b - len(word) >= floor and not (word == "达" and _at(t, b - 2) in _NOT_BEFORE_DA):
+    if word and b - len(word) >= floor and not (word == "达" and b >= 2 and t[b - 2] in _NOT_BEFORE_DA):
         if c.comparator is None or word not in ("达到", "达"):
             c.comparator = _BEFORE_COMPARATORS[word]
         c.start = b - len(word)
-    if _at(t, c.start - 1) == "负" and c.start - 1 >= floor and c.value > 0:
+    if c.start > 0 and t[c.start - 1] == "负" and c.start - 1 >= floor and c.value > 0:
         c.value, c.start = -c.value, c.start - 1  # 负5%, 负增长百分之二 (the sign written as a word)
     if c.tentative:
         trigger = _preceded_by(t, b, _TRIGGER_INDEX)
-        if c.comparator or c.approximate or (trigger and _at(t, b - 2) not in ("公", "中")):
+        if c.comparator or c.approximate or (trigger and (t[b - 2] if b >= 2 else "") not in ("公", "中")):
             c.tentative = False
     return True
 
 
 def _attach_unit(t: str, c: _Cand) -> None:
-    if _at(t, c.end) == "号":
+    n, e = len(t), c.end
+    if e >= n:
         return
-    found = _read_unit(t, c.end)
+    ch = t[e]
+    if ch == "号" or (ch not in _UNIT_OPENERS and ch not in _WS):
+        return  # no unit can follow (_read_unit's own first test, without the call)
+    found = _read_unit(t, e)
     if found is None:
-        k = c.end
-        while k < len(t) and k < c.end + 2 and t[k] in _WS:
+        if ch not in _WS:
+            return
+        k = e
+        while k < n and k < e + 2 and t[k] in _WS:
             k += 1
-        found = _read_unit(t, k) if k > c.end else None  # "14.14\n万元": a line break inside a figure
+        found = _read_unit(t, k)  # "14.14\n万元": a line break inside a figure
         if found is None:
             return
     unit, end, power, approx = found
     if unit == "元" and not power:
         end = _cents(t, c, end)
-    if power and c.year_like:
+    if power:  # the candidate is fresh: scale 0, value and decimals as written
         c.year_like = False
-    c.value = _scaled(c.value, power)
-    c.decimals -= power
-    c.scale = power
+        c.value = _scaled(c.value, power)
+        c.decimals -= power
+        c.scale = power
     c.unit, c.end, c.approximate = unit, end, c.approximate or approx
-    c.kind = _kind_of(unit)
+    c.kind = _UNIT_KINDS.get(unit) or _kind_of(unit)
     if unit == "年" and c.year_like and not approx:
         c.kind = "year"
         date = _DATE_AFTER_YEAR.match(t, end)
         if date:
             c.kind, c.end = "date", date.end()
-        elif _at(t, end) == "度":
+        elif end < len(t) and t[end] == "度":
             c.end = end + 1
     elif unit == "月" and not power and not approx and c.decimals == 0 and 1 <= c.value <= 12:
         c.kind = "date"
