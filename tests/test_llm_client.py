@@ -507,3 +507,21 @@ def test_the_call_log_writes_ahead_so_a_call_costs_no_sync(tmp_path: Path) -> No
     store = Store(tmp_path / "calls.sqlite")
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: synced at checkpoints
+
+
+def test_every_client_shares_one_tls_context_that_still_verifies_servers(fake_openai: FakeOpenAI) -> None:
+    # Built once per process (loading the system certificates is the slow part of opening a client); sharing it
+    # must not weaken it: certificates and host names are checked as the SDK's default client would.
+    import ssl
+
+    from assistant.llm import transport
+
+    first, second = make_client(fake_openai), make_client(fake_openai)
+    assert ask(first).text and ask(second).text
+    context = transport._tls_context()
+    for client in (first, second):
+        sdk = client.transport._sdk
+        assert sdk is not None
+        assert sdk._client._transport._pool._ssl_context is context  # httpx2's connection pool holds it
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
