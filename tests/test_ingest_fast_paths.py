@@ -532,3 +532,11 @@ def test_documents_read_the_same_whatever_the_line_breaks_and_blanks() -> None:
             line, col = doc.line_col(k)
             assert 1 <= line <= len(starts) and 1 <= col
             assert bisect_right(starts, starts[line - 1]) == line
+
+
+def test_marker_first_holds_every_character_a_marker_can_open_with() -> None:
+    # Every code point, followed by what completes each kind of marker ("一、", "（一）", "（1）", "1.", "①").
+    for code in range(0x110000):
+        c = chr(code)
+        opens = any(sections.MARKER.match(c + tail) for tail in ("、", "一）", "1）"))
+        assert not opens or c in sections.MARKER_FIRST or c.isdecimal(), hex(code)
