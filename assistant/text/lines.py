@@ -31,7 +31,7 @@ class Line:
 Lines = list[Line | None]  # None is a blank line
 
 
-@dataclass
+@dataclass(slots=True)
 class Paragraph:
     """Spans of the original text joined by ``seps``; ``blank_before`` when a blank line preceded it."""
 
