@@ -540,3 +540,48 @@ def test_marker_first_holds_every_character_a_marker_can_open_with() -> None:
         c = chr(code)
         opens = any(sections.MARKER.match(c + tail) for tail in ("、", "一）", "1）"))
         assert not opens or c in sections.MARKER_FIRST or c.isdecimal(), hex(code)
+
+
+class PlainBuilder:
+    """The normalised text and its offset-map runs, one span and one separator at a time."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.parts: list[str] = []
+        self.runs: list[tuple[int, int, bool]] = []
+        self.size = self.last_end = 0
+
+    def add(self, piece: str, origin: int, copied: bool) -> None:
+        self.parts.append(piece)
+        self.runs.append((self.size, origin, copied))
+        self.size += len(piece)
+
+    def paragraph(self, para: Paragraph, blank_next: bool) -> tuple[int, int]:
+        if self.size:
+            self.add("\n\n" if para.blank_before or blank_next else "\n", self.last_end, False)
+        start = self.size
+        for i, (s, e) in enumerate(para.segs):
+            if i and para.seps[i - 1]:
+                self.add(para.seps[i - 1], self.last_end, False)
+            if e > s:
+                self.add(self.raw[s:e], s, True)
+                self.last_end = e
+        return start, self.size
+
+
+def test_builder_copies_paragraphs_as_span_by_span() -> None:
+    rng = random.Random(21)
+    raw = "".join(rng.choice("预算ab 1\n") for _ in range(200))
+    for _ in range(300):
+        fast, plain = reflow._Builder(raw), PlainBuilder(raw)
+        for _ in range(rng.randint(0, 8)):
+            segs = []
+            for _ in range(rng.choice([1, 1, 1, 2, 3])):
+                s = rng.randint(0, len(raw))
+                segs.append((s, min(len(raw), s + rng.choice([0, 1, 4]))))
+            para = Paragraph(segs, [rng.choice(["", " "]) for _ in segs[1:]], rng.random() < 0.3)
+            fast.blank_next = blank_next = rng.random() < 0.2
+            assert fast.paragraph(para) == plain.paragraph(para, blank_next)
+        assert "".join(fast.parts) == "".join(plain.parts)
+        assert list(zip(fast.starts, fast.origins, fast.copied, strict=True)) == plain.runs
+        assert (fast.size, fast.last_end) == (plain.size, plain.last_end)

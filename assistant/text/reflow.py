@@ -389,8 +389,20 @@ class _Builder:
             size += len(brk)
         self.blank_next = False
         start = size
+        segs = para.segs
+        if len(segs) == 1:  # most paragraphs and table cells are one span: no separators to weigh
+            s, e = segs[0]
+            if e > s:
+                parts.append(raw[s:e])
+                starts.append(size)
+                origins.append(s)
+                copied.append(True)
+                size += e - s
+                self.last_end = e
+            self.size = size
+            return start, size
         seps = para.seps
-        for i, (s, e) in enumerate(para.segs):
+        for i, (s, e) in enumerate(segs):
             if i and seps[i - 1]:
                 sep = seps[i - 1]
                 parts.append(sep)
@@ -499,7 +511,9 @@ class _Normaliser:
         header_start = self.out.paragraph(Paragraph([(head.start, head.end)], blank_before=True))[0]
         rows: list[list[tuple[int, int]]] = []
         i = 0
-        for length in group_rows([c.text(self.raw) for c in cells], len(columns)):
+        raw = self.raw
+        texts = [raw[c.segs[0][0] : c.segs[0][1]] if len(c.segs) == 1 else c.text(raw) for c in cells]
+        for length in group_rows(texts, len(columns)):
             spans: list[tuple[int, int]] = []
             for j, cell in enumerate(cells[i : i + length]):
                 cell.blank_before = j == 0
