@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.text import flattened, legibility, lines, reflow, sections, tables
-from assistant.text.document import document_from_text
+from assistant.text.document import TableCell, document_from_text
 from assistant.text.lines import Line, Lines, Paragraph
 
 # Characters that exercise every branch: blanks of each kind, line breaks, markers, punctuation, digits, pipes.
@@ -585,3 +585,25 @@ def test_builder_copies_paragraphs_as_span_by_span() -> None:
         assert "".join(fast.parts) == "".join(plain.parts)
         assert list(zip(fast.starts, fast.origins, fast.copied, strict=True)) == plain.runs
         assert (fast.size, fast.last_end) == (plain.size, plain.last_end)
+
+
+def test_line_col_found_from_the_original_when_first_asked() -> None:
+    rng = random.Random(5)
+    for text in texts(150, 120):
+        doc = document_from_text(text)
+        starts = plain_line_starts(text)
+        for offset in sorted({rng.randint(0, len(doc.text)) for _ in range(10)} | {0, len(doc.text)}):
+            origin = doc._origin[offset] if doc._origin is not None else offset
+            line = bisect_right(starts, origin)
+            assert doc.line_col(offset) == (line, origin - starts[line - 1] + 1), (repr(text), offset)
+
+
+def test_tables_hold_the_cells_their_spans_cut_from_the_text() -> None:
+    rows = ["| 指标 | 权重 | 得分 |", "|---|---|---|", "| 培训人次 | 10 | 9 |", "| 满意度 | 20 | 18 |"]
+    doc = document_from_text("一、基本情况\n" + "\n".join(rows) + "\n\n二、结论\n良好。")
+    assert [t.header for t in doc.tables] == [["指标", "权重", "得分"]]
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row:
+                assert type(cell) is TableCell and cell.text == doc.text[cell.start : cell.end]
+    assert [[c.text for c in row] for row in doc.tables[0].rows] == [["培训人次", "10", "9"], ["满意度", "20", "18"]]
