@@ -607,3 +607,24 @@ def test_tables_hold_the_cells_their_spans_cut_from_the_text() -> None:
             for cell in row:
                 assert type(cell) is TableCell and cell.text == doc.text[cell.start : cell.end]
     assert [[c.text for c in row] for row in doc.tables[0].rows] == [["培训人次", "10", "9"], ["满意度", "20", "18"]]
+
+
+def test_prose_steps_given_the_text_read_it_as_reading_it_themselves() -> None:
+    rng = random.Random(8)
+    # Headings run into prose (the next number after the last seen), words, figures, wrap spaces.
+    pieces = ["一、基本情况", "二、绩效分析", "三、问题", "（一）项目概况", "（二）绩效目标", "（三）实施过程", "我单位",
+              "本年度完成", "。", "，", " ", "12.5万元", "统一、规范", "\n"]  # fmt: skip
+    for _ in range(400):
+        raw = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        given, plain = reflow._Numbering(), reflow._Numbering()
+        for _ in range(rng.randint(1, 5)):
+            cuts = sorted(rng.sample(range(len(raw) + 1), 2))
+            mid = rng.randint(cuts[0], cuts[1])
+            para = Paragraph([(cuts[0], mid), (mid, cuts[1])], [rng.choice(["", " "])])
+            if not para.text(raw):
+                continue
+            text = para.text(raw)
+            kept = reflow.drop_wrap_spaces(raw, para, text)
+            assert kept == reflow.drop_wrap_spaces(raw, para)
+            assert given.split_inline(raw, kept, text if kept is para else None) == plain.split_inline(raw, kept)
+            assert given.last == plain.last

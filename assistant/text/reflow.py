@@ -268,10 +268,12 @@ class _Numbering:
                 return m.start(), level, number
         return None
 
-    def split_inline(self, raw: str, para: Paragraph) -> list[Paragraph]:
+    def split_inline(self, raw: str, para: Paragraph, text: str | None = None) -> list[Paragraph]:
+        """``para`` cut before each heading run into it; ``text``, when given, is ``para.text(raw)``."""
         out: list[Paragraph] = []
         while True:
-            text = para.text(raw)
+            if text is None:
+                text = para.text(raw)
             heading = parse_heading(text)
             self.see(heading)
             found = match_marker(text) if text[:1] in _MARKER_FIRST else None
@@ -286,12 +288,14 @@ class _Numbering:
                     self._set(found[0], found[1])
                     head, para = para.split(end)
                     out.append(head)
+                    text = None
                     continue
             cut = self._cut(text)
             if cut is None:
                 out.append(para)
                 return out
             head, para = para.split(cut[0])
+            text = None
             self._set(cut[1], cut[2])
             out.append(head)
 
@@ -316,14 +320,15 @@ def _in_rhythm(hits: list[int]) -> set[int]:
     return best if len(best) >= 4 and len(best) * 5 >= len(hits) * 2 else set()
 
 
-def drop_wrap_spaces(raw: str, para: Paragraph) -> Paragraph:
+def drop_wrap_spaces(raw: str, para: Paragraph, text: str | None = None) -> Paragraph:
     """Remove the spaces extraction left inside words and numbers ("进 一步", "35. 3万元").
 
     Spaces at old line ends are told from meant spaces by their rhythm: three or more of them a near-constant
     distance apart (the old line width, 15 characters or more). Spaces between table cells or words don't keep
-    that rhythm.
+    that rhythm. ``text``, when given, is ``para.text(raw)``.
     """
-    text = para.text(raw)
+    if text is None:
+        text = para.text(raw)
     if " " not in text:
         return para
     drop = {m.start() for m in _DECIMAL_SPACE.finditer(text)}
@@ -477,9 +482,12 @@ class _Normaliser:
                 self._prose([Paragraph([(line.start, line.end)], blank_before=i > 0 and lines[i - 1] is None)])
 
     def _prose(self, paras: list[Paragraph]) -> None:
+        raw, split_inline, paragraph = self.raw, self.numbering.split_inline, self.out.paragraph
         for para in paras:
-            for part in self.numbering.split_inline(self.raw, drop_wrap_spaces(self.raw, para)):
-                self.out.paragraph(part)
+            text = para.text(raw)  # read once for both steps when the first keeps the paragraph as it is
+            kept = drop_wrap_spaces(raw, para, text)
+            for part in split_inline(raw, kept, text if kept is para else None):
+                paragraph(part)
 
     def _flow(self, lines: Lines) -> None:
         pos = 0
