@@ -628,3 +628,32 @@ def test_prose_steps_given_the_text_read_it_as_reading_it_themselves() -> None:
             assert kept == reflow.drop_wrap_spaces(raw, para)
             assert given.split_inline(raw, kept, text if kept is para else None) == plain.split_inline(raw, kept)
             assert given.last == plain.last
+
+
+def plain_joins(a: Line, b: Line, a_first: bool, b_last: bool, width: int | None) -> bool:
+    if b.text[0] in reflow._CONTINUES:
+        return True
+    if b.marker or re.match(r"#{1,6}\s|\|", b.text) or re.match(r"#{1,6}\s|\|", a.text):
+        return False
+    if a_first and a.marker and reflow._is_heading_stub(a.text, b.text, b_last):
+        return True
+    if width is None or b.indent > a.indent:
+        return False
+    m = re.match(r"[A-Za-z0-9.,%\-]+", b.text)
+    unit = len(m.group()) if m else lines.display_width(b.text[0])
+    return a.width + (1 if lines.separator(a.text, b.text) else 0) + unit > width - 1
+
+
+def test_joins_agrees_with_trying_the_standalone_pattern_on_every_line() -> None:
+    rng = random.Random(3)
+    alphabet = "#| 中文ab1一、（）。，\t##"
+    found = [
+        line
+        for text in texts(400, 14, alphabet + "\n")
+        for line in lines.split_lines(text, 0, len(text))
+        if line is not None
+    ]
+    for _ in range(20000):
+        a, b = rng.choice(found), rng.choice(found)
+        args = (rng.random() < 0.5, rng.random() < 0.5, rng.choice([None, 4, 10, 20]))
+        assert reflow._joins(a, b, *args) == plain_joins(a, b, *args), (a, b, args)

@@ -161,7 +161,12 @@ def _is_heading_stub(a: str, b: str, b_last: bool) -> bool:
 def _joins(a: Line, b: Line, a_first: bool, b_last: bool, width: int | None) -> bool:
     if b.text[0] in _CONTINUES:
         return True
-    if b.marker or _STANDALONE.match(b.text) or _STANDALONE.match(a.text):
+    # The pattern opens with "#" or "|": a line opening with neither is not asked (most lines).
+    if (
+        b.marker
+        or (b.text[0] in "#|" and _STANDALONE.match(b.text))
+        or (a.text[0] in "#|" and _STANDALONE.match(a.text))
+    ):
         return False
     if a_first and a.marker and _is_heading_stub(a.text, b.text, b_last):
         return True
