@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.text import flattened, legibility, lines, reflow, sections, tables
-from assistant.text.document import TableCell, document_from_text
+from assistant.text.document import Section, TableCell, document_from_text
 from assistant.text.lines import Line, Lines, Paragraph
 
 # Characters that exercise every branch: blanks of each kind, line breaks, markers, punctuation, digits, pipes.
@@ -657,3 +657,15 @@ def test_joins_agrees_with_trying_the_standalone_pattern_on_every_line() -> None
         a, b = rng.choice(found), rng.choice(found)
         args = (rng.random() < 0.5, rng.random() < 0.5, rng.choice([None, 4, 10, 20]))
         assert reflow._joins(a, b, *args) == plain_joins(a, b, *args), (a, b, args)
+
+
+def test_section_tree_is_the_heading_spans_with_their_paths_as_ids() -> None:
+    def plain(span: sections.SectionSpan, sid: str) -> Section:
+        children = [plain(child, f"{sid}.{i}") for i, child in enumerate(span.children, 1)]
+        return Section(id=sid, title=span.title, level=span.level, start=span.start, end=span.end, children=children)
+
+    text = "一、概况\n正文\n（一）目标\n1.产出\n正文\n2.效益\n（二）过程\n二、问题\n（一）不足\n正文"
+    doc = document_from_text(text)
+    spans = sections.build_sections(doc.text, [(t.start, t.end) for t in doc.tables])
+    assert spans and any(span.children for span in spans)
+    assert doc.sections == [plain(span, str(i)) for i, span in enumerate(spans, 1)]

