@@ -83,7 +83,7 @@ def first_unit_width(s: str) -> int:
     if not s[0].isascii():  # no ASCII word opens here (most lines open with a CJK character)
         return 2
     m = _ASCII_WORD.match(s)
-    return m.end() if m else (1 if s[0].isascii() else 2)  # the display width of a word, or of one character
+    return m.end() if m else 1  # the display width of a word, or of one (ASCII) character
 
 
 def separator(left: str, right: str) -> str:
