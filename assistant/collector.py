@@ -5,6 +5,12 @@ thousands of small objects that live until the step ends. The collector's automa
 of new objects, find nothing to free there yet cost a sixth of the time at a million characters, more and more as
 the text grows. Reference counting still frees everything that is let go; afterwards the collector is on again if
 it was on before (a batch worker's own thresholds and frozen objects are left as they were).
+
+Paused, the collector still counts the new objects: its first pass after the pause would scan every one of them
+(then again as they age), 50-100 ms after the checks of a million characters, for nothing — they are the document
+and its findings, alive. So they are moved to the oldest generation as the pause ends (``gc.freeze`` then
+``gc.unfreeze``: two list splices), where only a full collection looks at them. Skipped when the process froze
+objects of its own (a batch worker), which ``unfreeze`` would hand back to the collector.
 """
 
 from __future__ import annotations
@@ -23,4 +29,7 @@ def collection_paused() -> Iterator[None]:
         yield
     finally:
         if was_on:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()  # every tracked object to the permanent generation, the young counts reset …
+                gc.unfreeze()  # … and back into the oldest generation
             gc.enable()

@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.text import flattened, legibility, lines, reflow, sections, tables
-from assistant.text.document import document_from_text
+from assistant.text.document import Section, TableCell, document_from_text
 from assistant.text.lines import Line, Lines, Paragraph
 
 # Characters that exercise every branch: blanks of each kind, line breaks, markers, punctuation, digits, pipes.
@@ -532,3 +532,140 @@ def test_documents_read_the_same_whatever_the_line_breaks_and_blanks() -> None:
             line, col = doc.line_col(k)
             assert 1 <= line <= len(starts) and 1 <= col
             assert bisect_right(starts, starts[line - 1]) == line
+
+
+def test_marker_first_holds_every_character_a_marker_can_open_with() -> None:
+    # Every code point, followed by what completes each kind of marker ("一、", "（一）", "（1）", "1.", "①").
+    for code in range(0x110000):
+        c = chr(code)
+        opens = any(sections.MARKER.match(c + tail) for tail in ("、", "一）", "1）"))
+        assert not opens or c in sections.MARKER_FIRST or c.isdecimal(), hex(code)
+
+
+class PlainBuilder:
+    """The normalised text and its offset-map runs, one span and one separator at a time."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.parts: list[str] = []
+        self.runs: list[tuple[int, int, bool]] = []
+        self.size = self.last_end = 0
+
+    def add(self, piece: str, origin: int, copied: bool) -> None:
+        self.parts.append(piece)
+        self.runs.append((self.size, origin, copied))
+        self.size += len(piece)
+
+    def paragraph(self, para: Paragraph, blank_next: bool) -> tuple[int, int]:
+        if self.size:
+            self.add("\n\n" if para.blank_before or blank_next else "\n", self.last_end, False)
+        start = self.size
+        for i, (s, e) in enumerate(para.segs):
+            if i and para.seps[i - 1]:
+                self.add(para.seps[i - 1], self.last_end, False)
+            if e > s:
+                self.add(self.raw[s:e], s, True)
+                self.last_end = e
+        return start, self.size
+
+
+def test_builder_copies_paragraphs_as_span_by_span() -> None:
+    rng = random.Random(21)
+    raw = "".join(rng.choice("预算ab 1\n") for _ in range(200))
+    for _ in range(300):
+        fast, plain = reflow._Builder(raw), PlainBuilder(raw)
+        for _ in range(rng.randint(0, 8)):
+            segs = []
+            for _ in range(rng.choice([1, 1, 1, 2, 3])):
+                s = rng.randint(0, len(raw))
+                segs.append((s, min(len(raw), s + rng.choice([0, 1, 4]))))
+            para = Paragraph(segs, [rng.choice(["", " "]) for _ in segs[1:]], rng.random() < 0.3)
+            fast.blank_next = blank_next = rng.random() < 0.2
+            assert fast.paragraph(para) == plain.paragraph(para, blank_next)
+        assert "".join(fast.parts) == "".join(plain.parts)
+        assert list(zip(fast.starts, fast.origins, fast.copied, strict=True)) == plain.runs
+        assert (fast.size, fast.last_end) == (plain.size, plain.last_end)
+
+
+def test_line_col_found_from_the_original_when_first_asked() -> None:
+    rng = random.Random(5)
+    for text in texts(150, 120):
+        doc = document_from_text(text)
+        starts = plain_line_starts(text)
+        for offset in sorted({rng.randint(0, len(doc.text)) for _ in range(10)} | {0, len(doc.text)}):
+            origin = doc._origin[offset] if doc._origin is not None else offset
+            line = bisect_right(starts, origin)
+            assert doc.line_col(offset) == (line, origin - starts[line - 1] + 1), (repr(text), offset)
+
+
+def test_tables_hold_the_cells_their_spans_cut_from_the_text() -> None:
+    rows = ["| 指标 | 权重 | 得分 |", "|---|---|---|", "| 培训人次 | 10 | 9 |", "| 满意度 | 20 | 18 |"]
+    doc = document_from_text("一、基本情况\n" + "\n".join(rows) + "\n\n二、结论\n良好。")
+    assert [t.header for t in doc.tables] == [["指标", "权重", "得分"]]
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row:
+                assert type(cell) is TableCell and cell.text == doc.text[cell.start : cell.end]
+    assert [[c.text for c in row] for row in doc.tables[0].rows] == [["培训人次", "10", "9"], ["满意度", "20", "18"]]
+
+
+def test_prose_steps_given_the_text_read_it_as_reading_it_themselves() -> None:
+    rng = random.Random(8)
+    # Headings run into prose (the next number after the last seen), words, figures, wrap spaces.
+    pieces = ["一、基本情况", "二、绩效分析", "三、问题", "（一）项目概况", "（二）绩效目标", "（三）实施过程", "我单位",
+              "本年度完成", "。", "，", " ", "12.5万元", "统一、规范", "\n"]  # fmt: skip
+    for _ in range(400):
+        raw = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        given, plain = reflow._Numbering(), reflow._Numbering()
+        for _ in range(rng.randint(1, 5)):
+            cuts = sorted(rng.sample(range(len(raw) + 1), 2))
+            mid = rng.randint(cuts[0], cuts[1])
+            para = Paragraph([(cuts[0], mid), (mid, cuts[1])], [rng.choice(["", " "])])
+            if not para.text(raw):
+                continue
+            text = para.text(raw)
+            kept = reflow.drop_wrap_spaces(raw, para, text)
+            assert kept == reflow.drop_wrap_spaces(raw, para)
+            assert given.split_inline(raw, kept, text if kept is para else None) == plain.split_inline(raw, kept)
+            assert given.last == plain.last
+
+
+def plain_joins(a: Line, b: Line, a_first: bool, b_last: bool, width: int | None) -> bool:
+    if b.text[0] in reflow._CONTINUES:
+        return True
+    if b.marker or re.match(r"#{1,6}\s|\|", b.text) or re.match(r"#{1,6}\s|\|", a.text):
+        return False
+    if a_first and a.marker and reflow._is_heading_stub(a.text, b.text, b_last):
+        return True
+    if width is None or b.indent > a.indent:
+        return False
+    m = re.match(r"[A-Za-z0-9.,%\-]+", b.text)
+    unit = len(m.group()) if m else lines.display_width(b.text[0])
+    return a.width + (1 if lines.separator(a.text, b.text) else 0) + unit > width - 1
+
+
+def test_joins_agrees_with_trying_the_standalone_pattern_on_every_line() -> None:
+    rng = random.Random(3)
+    alphabet = "#| 中文ab1一、（）。，\t##"
+    found = [
+        line
+        for text in texts(400, 14, alphabet + "\n")
+        for line in lines.split_lines(text, 0, len(text))
+        if line is not None
+    ]
+    for _ in range(20000):
+        a, b = rng.choice(found), rng.choice(found)
+        args = (rng.random() < 0.5, rng.random() < 0.5, rng.choice([None, 4, 10, 20]))
+        assert reflow._joins(a, b, *args) == plain_joins(a, b, *args), (a, b, args)
+
+
+def test_section_tree_is_the_heading_spans_with_their_paths_as_ids() -> None:
+    def plain(span: sections.SectionSpan, sid: str) -> Section:
+        children = [plain(child, f"{sid}.{i}") for i, child in enumerate(span.children, 1)]
+        return Section(id=sid, title=span.title, level=span.level, start=span.start, end=span.end, children=children)
+
+    text = "一、概况\n正文\n（一）目标\n1.产出\n正文\n2.效益\n（二）过程\n二、问题\n（一）不足\n正文"
+    doc = document_from_text(text)
+    spans = sections.build_sections(doc.text, [(t.start, t.end) for t in doc.tables])
+    assert spans and any(span.children for span in spans)
+    assert doc.sections == [plain(span, str(i)) for i, span in enumerate(spans, 1)]

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from assistant.checks.finding import Finding
 from assistant.reviewing.coverage import Coverage
-from assistant.text.document import Document, Section
+from assistant.text.document import Document
 
 
 class SectionInfo(BaseModel):
@@ -51,12 +51,11 @@ class Review(BaseModel):
 
 def describe(doc: Document) -> DocumentInfo:
     """The document's path, size and flattened section list."""
-    sections: list[SectionInfo] = []
-
-    def walk(items: list[Section]) -> None:
-        for s in items:
-            sections.append(SectionInfo(id=s.id, title=s.title, level=s.level, start=s.start, end=s.end))
-            walk(s.children)
-
-    walk(doc.sections)
-    return DocumentInfo(path=doc.path, chars=len(doc.text), sections=sections)
+    # The sections as plain data, parents before children, validated in one call (not one a section).
+    sections: list[dict[str, object]] = []
+    stack = list(reversed(doc.sections))
+    while stack:
+        s = stack.pop()
+        sections.append({"id": s.id, "title": s.title, "level": s.level, "start": s.start, "end": s.end})
+        stack.extend(reversed(s.children))
+    return DocumentInfo.model_validate({"path": doc.path, "chars": len(doc.text), "sections": sections})

@@ -68,6 +68,7 @@ class Document(BaseModel):
     unreadable: str | None = None  # what could not be read, when part of the text was illegible
     _origin: OffsetMap | None = PrivateAttr(default=None)
     _line_starts: array[int] | None = PrivateAttr(default=None)
+    _raw: str | None = PrivateAttr(default=None)  # the original, its line starts found on the first ``line_col``
     _places: Places | None = PrivateAttr(default=None)
     _paragraphs: tuple[str, list[tuple[int, int]]] | None = PrivateAttr(default=None)
 
@@ -93,6 +94,8 @@ class Document(BaseModel):
             raise ValueError(f"offset {offset} is outside the text (0..{len(self.text)})")
         private = self._private()
         origin, starts = private["_origin"], private["_line_starts"]
+        if origin is not None and starts is None and private["_raw"] is not None:
+            starts = private["_line_starts"] = line_starts(private["_raw"])  # a review that shows no lines never asks
         if origin is None or starts is None:
             origin = private["_origin"] = OffsetMap.identity(len(self.text))
             starts = private["_line_starts"] = line_starts(self.text)
@@ -125,8 +128,20 @@ class Document(BaseModel):
 
 
 def _section(span: SectionSpan, sid: str) -> Section:
-    children = [_section(child, f"{sid}.{i}") for i, child in enumerate(span.children, 1)]
-    return Section(id=sid, title=span.title, level=span.level, start=span.start, end=span.end, children=children)
+    # The tree validated in one call from plain data: a call a section costs a sixth more over a long report.
+    return Section.model_validate(_section_data(span, sid))
+
+
+def _section_data(span: SectionSpan, sid: str) -> dict[str, Any]:
+    children = [_section_data(child, f"{sid}.{i}") for i, child in enumerate(span.children, 1)]
+    return {
+        "id": sid,
+        "title": span.title,
+        "level": span.level,
+        "start": span.start,
+        "end": span.end,
+        "children": children,
+    }
 
 
 def _build(extraction: Extraction, path: str | None) -> Document:
@@ -138,14 +153,17 @@ def _build(extraction: Extraction, path: str | None) -> Document:
 def _build_document(extraction: Extraction, path: str | None) -> Document:
     normalised = normalise(extraction.raw, extraction.blocks)
     text = normalised.text
+    # Each table validated in one call from plain data (its cells as dicts): a call a cell costs a fifth more.
     tables = [
-        Table(
-            title=t.title,
-            header=t.header,
-            rows=[[TableCell(text=text[s:e], start=s, end=e) for s, e in row] for row in t.rows],
-            start=t.start,
-            end=t.end,
-            source=t.source,
+        Table.model_validate(
+            {
+                "title": t.title,
+                "header": t.header,
+                "rows": [[{"text": text[s:e], "start": s, "end": e} for s, e in row] for row in t.rows],
+                "start": t.start,
+                "end": t.end,
+                "source": t.source,
+            }
         )
         for t in normalised.tables
     ]
@@ -159,7 +177,7 @@ def _build_document(extraction: Extraction, path: str | None) -> Document:
         unreadable=extraction.unreadable,
     )
     document._origin = normalised.origin
-    document._line_starts = line_starts(extraction.raw)
+    document._raw = extraction.raw
     return document
 
 

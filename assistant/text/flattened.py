@@ -126,30 +126,39 @@ def table_regions(lines: Lines) -> list[tuple[int | None, int, int]]:
 def split_cells(raw: str, lines: Lines) -> list[Paragraph]:
     """Blank-separated blocks → cells; short cells sharing a block's first line are split at spaces."""
     cells: list[Paragraph] = []
-    block: Lines = []
-    for line in [*lines, None]:
-        if line is not None:
-            block.append(line)
+    append = cells.append
+    one_word = _TOKEN.fullmatch
+    n = len(lines)
+    i = 0
+    while i < n:
+        first = lines[i]
+        if first is None:
+            i += 1
             continue
-        if not block:
+        j = i + 1  # the block is lines[i:j]
+        while j < n and lines[j] is not None:
+            j += 1
+        last = (first.start, first.end)
+        prev = first.text
+        if not one_word(prev):  # several words: all but the last are cells of their own
+            tokens = [(first.start + m.start(), first.start + m.end()) for m in _TOKEN.finditer(prev)]
+            for span in tokens[:-1]:
+                append(Paragraph([span]))
+            last = tokens[-1]
+            prev = raw[last[0] : last[1]]
+        elif j == i + 1:  # one word on one line (most cells)
+            append(Paragraph([last]))
+            i = j
             continue
-        first = block[0]
-        assert first is not None
-        if _TOKEN.fullmatch(first.text):  # one word (most cells): the whole line
-            tokens = [(first.start, first.end)]
-        else:
-            tokens = [(first.start + m.start(), first.start + m.end()) for m in _TOKEN.finditer(first.text)]
-        cells.extend(Paragraph([span]) for span in tokens[:-1])
         # The last word and the block's other lines make one cell, joined as ``joined`` joins lines.
-        last = tokens[-1]
         segs = [last]
         seps: list[str] = []
-        prev = raw[last[0] : last[1]]
-        for line in block[1:]:
+        for k in range(i + 1, j):
+            line = lines[k]
             assert line is not None
             seps.append(separator(prev, line.text))
             segs.append((line.start, line.end))
             prev = line.text
-        cells.append(Paragraph(segs, seps))
-        block = []
+        append(Paragraph(segs, seps))
+        i = j
     return cells

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.text.sections import MARKER
+from assistant.text.sections import MARKER, MARKER_FIRST
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SPACE = " \t\u00a0\u3000\x0c\ufeff\u200b"
@@ -31,7 +31,7 @@ class Line:
 Lines = list[Line | None]  # None is a blank line
 
 
-@dataclass
+@dataclass(slots=True)
 class Paragraph:
     """Spans of the original text joined by ``seps``; ``blank_before`` when a blank line preceded it."""
 
@@ -80,8 +80,10 @@ def display_width(s: str) -> int:
 
 
 def first_unit_width(s: str) -> int:
+    if not s[0].isascii():  # no ASCII word opens here (most lines open with a CJK character)
+        return 2
     m = _ASCII_WORD.match(s)
-    return m.end() if m else (1 if s[0].isascii() else 2)  # the display width of a word, or of one character
+    return m.end() if m else 1  # the display width of a word, or of one (ASCII) character
 
 
 def separator(left: str, right: str) -> str:
@@ -97,15 +99,17 @@ def split_lines(raw: str, start: int, end: int) -> Lines:
     if "\r" in segment:
         pieces = LINE_BREAK.split(segment)
         breaks = [m.end() - m.start() for m in LINE_BREAK.finditer(segment)]
+        breaks.append(0)  # after the last piece: none
     else:
         pieces = segment.split("\n")
-        breaks = []
+        breaks = [1] * len(pieces)
     # One pass with the work of ``_line`` inlined: a report has tens of thousands of lines.
     out: Lines = []
     append = out.append
     marker = MARKER.match
+    marker_first = MARKER_FIRST
     pos = start
-    for k, text in enumerate(pieces):
+    for text, brk in zip(pieces, breaks, strict=True):
         body = text.lstrip(_SPACE)
         if body:
             lead = len(text) - len(body)
@@ -113,10 +117,12 @@ def split_lines(raw: str, start: int, end: int) -> Lines:
             size = len(body)
             indent = display_width(text[:lead].replace("\t", "    ")) if lead else 0
             width = size if body.isascii() else 2 * size - len(body.encode("ascii", "ignore"))
-            append(Line(pos + lead, pos + lead + size, body, indent, width, marker(body) is not None))
+            first = body[0]
+            opens = (first in marker_first or first.isdecimal()) and marker(body) is not None
+            append(Line(pos + lead, pos + lead + size, body, indent, width, opens))
         else:
             append(None)
-        pos += len(text) + (breaks[k] if breaks and k < len(breaks) else 1)
+        pos += len(text) + brk
     return out
 
 

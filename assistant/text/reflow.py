@@ -161,7 +161,12 @@ def _is_heading_stub(a: str, b: str, b_last: bool) -> bool:
 def _joins(a: Line, b: Line, a_first: bool, b_last: bool, width: int | None) -> bool:
     if b.text[0] in _CONTINUES:
         return True
-    if b.marker or _STANDALONE.match(b.text) or _STANDALONE.match(a.text):
+    # The pattern opens with "#" or "|": a line opening with neither is not asked (most lines).
+    if (
+        b.marker
+        or (b.text[0] in "#|" and _STANDALONE.match(b.text))
+        or (a.text[0] in "#|" and _STANDALONE.match(a.text))
+    ):
         return False
     if a_first and a.marker and _is_heading_stub(a.text, b.text, b_last):
         return True
@@ -268,10 +273,12 @@ class _Numbering:
                 return m.start(), level, number
         return None
 
-    def split_inline(self, raw: str, para: Paragraph) -> list[Paragraph]:
+    def split_inline(self, raw: str, para: Paragraph, text: str | None = None) -> list[Paragraph]:
+        """``para`` cut before each heading run into it; ``text``, when given, is ``para.text(raw)``."""
         out: list[Paragraph] = []
         while True:
-            text = para.text(raw)
+            if text is None:
+                text = para.text(raw)
             heading = parse_heading(text)
             self.see(heading)
             found = match_marker(text) if text[:1] in _MARKER_FIRST else None
@@ -286,12 +293,14 @@ class _Numbering:
                     self._set(found[0], found[1])
                     head, para = para.split(end)
                     out.append(head)
+                    text = None
                     continue
             cut = self._cut(text)
             if cut is None:
                 out.append(para)
                 return out
             head, para = para.split(cut[0])
+            text = None
             self._set(cut[1], cut[2])
             out.append(head)
 
@@ -316,14 +325,15 @@ def _in_rhythm(hits: list[int]) -> set[int]:
     return best if len(best) >= 4 and len(best) * 5 >= len(hits) * 2 else set()
 
 
-def drop_wrap_spaces(raw: str, para: Paragraph) -> Paragraph:
+def drop_wrap_spaces(raw: str, para: Paragraph, text: str | None = None) -> Paragraph:
     """Remove the spaces extraction left inside words and numbers ("进 一步", "35. 3万元").
 
     Spaces at old line ends are told from meant spaces by their rhythm: three or more of them a near-constant
     distance apart (the old line width, 15 characters or more). Spaces between table cells or words don't keep
-    that rhythm.
+    that rhythm. ``text``, when given, is ``para.text(raw)``.
     """
-    text = para.text(raw)
+    if text is None:
+        text = para.text(raw)
     if " " not in text:
         return para
     drop = {m.start() for m in _DECIMAL_SPACE.finditer(text)}
@@ -389,8 +399,20 @@ class _Builder:
             size += len(brk)
         self.blank_next = False
         start = size
+        segs = para.segs
+        if len(segs) == 1:  # most paragraphs and table cells are one span: no separators to weigh
+            s, e = segs[0]
+            if e > s:
+                parts.append(raw[s:e])
+                starts.append(size)
+                origins.append(s)
+                copied.append(True)
+                size += e - s
+                self.last_end = e
+            self.size = size
+            return start, size
         seps = para.seps
-        for i, (s, e) in enumerate(para.segs):
+        for i, (s, e) in enumerate(segs):
             if i and seps[i - 1]:
                 sep = seps[i - 1]
                 parts.append(sep)
@@ -465,9 +487,12 @@ class _Normaliser:
                 self._prose([Paragraph([(line.start, line.end)], blank_before=i > 0 and lines[i - 1] is None)])
 
     def _prose(self, paras: list[Paragraph]) -> None:
+        raw, split_inline, paragraph = self.raw, self.numbering.split_inline, self.out.paragraph
         for para in paras:
-            for part in self.numbering.split_inline(self.raw, drop_wrap_spaces(self.raw, para)):
-                self.out.paragraph(part)
+            text = para.text(raw)  # read once for both steps when the first keeps the paragraph as it is
+            kept = drop_wrap_spaces(raw, para, text)
+            for part in split_inline(raw, kept, text if kept is para else None):
+                paragraph(part)
 
     def _flow(self, lines: Lines) -> None:
         pos = 0
@@ -499,7 +524,9 @@ class _Normaliser:
         header_start = self.out.paragraph(Paragraph([(head.start, head.end)], blank_before=True))[0]
         rows: list[list[tuple[int, int]]] = []
         i = 0
-        for length in group_rows([c.text(self.raw) for c in cells], len(columns)):
+        raw = self.raw
+        texts = [raw[c.segs[0][0] : c.segs[0][1]] if len(c.segs) == 1 else c.text(raw) for c in cells]
+        for length in group_rows(texts, len(columns)):
             spans: list[tuple[int, int]] = []
             for j, cell in enumerate(cells[i : i + length]):
                 cell.blank_before = j == 0

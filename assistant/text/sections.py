@@ -68,6 +68,9 @@ def chinese_number(numeral: str) -> int:
 # position is the one the loop over ``_MARKERS`` would find, and its group number (each marker has one) its level.
 _ANY_MARKER = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in _MARKERS))
 MARKER = _ANY_MARKER  # for the line splitter, which matches it on every line (a function call less than below)
+# What a marker can open with, besides a decimal digit (``\d``: ``str.isdecimal``): a line opening with neither is
+# no marker, and the line splitter decides so without a match.
+MARKER_FIRST = frozenset(_CN_NUM + "（(" + "".join(map(chr, range(ord("①"), ord("⑳") + 1))))
 assert _ANY_MARKER.groups == len(_MARKERS) and [level for level, _ in _MARKERS] == list(range(1, len(_MARKERS) + 1))
 # Where a heading can start: after an optional Markdown "## ", a marker (a line without one is never a heading).
 _HEADING_START = re.compile(rf"(?:{_MD_PREFIX.pattern})?(?:{_ANY_MARKER.pattern})")
