@@ -77,7 +77,13 @@ class Finding(BaseModel):
 _CATEGORIES = frozenset(get_args(Category))
 _SEVERITIES = frozenset(SEVERITIES)
 _GIVEN = frozenset(("rule", "category", "severity", "message", "suggestion", "quote", "start", "end", "section", "fix"))
-_set_attr = object.__setattr__
+# BaseModel's slot setters, bound once: a frozen model refuses ``setattr``, and these skip the name look-up that
+# ``object.__setattr__(f, "__dict__", …)`` makes each time.
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_new = Finding.__new__
 
 
 def checked_finding(
@@ -95,24 +101,17 @@ def checked_finding(
     """``Finding(rule=…, …, fix=…)`` for values a check computed, without validating them again when each
     already is what validation would give (plain ``str``/``int``, a known category and severity)."""
     if (
-        type(rule) is str
-        and type(category) is str
+        type(rule) is type(category) is type(severity) is type(message) is type(suggestion) is type(quote) is str
         and category in _CATEGORIES
-        and type(severity) is str
         and severity in _SEVERITIES
-        and type(message) is str
-        and type(suggestion) is str
-        and type(quote) is str
-        and type(start) is int
-        and type(end) is int
+        and type(start) is type(end) is int
         and (section is None or type(section) is str)
         and (fix is None or type(fix) is str)
     ):
         # what pydantic's validation stores for these inputs: the same values, the same fields marked as set
-        f = Finding.__new__(Finding)
-        _set_attr(
+        f = _new(Finding)
+        _set_dict(
             f,
-            "__dict__",
             {
                 "rule": rule,
                 "category": category,
@@ -128,9 +127,9 @@ def checked_finding(
                 "elsewhere": None,
             },
         )
-        _set_attr(f, "__pydantic_fields_set__", set(_GIVEN))
-        _set_attr(f, "__pydantic_extra__", None)
-        _set_attr(f, "__pydantic_private__", None)
+        _set_fields_set(f, set(_GIVEN))
+        _set_extra(f, None)
+        _set_private(f, None)
         return f
     return Finding(
         rule=rule,
