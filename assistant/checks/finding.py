@@ -21,6 +21,7 @@ Category = Literal[
 ]
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+_NEGATED_RANK: dict[str, int] = {k: -v for k, v in SEVERITY_RANK.items()}
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 CATEGORY_NAMES: dict[str, str] = {
@@ -147,13 +148,17 @@ def checked_finding(
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Document order, then most severe first, without duplicates (same rule, same span)."""
+    # Sorted on plain tuples built in one comprehension (no key function called per finding); the position breaks
+    # ties as a stable sort does, so the first of two duplicates is kept.
+    neg = _NEGATED_RANK
+    order = sorted([(f.start, neg[f.severity], f.end, f.rule, i) for i, f in enumerate(findings)])
     seen: set[tuple[str, int, int]] = set()
     out = []
-    for f in sorted(findings, key=lambda f: (f.start, -SEVERITY_RANK[f.severity], f.end, f.rule)):
-        key = (f.rule, f.start, f.end)
+    for start, _, end, rule, i in order:
+        key = (rule, start, end)
         if key not in seen:
             seen.add(key)
-            out.append(f)
+            out.append(findings[i])
     return out
 
 
