@@ -327,17 +327,27 @@ def _one_per_problem(findings: list[Finding]) -> list[Finding]:
     ledger both finding a low rate without a reason) name it with the same rule name and overlapping spans; the
     more severe (then the first) is kept. ``findings`` are in ``sort_findings`` order (by start).
     """
+    # Only a problem two rules name can be found twice: every finding of the other rules is kept as it comes.
+    keys: dict[tuple[str, str], tuple[str, str]] = {}  # (rule, category) -> (problem, category), worked out once
+    rules_of: dict[tuple[str, str], int] = {}
+    for rule_id, category in {(f.rule, f.category) for f in findings}:
+        problem = keys[(rule_id, category)] = (_problem(rule_id), category)
+        rules_of[problem] = rules_of.get(problem, 0) + 1
+    shared = {pair for pair, problem in keys.items() if rules_of[problem] > 1}
+    if not shared:
+        return list(findings)
     kept: list[Finding] = []
     # Per problem and category, the kept findings whose span may still overlap later ones, in the order they were
     # kept, each with its index in ``kept``. Starts only grow, so a span that ended is dropped when next looked at.
     open_: dict[tuple[str, str], list[tuple[Finding, int]]] = {}
-    keys: dict[tuple[str, str], tuple[str, str]] = {}  # (rule, category) -> (problem, category), worked out once
     rank = SEVERITY_RANK
     for f in findings:
         rule = f.rule
-        key = keys.get((rule, f.category))
-        if key is None:
-            key = keys[(rule, f.category)] = (_problem(rule), f.category)
+        pair = (rule, f.category)
+        if pair not in shared:
+            kept.append(f)
+            continue
+        key = keys[pair]
         same = open_.get(key)
         if same is None:
             same = open_[key] = []
