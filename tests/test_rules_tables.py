@@ -576,3 +576,15 @@ def test_rows_and_forms_found_by_bisection_match_a_walk_over_every_row_and_form(
             assert tables._rows_in(ctx, lo, hi) == [r for r in rows if lo <= r.span[0] < hi]
         for table in ctx.doc.tables:
             assert tables._rows_by_table(ctx).get(id(table), []) == [r for r in rows if r.table is table]
+
+
+def test_stated_grades_found_before_each_fen_are_those_a_full_search_finds() -> None:
+    rng = random.Random(4)
+    # numbers (ASCII, full-width and Arabic-Indic digits, points), blanks of several kinds, 分 and the words a
+    # stated grade needs, so matches start mid-run, after a point, across blanks and right after one another
+    pieces = ["9", "1", "0", ".", "８", "٣", " ", "\u3000", "\n", "分", "分", "，", "。", "等级", "评为", "为", "“"]
+    pieces += ["优", "良好", "中", "差", "秀", "总分", "得"]
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        got = [(m.span(), m.groups()) for m in tables._grades(text)]
+        assert got == [(m.span(), m.groups()) for m in tables._GRADE.finditer(text)], text

@@ -638,7 +638,7 @@ def score_total(ctx: Context) -> Iterator[Finding]:
 def grade_mismatch(ctx: Context) -> Iterator[Finding]:
     """A stated score and grade that disagree (by default 优 ≥ 90, 良 80–89.99, 中 60–79.99, 差 < 60)."""
     scoring = _scoring(ctx)
-    for m in _GRADE.finditer(ctx.text):
+    for m in _grades(ctx.text):
         score = Decimal(m.group(1))
         grade = m.group(2)[0]
         expected = grade_for(score, scoring)
@@ -655,6 +655,27 @@ def grade_mismatch(ctx: Context) -> Iterator[Finding]:
         expected = grade_for(total, scoring)
         if expected != grade:
             yield _grade_finding(ctx, cell.start, cell.end, total, grade, expected)
+
+
+def _grades(text: str) -> Iterator[re.Match[str]]:
+    """``_GRADE.finditer(text)``, tried only in the run of digits, points and blanks before each 分 (the engine
+    would try at every digit): a match is a number, blanks and the first 分 after them, so it starts in that run,
+    and the first start there that matches is the one ``finditer`` finds."""
+    match, find = _GRADE.match, text.find
+    last = 0  # the end of the last match: finditer resumes there
+    q = find("分")
+    while q >= 0:
+        p = q
+        # \d is str.isdecimal and \s str.isspace for str patterns
+        while p > last and (text[p - 1].isdecimal() or text[p - 1].isspace() or text[p - 1] == "."):
+            p -= 1
+        for start in range(p, q):
+            m = match(text, start)
+            if m is not None:
+                yield m
+                last = m.end()
+                break
+        q = find("分", max(q + 1, last))
 
 
 def _grade_finding(ctx: Context, start: int, end: int, score: Decimal, grade: str, expected: str) -> Finding:
