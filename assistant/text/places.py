@@ -82,18 +82,27 @@ def cell_runs(table: Table) -> Runs[tuple[int, int] | None]:
     # all): it is passed over.
     last = -1
     reach: dict[int, int] = {}  # start of a cell -> the end of its interval
+    starts, values = runs.starts, runs.values  # ``runs.add`` inlined: two runs a cell
     for r, row in enumerate(table.rows, 1):
+        final = len(row) - 1
         for c, cell in enumerate(row):
-            end = cell.end + 1 if c == len(row) - 1 else cell.end
-            if cell.start >= end:
+            start = cell.start
+            end = cell.end + 1 if c == final else cell.end
+            if start >= end:
                 continue  # empty: holds no offset
-            if cell.start < last:
-                if reach.get(cell.start, -1) >= end:
+            if start < last:
+                if reach.get(start, -1) >= end:
                     continue  # a repeat of an earlier cell, within it
                 return _cell_runs_ranked(table)  # overlapping or out of order
-            runs.add(cell.start, (r, c))
-            runs.add(end, None)
-            reach[cell.start] = last = end
+            # here ``start >= last``: the last run opened at ``last`` (or none was), so only equality replaces it
+            if start == last:
+                values[-1] = (r, c)
+            else:
+                starts.append(start)
+                values.append((r, c))
+            starts.append(end)  # end > start: a new run
+            values.append(None)
+            reach[start] = last = end
     return runs
 
 
