@@ -1408,10 +1408,13 @@ def target_without_actual(ctx: Context) -> Iterator[Finding]:
             plan = row[pi] if pi < len(row) else None
             if plan is None:
                 continue
+            targets = [
+                n for n in ctx.numbers_in(plan.start, plan.end) if n.kind in ("count", "percent") and _is_target(ctx, n)
+            ]
+            if not targets:
+                continue  # the actual columns are read only for a row with a target
             actual_nums = [n for i in actual_cols if i < len(row) for n in ctx.numbers_in(row[i].start, row[i].end)]
-            for n in ctx.numbers_in(plan.start, plan.end):
-                if n.kind not in ("count", "percent") or not _is_target(ctx, n):
-                    continue
+            for n in targets:
                 if any(a.kind == n.kind and same_count_unit(a.unit, n.unit) for a in actual_nums):
                     continue
                 yield ctx.finding(
