@@ -44,3 +44,15 @@ def test_one_item_lines_are_merged_as_the_plain_reading_merges_them() -> None:
         lines = [rng.choice(openings) + rng.choice(["推进改革", "完成12项", ""]) for _ in range(rng.randint(0, 8))]
         ctx = Context(doc=document_from_text("\n".join(lines)))
         assert _list_paragraphs(ctx) == _plain_list_paragraphs(ctx), ctx.text
+
+
+def test_fewer_than_eight_characters_never_hold_four_items() -> None:
+    # what the length gate in slogan_list passes over: each item mark takes two characters or more
+    from assistant.checks.goals import _items
+
+    assert len(_items("1、 2、 3、 4、", 0, 11)) == 4
+    rng = random.Random(6)
+    chars = "1234、.．是一二三四 。；"
+    for _ in range(5000):
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 7)))
+        assert len(_items(text, 0, len(text))) < 4, text

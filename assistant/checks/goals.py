@@ -200,7 +200,8 @@ def slogan_list(ctx: Context) -> Iterator[Finding]:
     """A numbered list of four or more items, nearly all opening with a directive verb and none measured."""
     text = ctx.text
     for p0, p1 in _list_paragraphs(ctx):
-        if sum(map(text.count, _MARK_ENDS, repeat(p0), repeat(p1))) < 4:
+        # Four items need four marks of two characters or more: a shorter paragraph holds at most three.
+        if p1 - p0 < 8 or sum(map(text.count, _MARK_ENDS, repeat(p0), repeat(p1))) < 4:
             continue  # every item mark ends in one of these: fewer than four cannot make a list of four
         items = _items(text, p0, p1)
         if len(items) < 4:
