@@ -141,6 +141,9 @@ class Places:
         self.sections = sections
         self.tables = tables
         self._sections = section_runs(sections)
+        # the section runs' starts and heading paths as two flat lists, for ``name`` (once per finding)
+        self._section_starts = self._sections.starts if self._sections is not None else []
+        self._section_names = [path for _, path in self._sections.values] if self._sections is not None else []
         self._table_starts = [t.start for t in tables]
         self._table_ends = [t.end for t in tables]
         self._cells: dict[int, Runs[tuple[int, int] | None]] = {}
@@ -163,16 +166,19 @@ class Places:
         """Where ``offset`` sits, as a reader names it: the heading path, or the table row and column when in a
         table ("表1第 3 行“目标值”栏"; the table's title, or the heading path, between its cells)."""
         # ``section`` and ``table`` inlined (this runs once per finding); a table place is named once per cell.
-        runs = self._sections
-        if runs is not None:
-            i = bisect_right(runs.starts, offset) - 1
-            section = runs.values[i][1] if i >= 0 else runs.default[1]
+        if self._sections is not None:
+            i = bisect_right(self._section_starts, offset) - 1
+            section = self._section_names[i] if i >= 0 else None  # the runs' default: no section, no path
         else:
             section = _walk(self.sections, offset)[1]
         t = bisect_right(self._table_starts, offset) - 1
-        if t < 0 or not self._table_starts[t] <= offset < self._table_ends[t]:
+        if t < 0 or offset >= self._table_ends[t]:  # the bisect gives ``self._table_starts[t] <= offset``
             return section
-        cell = self.cell(t, offset)
+        runs = self._cells.get(t)
+        if runs is None:
+            runs = self._cells[t] = cell_runs(self.tables[t])
+        i = bisect_right(runs.starts, offset) - 1
+        cell = runs.values[i] if i >= 0 else None  # ``runs.at(offset)``: cell runs default to None
         key = (section, t, cell)
         try:
             return self._names[key]
