@@ -588,3 +588,13 @@ def test_stated_grades_found_before_each_fen_are_those_a_full_search_finds() -> 
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         got = [(m.span(), m.groups()) for m in tables._grades(text)]
         assert got == [(m.span(), m.groups()) for m in tables._GRADE.finditer(text)], text
+
+
+def test_a_rows_filled_roles_are_its_roles_with_text() -> None:
+    for form in (CLEAN_FORM, GLUED_FORM):
+        rows = tables.table_rows(Context(doc=document_from_text(form)))
+        assert rows
+        for row in rows:
+            for role, cell in row.roles.items():
+                assert row.get(role) is (cell if cell.text.strip() else None)
+            assert row.get("no-such-role") is None

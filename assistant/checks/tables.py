@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 
@@ -88,14 +88,15 @@ class Row:
     table: Table
     cells: tuple[TableCell, ...]
     roles: dict[str, TableCell]
+    # The roles whose cell holds text (the rules ask each row for its roles many times), and number() by role, read
+    # once. Fields rather than cached properties: every row needs both, and a cached property's first look-up costs
+    # more than building the row.
+    _filled: dict[str, TableCell] = field(compare=False, repr=False)
+    _numbers: dict[str, Decimal | None] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, role: str) -> TableCell | None:
         """The cell of a role, when the row has one with text."""
         return self._filled.get(role)
-
-    @cached_property  # the rules ask each row for its roles many times
-    def _filled(self) -> dict[str, TableCell]:
-        return {role: cell for role, cell in self.roles.items() if cell.text.strip()}
 
     def number(self, role: str) -> Decimal | None:
         """The number a role's cell holds, when it holds only a number."""
@@ -104,10 +105,6 @@ class Row:
             cell = self.get(role)
             numbers[role] = cell_number(cell.text) if cell is not None else None
         return numbers[role]
-
-    @cached_property
-    def _numbers(self) -> dict[str, Decimal | None]:
-        return {}  # number() by role, read once
 
     @cached_property  # several rules ask every row; the row never changes
     def label(self) -> str:
@@ -168,7 +165,8 @@ def table_rows(ctx: Context) -> list[Row]:
                     if role and role not in by_role:
                         by_role[role] = cell
                 if any(cell.text.strip() for cell in row):
-                    out.append(Row(table, tuple(row), by_role))
+                    filled = {role: cell for role, cell in by_role.items() if cell.text.strip()}
+                    out.append(Row(table, tuple(row), by_role, filled))
         return out
 
     return ctx.memo("tables.rows", compute)
