@@ -590,11 +590,20 @@ def test_stated_grades_found_before_each_fen_are_those_a_full_search_finds() -> 
         assert got == [(m.span(), m.groups()) for m in tables._GRADE.finditer(text)], text
 
 
-def test_a_rows_filled_roles_are_its_roles_with_text() -> None:
-    for form in (CLEAN_FORM, GLUED_FORM):
+def test_a_rows_filled_roles_label_and_total_flag_are_the_plain_readings() -> None:
+    pipe = "一、执行情况\n| 项目 | 年初预算数 | 全年执行数 |\n|---|---|---|\n| 甲项目 | 10 | 9 |\n| 合计 | 10 | 9 |\n"
+    totals = 0
+    for form in (CLEAN_FORM, GLUED_FORM, pipe):
         rows = tables.table_rows(Context(doc=document_from_text(form)))
         assert rows
+        totals += sum(row.is_total for row in rows)
         for row in rows:
             for role, cell in row.roles.items():
                 assert row.get(role) is (cell if cell.text.strip() else None)
             assert row.get("no-such-role") is None
+            # the label and total flag read with the row, as the plain reading gives them
+            named = [row.get(r) for r in ("name", "level2", "level1") if row.get(r) is not None]
+            first = named[0] if named else next((c for c in row.cells if c.text.strip()), None)
+            assert row.label == ("".join(first.text.split()) if first else "")
+            assert row.is_total == any(row.label.startswith(w) for w in ("合计", "总计", "总分", "小计"))
+    assert totals

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from assistant.budget.scoring import ScoringRules, grade_for
 from assistant.checks.finding import Finding
@@ -92,6 +92,10 @@ class Row:
     # once. Fields rather than cached properties: every row needs both, and a cached property's first look-up costs
     # more than building the row.
     _filled: dict[str, TableCell] = field(compare=False, repr=False)
+    # The row's name (``label_of``: its indicator name, else its first non-empty cell) and whether it is a 合计/总分
+    # row, read with the row: several rules ask every row for them.
+    label: str = field(compare=False, repr=False)
+    is_total: bool = field(compare=False, repr=False)
     _numbers: dict[str, Decimal | None] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, role: str) -> TableCell | None:
@@ -106,14 +110,14 @@ class Row:
             numbers[role] = cell_number(cell.text) if cell is not None else None
         return numbers[role]
 
-    @cached_property  # several rules ask every row; the row never changes
-    def label(self) -> str:
-        """The row's name: its indicator name, else its first non-empty cell."""
+    @staticmethod
+    def label_of(cells: tuple[TableCell, ...], filled: dict[str, TableCell]) -> str:
+        """The name of a row of ``cells`` whose roles with text are ``filled``."""
         for role in ("name", "level2", "level1"):
-            cell = self.get(role)
+            cell = filled.get(role)
             if cell is not None:
                 return _squash(cell.text)
-        first = next((c for c in self.cells if c.text.strip()), None)
+        first = next((c for c in cells if c.text.strip()), None)
         return _squash(first.text) if first else ""
 
     @property
@@ -121,11 +125,6 @@ class Row:
         """From the row's first to its last non-empty cell."""
         filled = [c for c in self.cells if c.text.strip()]
         return (filled[0].start, filled[-1].end) if filled else (0, 0)
-
-    @cached_property
-    def is_total(self) -> bool:
-        """A 合计/总分 row."""
-        return bool(_TOTAL_LABEL.match(self.label))
 
 
 _SPACES = re.compile(r"\s+")
@@ -165,8 +164,11 @@ def table_rows(ctx: Context) -> list[Row]:
                     if role and role not in by_role:
                         by_role[role] = cell
                 if any(cell.text.strip() for cell in row):
+                    cells = tuple(row)
                     filled = {role: cell for role, cell in by_role.items() if cell.text.strip()}
-                    out.append(Row(table, tuple(row), by_role, filled))
+                    label = Row.label_of(cells, filled)
+                    total = _TOTAL_LABEL.match(label) is not None
+                    out.append(Row(table, cells, by_role, filled, label, total))
         return out
 
     return ctx.memo("tables.rows", compute)
