@@ -153,12 +153,13 @@ def unnumbered_heading(ctx: Context) -> Iterator[Finding]:
     # "some heading before this line or some heading after it" is "not every heading starts right here"
     first_start = min(h.start for h in heads)
     last_start = max(h.start for h in heads)
+    text = ctx.text
     for i, (s, e) in enumerate(lines):
-        if ctx.text[s:e].rstrip()[-1:] not in _HEADING_WORD_LAST:
+        if text[s:e].rstrip()[-1:] not in _HEADING_WORD_LAST:
             continue  # _HEADING_WORDS cannot match the stripped line's end
         if i == 0 or in_table(ctx, s):
             continue
-        line = ctx.text[s:e].strip()
+        line = text[s:e].strip()
         if not 4 <= len(line) <= 20 or _NO_HEADING_TEXT.search(line) or match_marker(line) is not None:
             continue
         if not _HEADING_WORDS.search(line) or i + 1 >= len(lines):
