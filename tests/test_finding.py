@@ -7,7 +7,7 @@ import random
 import pytest
 from pydantic import ValidationError
 
-from assistant.checks.finding import Finding, checked_finding
+from assistant.checks.finding import Finding, checked_finding, sort_findings
 
 FIELDS = ("rule", "category", "severity", "message", "suggestion", "quote", "start", "end", "section", "fix")
 
@@ -61,3 +61,36 @@ def test_a_fast_finding_is_frozen_like_a_validated_one() -> None:
     f = checked_finding("x.y", "typo", "warning", "m", "", "q", 1, 2, None, None)
     with pytest.raises(ValidationError):
         f.start = 3  # type: ignore[misc]
+
+
+def plain_sort(findings: list[Finding]) -> list[Finding]:
+    """The reference order: a stable sort by (start, most severe first, end, rule), the first of each duplicate."""
+    rank = {"info": 0, "warning": 1, "error": 2}
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for f in sorted(findings, key=lambda f: (f.start, -rank[f.severity], f.end, f.rule)):
+        if (f.rule, f.start, f.end) not in seen:
+            seen.add((f.rule, f.start, f.end))
+            out.append(f)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_sorted_findings_are_the_plain_stable_sort(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(40):
+        # few rules and offsets, so ties and duplicates (same rule and span, another message or severity) abound
+        findings = [
+            Finding(
+                rule=rng.choice(["a.x", "b.x", "a.y"]),
+                category="typo",
+                severity=rng.choice(["error", "warning", "info"]),
+                message=f"m{k}",
+                quote="q",
+                start=(start := rng.randint(0, 6)),
+                end=start + rng.randint(0, 3),
+            )
+            for k in range(rng.randint(0, 30))
+        ]
+        got, want = sort_findings(findings), plain_sort(findings)
+        assert [id(f) for f in got] == [id(f) for f in want]

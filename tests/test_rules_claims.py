@@ -399,3 +399,15 @@ def test_form_at_by_bisection_matches_a_walk_over_the_forms() -> None:
         for offset in range(-1, len(ctx.text) + 2):
             walked = next(((s, e) for s, e in spans if s <= offset < e), None)
             assert form_at(ctx, offset) == walked
+
+
+def test_sentences_about_execution_are_those_a_search_of_each_sentence_finds() -> None:
+    from assistant.checks.execution import _ABOUT_EXECUTION, _about_execution
+
+    rng = random.Random(12)
+    # the words (and their halves), marks, blanks and breaks between them
+    pieces = ["执行率", "执行", "率", "结转", "结余", "偏低", "未使用", "未", "使用", "。", "；", "\n", " ", "资金"]
+    for _ in range(1500):
+        ctx = Context(doc=document_from_text("".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))))
+        plain = [(lo, hi) for lo, hi in ctx.sentences if _ABOUT_EXECUTION.search(ctx.text, lo, hi)]
+        assert _about_execution(ctx) == plain, ctx.text

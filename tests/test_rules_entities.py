@@ -89,3 +89,39 @@ def test_narrator_and_fund_variants() -> None:
     )
     found = findings(text, "names.variant")
     assert [f.quote for f in found] == ["养老服务体系发展专项资金——居家养老"]
+
+
+def test_sentences_mixing_self_references_are_found_as_a_walk_of_every_sentence_finds_them() -> None:
+    import random
+
+    from assistant.checks.entities import _SELF_PLACE, _mixing_sentences
+    from assistant.checks.registry import Context
+    from assistant.text.document import document_from_text
+
+    rng = random.Random(9)
+    # self-references, words their lookahead refuses (区域, 市级, 县委), marks, blanks and breaks between them
+    pieces = [
+        "我区",
+        "我市",
+        "本县",
+        "我镇",
+        "本乡",
+        "我",
+        "本",
+        "区",
+        "市",
+        "域",
+        "级",
+        "委",
+        "。",
+        "；",
+        "！",
+        "\n",
+        " ",
+    ]
+    pieces += ["资金", "共计"]
+    for _ in range(1500):
+        ctx = Context(doc=document_from_text("".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))))
+        text = ctx.text
+        plain = [(s, e) for s, e in ctx.sentences if len({m.group(1) for m in _SELF_PLACE.finditer(text, s, e)}) > 1]
+        assert _mixing_sentences(ctx) == plain, text

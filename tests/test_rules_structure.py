@@ -123,6 +123,8 @@ _ENUMERATION = re.compile(r"[（(](?:\d{1,2}|[一二三四五六七八九十]{1,
 def test_unclosed_brackets_found_by_jumping_between_brackets_match_a_character_walk() -> None:
     rng = random.Random(7)
     pieces = ["（", "）", "(", ")", "〔", "〕", "《", "》", "【", "】", "[", "]", "资金", "下达", "80万元", "，"]
+    # whole pairs too, so many lines close every bracket at once (the lines the rule passes over unwalked)
+    pieces += ["（万元）", "《办法》", "(a)", "【注】", "〔2024〕", "[1]", "（）"] * 2
     checked = 0
     for _ in range(300):
         line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))) + "。"
@@ -136,3 +138,16 @@ def test_unclosed_brackets_found_by_jumping_between_brackets_match_a_character_w
         expected = [j for j in _unclosed_by_walking(lines[1]) if not _ENUMERATION.match(lines[1], j)]
         assert sorted(f.start - body for f in found) == expected, lines[1]
     assert checked > 100
+
+
+def test_paragraphs_searched_for_openers_are_those_holding_one() -> None:
+    from assistant.checks.registry import Context
+    from assistant.checks.structure import _with_opener, paragraphs
+
+    rng = random.Random(3)
+    pieces = ["（", "）", "《", "》", "[", "〔", "【", "(", "资金", "下达", "\n", "\n\n", " ", "一、情况\n"]
+    for _ in range(500):
+        ctx = Context(doc=document_from_text("".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))))
+        text, lines = ctx.text, paragraphs(ctx)
+        plain = [i for i, (s, e) in enumerate(lines[:-1]) if any(ch in "（(〔《【[" for ch in text[s:e])]
+        assert list(_with_opener(ctx, lines)) == plain, text

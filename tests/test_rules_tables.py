@@ -576,3 +576,34 @@ def test_rows_and_forms_found_by_bisection_match_a_walk_over_every_row_and_form(
             assert tables._rows_in(ctx, lo, hi) == [r for r in rows if lo <= r.span[0] < hi]
         for table in ctx.doc.tables:
             assert tables._rows_by_table(ctx).get(id(table), []) == [r for r in rows if r.table is table]
+
+
+def test_stated_grades_found_before_each_fen_are_those_a_full_search_finds() -> None:
+    rng = random.Random(4)
+    # numbers (ASCII, full-width and Arabic-Indic digits, points), blanks of several kinds, 分 and the words a
+    # stated grade needs, so matches start mid-run, after a point, across blanks and right after one another
+    pieces = ["9", "1", "0", ".", "８", "٣", " ", "\u3000", "\n", "分", "分", "，", "。", "等级", "评为", "为", "“"]
+    pieces += ["优", "良好", "中", "差", "秀", "总分", "得"]
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        got = [(m.span(), m.groups()) for m in tables._grades(text)]
+        assert got == [(m.span(), m.groups()) for m in tables._GRADE.finditer(text)], text
+
+
+def test_a_rows_filled_roles_label_and_total_flag_are_the_plain_readings() -> None:
+    pipe = "一、执行情况\n| 项目 | 年初预算数 | 全年执行数 |\n|---|---|---|\n| 甲项目 | 10 | 9 |\n| 合计 | 10 | 9 |\n"
+    totals = 0
+    for form in (CLEAN_FORM, GLUED_FORM, pipe):
+        rows = tables.table_rows(Context(doc=document_from_text(form)))
+        assert rows
+        totals += sum(row.is_total for row in rows)
+        for row in rows:
+            for role, cell in row.roles.items():
+                assert row.get(role) is (cell if cell.text.strip() else None)
+            assert row.get("no-such-role") is None
+            # the label and total flag read with the row, as the plain reading gives them
+            named = [row.get(r) for r in ("name", "level2", "level1") if row.get(r) is not None]
+            first = named[0] if named else next((c for c in row.cells if c.text.strip()), None)
+            assert row.label == ("".join(first.text.split()) if first else "")
+            assert row.is_total == any(row.label.startswith(w) for w in ("合计", "总计", "总分", "小计"))
+    assert totals

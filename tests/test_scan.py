@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from assistant.checks.amounts import _ITEM_LINE, _ITEM_LINE_LAST, _PROSE_ITEM, _norm, _prose_items, label_start
 from assistant.checks.arithmetic import _LIST_THEN_COUNT, _lists_then_counts
 from assistant.checks.claims import _CLAIM_PATTERNS
-from assistant.checks.dates import _CN_DATE, _cn_dates
+from assistant.checks.dates import _CN_DATE, _DOUBLED_AFTER, _cn_dates, _doubled_after
 from assistant.checks.execution_rows import _COLUMN, HEADER_RUN
 from assistant.checks.items import _TIER_REACH, clause_start
 from assistant.checks.reasons import _REASON_COLUMN
@@ -119,6 +119,12 @@ def _spans(matches: object) -> list[tuple[int, int, tuple[str | None, ...]]]:
 @given(date_texts)
 def test_malformed_date_scan_finds_what_finditer_finds(text: str) -> None:
     assert _spans(_cn_dates(text)) == _spans(_CN_DATE.finditer(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(date_texts)
+def test_figures_before_a_doubled_date_word_are_those_the_lookahead_finds(text: str) -> None:
+    assert list(_doubled_after(text)) == [m.end() for m in _DOUBLED_AFTER.finditer(text)]
 
 
 @settings(max_examples=400, deadline=None)

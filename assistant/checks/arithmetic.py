@@ -181,7 +181,13 @@ _LIST_THEN_COUNT = re.compile(
 def _lists_then_counts(text: str) -> Iterator[re.Match[str]]:
     """``_LIST_THEN_COUNT.finditer(text)``, tried only before each 、 (the pattern may start at any Chinese
     character, and the engine would try every one)."""
-    return finditer_run_before(_LIST_THEN_COUNT, text, "、", "\u4e00", "\u9fa5", 2, 20)
+    return finditer_run_before(_LIST_THEN_COUNT, text, "、", "\u4e00", "\u9fa5", 2, 20, _LIST_RUN, _COUNTED)
+
+
+# A listed count is one run of Chinese characters, 、 and figures (the list, 等/共, the count), holding a numeral
+# and its measure word after the list's first 、: a run without one gets no try.
+_LIST_RUN = re.compile(r"[\u4e00-\u9fa5、\d]*")
+_COUNTED = re.compile(r"[\d两二三四五六七八九十](?:个|项|类|家|所|座|条|支|批)")
 
 
 _JOIN = re.compile(r"以及|和|及|与")

@@ -71,10 +71,26 @@ _CN_YEAR_START = re.compile(r"[〇零一二三四五六七八九](?=[〇零一�
 _DOUBLED_AFTER = re.compile(r"[\d〇零一二三四五六七八九十](?=\s*([年月日])\s+\1)")
 
 
+_DOUBLED = re.compile(r"([年月日])\s+\1")
+_NUMERALS = frozenset("〇零一二三四五六七八九十")
+
+
+def _doubled_after(text: str) -> Iterator[int]:
+    """The ends of ``_DOUBLED_AFTER``'s matches, found from each doubled 年/月/日 (a class of three characters the
+    engine skips to, not every figure): the figure is the character before the blanks ahead of it. A doubling that
+    overlaps the one before has that one's 年/月/日 before its blanks, never a figure, so skipping it loses none."""
+    for m in _DOUBLED.finditer(text):
+        p = m.start()
+        while p > 0 and text[p - 1].isspace():  # \s is str.isspace, \d str.isdecimal for str patterns
+            p -= 1
+        if p > 0 and (text[p - 1] in _NUMERALS or text[p - 1].isdecimal()):
+            yield p
+
+
 def _cn_dates(text: str) -> Iterator[re.Match[str]]:
     """``_CN_DATE.finditer(text)``, tried only where a match can start."""
     years = (m.start() for m in _CN_YEAR_START.finditer(text))
-    doubled = (m.end() for m in _DOUBLED_AFTER.finditer(text))
+    doubled = _doubled_after(text)
     return finditer_at(_CN_DATE, text, heapq.merge(years, doubled))
 
 

@@ -95,6 +95,18 @@ def _read_unit(ctx: Context) -> Unit | None:
     return Unit(name, level, frozenset(types))
 
 
+def _mixing_sentences(ctx: Context) -> list[tuple[int, int]]:
+    """The sentences, in order, holding self-references to two levels (我区 … 我市), found from one search of the
+    text: no self-reference crosses a sentence's end (both its characters are neither blanks nor closing marks),
+    and one ending a sentence is followed by a blank or nothing, which its lookahead lets pass either way."""
+    levels: dict[tuple[int, int], set[str]] = {}
+    for m in _SELF_PLACE.finditer(ctx.text):
+        span = ctx.sentence_at(m.start())
+        if span[0] <= m.start() and m.end() <= span[1]:
+            levels.setdefault(span, set()).add(m.group(1))
+    return [span for span, found in levels.items() if len(found) > 1]
+
+
 @rule(
     "names.self-reference-mix",
     "同一句中自称“我区”又称“我市”（沿用了其他层级文件的说法）",
@@ -107,7 +119,7 @@ def self_reference_mix(ctx: Context) -> Iterator[Finding]:
     """我区 and 我市 (or 我县/本市 …) in one sentence: one of them belongs to another unit's document."""
     unit = own_unit(ctx)
     text = ctx.text
-    for s, e in ctx.sentences:
+    for s, e in _mixing_sentences(ctx):
         refs = list(_SELF_PLACE.finditer(text, s, e))
         if len({m.group(1) for m in refs}) < 2:
             continue

@@ -23,9 +23,18 @@ _ABOUT_EXECUTION = re.compile(r"执行率|执行进度|支出进度|未支出|�
 
 def _explanations(ctx: Context) -> list[tuple[int, int]]:
     """Sentences about execution that give a reason, found once per review (every low rate is checked against them)."""
-    return [
-        (lo, hi) for lo, hi in ctx.sentences if _ABOUT_EXECUTION.search(ctx.text, lo, hi) and has_reason(ctx, lo, hi)
-    ]
+    return [(lo, hi) for lo, hi in _about_execution(ctx) if has_reason(ctx, lo, hi)]
+
+
+def _about_execution(ctx: Context) -> list[tuple[int, int]]:
+    """The sentences holding an ``_ABOUT_EXECUTION`` word, in order, from one search of the text: its words hold
+    neither blanks nor closing marks, so none crosses a sentence's end."""
+    found: dict[tuple[int, int], None] = {}
+    for m in _ABOUT_EXECUTION.finditer(ctx.text):
+        span = ctx.sentence_at(m.start())
+        if span[0] <= m.start() and m.end() <= span[1]:
+            found[span] = None
+    return list(found)
 
 
 def _explanations_in_form(ctx: Context, offset: int) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ Category = Literal[
 ]
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+_NEGATED_RANK: dict[str, int] = {k: -v for k, v in SEVERITY_RANK.items()}
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 CATEGORY_NAMES: dict[str, str] = {
@@ -77,7 +78,13 @@ class Finding(BaseModel):
 _CATEGORIES = frozenset(get_args(Category))
 _SEVERITIES = frozenset(SEVERITIES)
 _GIVEN = frozenset(("rule", "category", "severity", "message", "suggestion", "quote", "start", "end", "section", "fix"))
-_set_attr = object.__setattr__
+# BaseModel's slot setters, bound once: a frozen model refuses ``setattr``, and these skip the name look-up that
+# ``object.__setattr__(f, "__dict__", …)`` makes each time.
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_new = Finding.__new__
 
 
 def checked_finding(
@@ -95,24 +102,17 @@ def checked_finding(
     """``Finding(rule=…, …, fix=…)`` for values a check computed, without validating them again when each
     already is what validation would give (plain ``str``/``int``, a known category and severity)."""
     if (
-        type(rule) is str
-        and type(category) is str
+        type(rule) is type(category) is type(severity) is type(message) is type(suggestion) is type(quote) is str
         and category in _CATEGORIES
-        and type(severity) is str
         and severity in _SEVERITIES
-        and type(message) is str
-        and type(suggestion) is str
-        and type(quote) is str
-        and type(start) is int
-        and type(end) is int
+        and type(start) is type(end) is int
         and (section is None or type(section) is str)
         and (fix is None or type(fix) is str)
     ):
         # what pydantic's validation stores for these inputs: the same values, the same fields marked as set
-        f = Finding.__new__(Finding)
-        _set_attr(
+        f = _new(Finding)
+        _set_dict(
             f,
-            "__dict__",
             {
                 "rule": rule,
                 "category": category,
@@ -128,9 +128,9 @@ def checked_finding(
                 "elsewhere": None,
             },
         )
-        _set_attr(f, "__pydantic_fields_set__", set(_GIVEN))
-        _set_attr(f, "__pydantic_extra__", None)
-        _set_attr(f, "__pydantic_private__", None)
+        _set_fields_set(f, set(_GIVEN))
+        _set_extra(f, None)
+        _set_private(f, None)
         return f
     return Finding(
         rule=rule,
@@ -148,13 +148,17 @@ def checked_finding(
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Document order, then most severe first, without duplicates (same rule, same span)."""
+    # Sorted on plain tuples built in one comprehension (no key function called per finding); the position breaks
+    # ties as a stable sort does, so the first of two duplicates is kept.
+    neg = _NEGATED_RANK
+    order = sorted([(f.start, neg[f.severity], f.end, f.rule, i) for i, f in enumerate(findings)])
     seen: set[tuple[str, int, int]] = set()
     out = []
-    for f in sorted(findings, key=lambda f: (f.start, -SEVERITY_RANK[f.severity], f.end, f.rule)):
-        key = (f.rule, f.start, f.end)
+    for start, _, end, rule, i in order:
+        key = (rule, start, end)
         if key not in seen:
             seen.add(key)
-            out.append(f)
+            out.append(findings[i])
     return out
 
 

@@ -200,7 +200,8 @@ def slogan_list(ctx: Context) -> Iterator[Finding]:
     """A numbered list of four or more items, nearly all opening with a directive verb and none measured."""
     text = ctx.text
     for p0, p1 in _list_paragraphs(ctx):
-        if sum(map(text.count, _MARK_ENDS, repeat(p0), repeat(p1))) < 4:
+        # Four items need four marks of two characters or more: a shorter paragraph holds at most three.
+        if p1 - p0 < 8 or sum(map(text.count, _MARK_ENDS, repeat(p0), repeat(p1))) < 4:
             continue  # every item mark ends in one of these: fewer than four cannot make a list of four
         items = _items(text, p0, p1)
         if len(items) < 4:
@@ -224,12 +225,22 @@ def slogan_list(ctx: Context) -> Iterator[Finding]:
 def _list_paragraphs(ctx: Context) -> list[tuple[int, int]]:
     """Paragraphs, with runs of consecutive one-item lines merged (a list written one item per line)."""
     out: list[tuple[int, int]] = []
+    text = ctx.text
+    match = _ITEM_MARK.match
+    last_is_item = False  # whether the last paragraph of ``out`` opens with an item mark
     for s, e in paragraphs(ctx):
-        if out and _ITEM_MARK.match(ctx.text, s) and _ITEM_MARK.match(ctx.text, out[-1][0]):
+        # an item mark opens with a figure (\d: str.isdecimal) or 一…十: only then is the pattern tried
+        first = text[s]
+        is_item = (first.isdecimal() or first in _CN_ONE_TO_TEN) and match(text, s) is not None
+        if out and is_item and last_is_item:
             out[-1] = (out[-1][0], e)
         else:
             out.append((s, e))
+            last_is_item = is_item
     return out
+
+
+_CN_ONE_TO_TEN = frozenset("一二三四五六七八九十")
 
 
 def _items(text: str, p0: int, p1: int) -> list[tuple[int, int]]:

@@ -122,6 +122,12 @@ def load_config(path: str | Path) -> CheckConfig:
 
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?[^。\n]{0,30}(?:绩效|自评|报告)")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+# A sentence as ``plain_sentences`` cuts it, stripped: from its first non-blank character to its last, then any
+# blanks and its closing mark when a mark (not a line break) closes it; or a closing mark alone. ``\s`` is
+# ``str.isspace`` for str patterns; a line break is a blank, so it is never inside a match.
+_SENTENCE = re.compile(
+    r"[^\s。！？；!?;](?:[^。！？；!?;\n]*[^\s。！？；!?;])?(?:[^\S\n]*[。！？；!?;])?|[。！？；!?;]"
+)
 _IGNORE = re.compile(r"<!--\s*assistant-ignore:?\s*([\w\-., ]*)-->|【审阅忽略[:：]?\s*([\w\-., ]*)】")
 
 
@@ -148,15 +154,8 @@ class Context:
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
         """Spans of sentences (ending at 。！？；or a line break), stripped of surrounding blanks."""
-        out: list[tuple[int, int]] = []
-        start = 0
-        text = self.doc.text
-        for m in _SENTENCE_END.finditer(text):
-            end = m.end() if m.group() != "\n" else m.start()
-            _append_span(out, text, start, end)
-            start = m.end()
-        _append_span(out, text, start, len(text))
-        return out
+        # One regex match per sentence: the spans ``plain_sentences`` cuts and strips (tested against it).
+        return [m.span() for m in _SENTENCE.finditer(self.doc.text)]
 
     @cached_property
     def year(self) -> int | None:
@@ -270,6 +269,18 @@ class Context:
         return self.doc.places()
 
 
+def plain_sentences(text: str) -> list[tuple[int, int]]:
+    """``Context.sentences`` the plain way: cut at each closing mark or line break, then strip blanks."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end() if m.group() != "\n" else m.start()
+        _append_span(out, text, start, end)
+        start = m.end()
+    _append_span(out, text, start, len(text))
+    return out
+
+
 def _append_span(out: list[tuple[int, int]], text: str, start: int, end: int) -> None:
     while start < end and text[start].isspace():
         start += 1
@@ -316,17 +327,27 @@ def _one_per_problem(findings: list[Finding]) -> list[Finding]:
     ledger both finding a low rate without a reason) name it with the same rule name and overlapping spans; the
     more severe (then the first) is kept. ``findings`` are in ``sort_findings`` order (by start).
     """
+    # Only a problem two rules name can be found twice: every finding of the other rules is kept as it comes.
+    keys: dict[tuple[str, str], tuple[str, str]] = {}  # (rule, category) -> (problem, category), worked out once
+    rules_of: dict[tuple[str, str], int] = {}
+    for rule_id, category in {(f.rule, f.category) for f in findings}:
+        problem = keys[(rule_id, category)] = (_problem(rule_id), category)
+        rules_of[problem] = rules_of.get(problem, 0) + 1
+    shared = {pair for pair, problem in keys.items() if rules_of[problem] > 1}
+    if not shared:
+        return list(findings)
     kept: list[Finding] = []
     # Per problem and category, the kept findings whose span may still overlap later ones, in the order they were
     # kept, each with its index in ``kept``. Starts only grow, so a span that ended is dropped when next looked at.
     open_: dict[tuple[str, str], list[tuple[Finding, int]]] = {}
-    keys: dict[tuple[str, str], tuple[str, str]] = {}  # (rule, category) -> (problem, category), worked out once
     rank = SEVERITY_RANK
     for f in findings:
         rule = f.rule
-        key = keys.get((rule, f.category))
-        if key is None:
-            key = keys[(rule, f.category)] = (_problem(rule), f.category)
+        pair = (rule, f.category)
+        if pair not in shared:
+            kept.append(f)
+            continue
+        key = keys[pair]
         same = open_.get(key)
         if same is None:
             same = open_[key] = []

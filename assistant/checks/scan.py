@@ -26,7 +26,15 @@ def finditer_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> I
 
 
 def finditer_run_before(
-    pattern: re.Pattern[str], text: str, anchor: str, low: str, high: str, shortest: int, longest: int
+    pattern: re.Pattern[str],
+    text: str,
+    anchor: str,
+    low: str,
+    high: str,
+    shortest: int,
+    longest: int,
+    run: re.Pattern[str] | None = None,
+    needs: re.Pattern[str] | None = None,
 ) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern that opens with a run of ``shortest``–``longest`` characters in
     ``[low-high]`` and then ``anchor`` (a character outside that range), the pair repeated: ``(?:[一-龥]{2,20}、)+…``.
@@ -35,13 +43,27 @@ def finditer_run_before(
     depend on where the run began, so for each anchor only the earliest start the run allows needs a try. And
     when the try before an anchor failed, what follows that anchor matches nothing; a try starting right after it
     needs still more of what follows it (one more run and anchor), so it fails too and is not made.
+
+    ``run`` and ``needs``: when every match lies in one run of what ``run`` (``[…]*``) matches and holds a match
+    of ``needs`` after its first anchor (the count closing a list), an anchor whose run holds no ``needs`` match
+    after it gets no try (it would fail).
     """
     last = 0
     dead = -1  # a start right after the anchor of a failed try
     match, find = pattern.match, text.find
     last_outside = re.compile(f"[\\s\\S]*[^{re.escape(low)}-{re.escape(high)}]").match
+    run_end = need_at = need_end = -1  # the end of the anchor's run; the first ``needs`` match at or after it
     q = find(anchor)
     while q >= 0:
+        if run is not None and needs is not None:
+            if q >= run_end:
+                run_end = run.match(text, q).end()  # type: ignore[union-attr]  # ``[…]*`` always matches
+            if need_at < q:
+                n = needs.search(text, q)
+                need_at, need_end = (n.start(), n.end()) if n is not None else (len(text) + 1, len(text) + 1)
+            if need_end > run_end:
+                q = find(anchor, max(q + 1, last))
+                continue
         lo = max(last, q - longest)
         outside = last_outside(text, lo, q)  # the run starts after the last character outside the range
         p = outside.end() if outside is not None else lo

@@ -3,6 +3,7 @@ skipped, a cover field holding the report type, brackets opened and never closed
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -152,12 +153,13 @@ def unnumbered_heading(ctx: Context) -> Iterator[Finding]:
     # "some heading before this line or some heading after it" is "not every heading starts right here"
     first_start = min(h.start for h in heads)
     last_start = max(h.start for h in heads)
+    text = ctx.text
     for i, (s, e) in enumerate(lines):
-        if ctx.text[s:e].rstrip()[-1:] not in _HEADING_WORD_LAST:
+        if text[s:e].rstrip()[-1:] not in _HEADING_WORD_LAST:
             continue  # _HEADING_WORDS cannot match the stripped line's end
         if i == 0 or in_table(ctx, s):
             continue
-        line = ctx.text[s:e].strip()
+        line = text[s:e].strip()
         if not 4 <= len(line) <= 20 or _NO_HEADING_TEXT.search(line) or match_marker(line) is not None:
             continue
         if not _HEADING_WORDS.search(line) or i + 1 >= len(lines):
@@ -251,7 +253,34 @@ def report_type_as_name(ctx: Context) -> Iterator[Finding]:
 _OPEN_CLOSE = {"（": "）", "(": ")", "〔": "〕", "《": "》", "【": "】", "[": "]"}
 _CLOSERS = {v: k for k, v in _OPEN_CLOSE.items()}
 _BRACKET = re.compile("[" + "".join(re.escape(ch) for ch in (*_OPEN_CLOSE, *_CLOSERS)) + "]")
+_OPENER = re.compile("[" + "".join(re.escape(ch) for ch in _OPEN_CLOSE) + "]")
+_NOT_BRACKET = "[^" + "".join(re.escape(ch) for ch in (*_OPEN_CLOSE, *_CLOSERS)) + "|]*"
+# A paragraph whose every bracket is closed by its own closer before the next bracket ("（万元）…《办法》"), and with
+# no table rule '|': the bracket walk leaves nothing open there, so it is not walked.
+_FLAT_PAIRS = re.compile(
+    "(?:"
+    + _NOT_BRACKET
+    + "(?:"
+    + "|".join(re.escape(o) + _NOT_BRACKET + re.escape(c) for o, c in _OPEN_CLOSE.items())
+    + "))*"
+    + _NOT_BRACKET
+)
 _ENUM_PAREN = re.compile(r"[（(](?:\d{1,2}|[一二三四五六七八九十]{1,2})[）)]")
+
+
+def _with_opener(ctx: Context, lines: list[tuple[int, int]]) -> Iterator[int]:
+    """The indexes of the paragraphs but the last (it may be cut off mid-sentence) holding an opening bracket, in
+    order: a paragraph without one leaves nothing open."""
+    text = ctx.text
+    starts = [s for s, _ in lines]
+    search = _OPENER.search
+    m = search(text)
+    while m is not None and (i := bisect.bisect_right(starts, m.start()) - 1) < len(lines) - 1:
+        if i >= 0 and m.start() < lines[i][1]:
+            yield i
+            m = search(text, lines[i][1])
+        else:
+            m = search(text, m.start() + 1)
 
 
 @rule(
@@ -266,7 +295,11 @@ def unclosed_bracket(ctx: Context) -> Iterator[Finding]:
     """An opening bracket with no closing one before the paragraph ends (the next paragraph may close it)."""
     text = ctx.text
     lines = paragraphs(ctx)
-    for i, (s, e) in enumerate(lines[:-1]):  # the last paragraph may be cut off mid-sentence
+    flat = _FLAT_PAIRS.fullmatch
+    for i in _with_opener(ctx, lines):
+        s, e = lines[i]
+        if flat(text, s, e):
+            continue
         line = text[s:e]
         if "|" in line:
             continue

@@ -10,9 +10,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from assistant.budget.scoring import ScoringRules, grade_for
 from assistant.checks.finding import Finding
@@ -88,14 +88,19 @@ class Row:
     table: Table
     cells: tuple[TableCell, ...]
     roles: dict[str, TableCell]
+    # The roles whose cell holds text (the rules ask each row for its roles many times), and number() by role, read
+    # once. Fields rather than cached properties: every row needs both, and a cached property's first look-up costs
+    # more than building the row.
+    _filled: dict[str, TableCell] = field(compare=False, repr=False)
+    # The row's name (``label_of``: its indicator name, else its first non-empty cell) and whether it is a 合计/总分
+    # row, read with the row: several rules ask every row for them.
+    label: str = field(compare=False, repr=False)
+    is_total: bool = field(compare=False, repr=False)
+    _numbers: dict[str, Decimal | None] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, role: str) -> TableCell | None:
         """The cell of a role, when the row has one with text."""
         return self._filled.get(role)
-
-    @cached_property  # the rules ask each row for its roles many times
-    def _filled(self) -> dict[str, TableCell]:
-        return {role: cell for role, cell in self.roles.items() if cell.text.strip()}
 
     def number(self, role: str) -> Decimal | None:
         """The number a role's cell holds, when it holds only a number."""
@@ -105,18 +110,14 @@ class Row:
             numbers[role] = cell_number(cell.text) if cell is not None else None
         return numbers[role]
 
-    @cached_property
-    def _numbers(self) -> dict[str, Decimal | None]:
-        return {}  # number() by role, read once
-
-    @cached_property  # several rules ask every row; the row never changes
-    def label(self) -> str:
-        """The row's name: its indicator name, else its first non-empty cell."""
+    @staticmethod
+    def label_of(cells: tuple[TableCell, ...], filled: dict[str, TableCell]) -> str:
+        """The name of a row of ``cells`` whose roles with text are ``filled``."""
         for role in ("name", "level2", "level1"):
-            cell = self.get(role)
+            cell = filled.get(role)
             if cell is not None:
                 return _squash(cell.text)
-        first = next((c for c in self.cells if c.text.strip()), None)
+        first = next((c for c in cells if c.text.strip()), None)
         return _squash(first.text) if first else ""
 
     @property
@@ -124,11 +125,6 @@ class Row:
         """From the row's first to its last non-empty cell."""
         filled = [c for c in self.cells if c.text.strip()]
         return (filled[0].start, filled[-1].end) if filled else (0, 0)
-
-    @cached_property
-    def is_total(self) -> bool:
-        """A 合计/总分 row."""
-        return bool(_TOTAL_LABEL.match(self.label))
 
 
 _SPACES = re.compile(r"\s+")
@@ -168,7 +164,11 @@ def table_rows(ctx: Context) -> list[Row]:
                     if role and role not in by_role:
                         by_role[role] = cell
                 if any(cell.text.strip() for cell in row):
-                    out.append(Row(table, tuple(row), by_role))
+                    cells = tuple(row)
+                    filled = {role: cell for role, cell in by_role.items() if cell.text.strip()}
+                    label = Row.label_of(cells, filled)
+                    total = _TOTAL_LABEL.match(label) is not None
+                    out.append(Row(table, cells, by_role, filled, label, total))
         return out
 
     return ctx.memo("tables.rows", compute)
@@ -638,7 +638,7 @@ def score_total(ctx: Context) -> Iterator[Finding]:
 def grade_mismatch(ctx: Context) -> Iterator[Finding]:
     """A stated score and grade that disagree (by default 优 ≥ 90, 良 80–89.99, 中 60–79.99, 差 < 60)."""
     scoring = _scoring(ctx)
-    for m in _GRADE.finditer(ctx.text):
+    for m in _grades(ctx.text):
         score = Decimal(m.group(1))
         grade = m.group(2)[0]
         expected = grade_for(score, scoring)
@@ -655,6 +655,27 @@ def grade_mismatch(ctx: Context) -> Iterator[Finding]:
         expected = grade_for(total, scoring)
         if expected != grade:
             yield _grade_finding(ctx, cell.start, cell.end, total, grade, expected)
+
+
+def _grades(text: str) -> Iterator[re.Match[str]]:
+    """``_GRADE.finditer(text)``, tried only in the run of digits, points and blanks before each 分 (the engine
+    would try at every digit): a match is a number, blanks and the first 分 after them, so it starts in that run,
+    and the first start there that matches is the one ``finditer`` finds."""
+    match, find = _GRADE.match, text.find
+    last = 0  # the end of the last match: finditer resumes there
+    q = find("分")
+    while q >= 0:
+        p = q
+        # \d is str.isdecimal and \s str.isspace for str patterns
+        while p > last and (text[p - 1].isdecimal() or text[p - 1].isspace() or text[p - 1] == "."):
+            p -= 1
+        for start in range(p, q):
+            m = match(text, start)
+            if m is not None:
+                yield m
+                last = m.end()
+                break
+        q = find("分", max(q + 1, last))
 
 
 def _grade_finding(ctx: Context, start: int, end: int, score: Decimal, grade: str, expected: str) -> Finding:
@@ -1387,10 +1408,13 @@ def target_without_actual(ctx: Context) -> Iterator[Finding]:
             plan = row[pi] if pi < len(row) else None
             if plan is None:
                 continue
+            targets = [
+                n for n in ctx.numbers_in(plan.start, plan.end) if n.kind in ("count", "percent") and _is_target(ctx, n)
+            ]
+            if not targets:
+                continue  # the actual columns are read only for a row with a target
             actual_nums = [n for i in actual_cols if i < len(row) for n in ctx.numbers_in(row[i].start, row[i].end)]
-            for n in ctx.numbers_in(plan.start, plan.end):
-                if n.kind not in ("count", "percent") or not _is_target(ctx, n):
-                    continue
+            for n in targets:
                 if any(a.kind == n.kind and same_count_unit(a.unit, n.unit) for a in actual_nums):
                     continue
                 yield ctx.finding(

@@ -486,7 +486,12 @@ def find_numbers(text: str) -> list[NumberMention]:
     return [_mention(text, c) for c in cands if not c.tentative]
 
 
-_new, _set_attr = object.__new__, object.__setattr__
+_new = object.__new__
+# BaseModel's slot setters, bound once (a frozen model refuses ``setattr``; these skip a name look-up per call).
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 _FIELDS = frozenset(NumberMention.model_fields)
 
 
@@ -495,9 +500,8 @@ def _mention(text: str, c: _Cand) -> NumberMention:
     reader built itself (ints, a finite Decimal, a Kind) and took a sixth of its time; the result is the same model
     (tests/test_numbers_fast.py compares it with a validated one)."""
     m = _new(NumberMention)
-    _set_attr(
+    _set_dict(
         m,
-        "__dict__",
         {
             "start": c.start,
             "end": c.end,
@@ -510,9 +514,9 @@ def _mention(text: str, c: _Cand) -> NumberMention:
             "approximate": c.approximate,
         },
     )
-    _set_attr(m, "__pydantic_fields_set__", set(_FIELDS))
-    _set_attr(m, "__pydantic_extra__", None)
-    _set_attr(m, "__pydantic_private__", None)
+    _set_fields_set(m, set(_FIELDS))
+    _set_extra(m, None)
+    _set_private(m, None)
     return m
 
 

@@ -82,18 +82,27 @@ def cell_runs(table: Table) -> Runs[tuple[int, int] | None]:
     # all): it is passed over.
     last = -1
     reach: dict[int, int] = {}  # start of a cell -> the end of its interval
+    starts, values = runs.starts, runs.values  # ``runs.add`` inlined: two runs a cell
     for r, row in enumerate(table.rows, 1):
+        final = len(row) - 1
         for c, cell in enumerate(row):
-            end = cell.end + 1 if c == len(row) - 1 else cell.end
-            if cell.start >= end:
+            start = cell.start
+            end = cell.end + 1 if c == final else cell.end
+            if start >= end:
                 continue  # empty: holds no offset
-            if cell.start < last:
-                if reach.get(cell.start, -1) >= end:
+            if start < last:
+                if reach.get(start, -1) >= end:
                     continue  # a repeat of an earlier cell, within it
                 return _cell_runs_ranked(table)  # overlapping or out of order
-            runs.add(cell.start, (r, c))
-            runs.add(end, None)
-            reach[cell.start] = last = end
+            # here ``start >= last``: the last run opened at ``last`` (or none was), so only equality replaces it
+            if start == last:
+                values[-1] = (r, c)
+            else:
+                starts.append(start)
+                values.append((r, c))
+            starts.append(end)  # end > start: a new run
+            values.append(None)
+            reach[start] = last = end
     return runs
 
 
@@ -132,6 +141,9 @@ class Places:
         self.sections = sections
         self.tables = tables
         self._sections = section_runs(sections)
+        # the section runs' starts and heading paths as two flat lists, for ``name`` (once per finding)
+        self._section_starts = self._sections.starts if self._sections is not None else []
+        self._section_names = [path for _, path in self._sections.values] if self._sections is not None else []
         self._table_starts = [t.start for t in tables]
         self._table_ends = [t.end for t in tables]
         self._cells: dict[int, Runs[tuple[int, int] | None]] = {}
@@ -154,16 +166,19 @@ class Places:
         """Where ``offset`` sits, as a reader names it: the heading path, or the table row and column when in a
         table ("表1第 3 行“目标值”栏"; the table's title, or the heading path, between its cells)."""
         # ``section`` and ``table`` inlined (this runs once per finding); a table place is named once per cell.
-        runs = self._sections
-        if runs is not None:
-            i = bisect_right(runs.starts, offset) - 1
-            section = runs.values[i][1] if i >= 0 else runs.default[1]
+        if self._sections is not None:
+            i = bisect_right(self._section_starts, offset) - 1
+            section = self._section_names[i] if i >= 0 else None  # the runs' default: no section, no path
         else:
             section = _walk(self.sections, offset)[1]
         t = bisect_right(self._table_starts, offset) - 1
-        if t < 0 or not self._table_starts[t] <= offset < self._table_ends[t]:
+        if t < 0 or offset >= self._table_ends[t]:  # the bisect gives ``self._table_starts[t] <= offset``
             return section
-        cell = self.cell(t, offset)
+        runs = self._cells.get(t)
+        if runs is None:
+            runs = self._cells[t] = cell_runs(self.tables[t])
+        i = bisect_right(runs.starts, offset) - 1
+        cell = runs.values[i] if i >= 0 else None  # ``runs.at(offset)``: cell runs default to None
         key = (section, t, cell)
         try:
             return self._names[key]
