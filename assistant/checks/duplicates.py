@@ -74,6 +74,10 @@ def _key(sentence: str) -> str | None:
 
 def _heading_start(ctx: Context, start: int) -> int:
     """When the copy is the first thing under a heading line, the finding starts at that heading."""
+    # Only blanks may stand between the heading line's end and the copy: a copy right after anything else (most
+    # copies follow a 。 in their paragraph) cannot be first under a heading, whatever its section.
+    if start > 0 and _NOT_BLANK.match(ctx.text, start - 1) is not None:
+        return start
     section = ctx.doc.section_at(start)
     if section is None:
         return start
