@@ -15,8 +15,10 @@ from assistant.checks.goals import MARKER_AFTER, markers
 from assistant.checks.registry import CheckConfig, Context, Rule, all_rules, run_checks
 from assistant.checks.wording import (
     Pack,
+    _fill,
     _Scanner,
     _scanner,
+    _texts,
     anchor,
     builtin_packs,
     check_wording,
@@ -716,3 +718,18 @@ def test_heading_markers_found_from_their_first_character_match_the_lookbehind_s
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
         expected = [(m.start(), m.end(), m.group(1)) for m in MARKER_AFTER.finditer(text)]
         assert markers(text) == expected, text
+
+
+def test_remembered_message_and_suggestion_are_the_templates_filled() -> None:
+    """A finding's texts come from a memo: the same as filling both templates, for every rule and many matches,
+    asked for again or not."""
+    rng = random.Random(7)
+    for pack in builtin_packs():
+        for r in pack.rules:
+            for _ in range(5):
+                word = "".join(rng.choice("提升工作质量{}match") for _ in range(rng.randint(0, 6)))
+                values = {"match": word, "right": word[::-1], "n": str(len(word)), "max": "2", "unit": word[:2]}
+                for key in rng.sample(sorted(values), rng.randint(0, 4)):
+                    del values[key]
+                expected = (_fill(r.message, values), _fill(r.suggestion, values))
+                assert _texts(r, values) == expected == _texts(r, dict(values)), (r.id, values)

@@ -797,13 +797,13 @@ def _check(
 
 
 def _finding(ctx: Context, r: _RuleBase, start: int, end: int, values: dict[str, str]) -> Finding:
-    suggestion = _filled(r.suggestion, values)
+    message, suggestion = _texts(r, values)
     if isinstance(r, ConditionalRule) and r.category == "vague_wording" and r.figure_kinds:
         own = own_figure(ctx, start)
         if own:
             suggestion += f"（本部分已有“{own}”等数据，可据此写出结论）"
     fix = values.get("right") if isinstance(r, SubstitutionRule) and r.certain else None
-    return ctx.finding(r.id, r.category, r.severity, start, end, _filled(r.message, values), suggestion, fix=fix)
+    return ctx.finding(r.id, r.category, r.severity, start, end, message, suggestion, fix=fix)
 
 
 _SPENDING = re.compile(r"预算|执行|支出|资金|拨付|到位|经费|万元|元")
@@ -848,17 +848,18 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return template
 
 
-_FILLED: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+_TEXTS: dict[tuple[str, str, tuple[tuple[str, str], ...]], tuple[str, str]] = {}
 
 
-def _filled(template: str, values: dict[str, str]) -> str:
-    """``_fill``, remembered: a pack's rules fill the same few templates with the same few matches."""
-    key = (template, tuple(values.items()))
-    out = _FILLED.get(key)
+def _texts(r: _RuleBase, values: dict[str, str]) -> tuple[str, str]:
+    """``r``'s message and suggestion filled with ``values``, remembered: a pack's rules fill the same few
+    templates with the same few matches."""
+    key = (r.message, r.suggestion, tuple(values.items()))
+    out = _TEXTS.get(key)
     if out is None:
-        if len(_FILLED) > 65536:
-            _FILLED.clear()  # bounds a long-lived server
-        out = _FILLED[key] = _fill(template, values)
+        if len(_TEXTS) > 65536:
+            _TEXTS.clear()  # bounds a long-lived server
+        out = _TEXTS[key] = (_fill(r.message, values), _fill(r.suggestion, values))
     return out
 
 
