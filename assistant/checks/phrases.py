@@ -87,10 +87,10 @@ def _gate() -> re.Pattern[str]:
     """A one-character match exactly where some variant starts (where ``_scanner().match`` succeeds).
 
     The trie's top level is one branch per first character, tried one after another at every place that starts
-    with any of them (most places in a report: 绩, 效, 评 …). Here a place is passed over unless the next
-    character can stand second in a variant; then the first characters, in bundles of about the square root of
-    their number behind one character set each, pick the branch whose lookahead (the trie of the variants that
-    start with that character) decides, all in C.
+    with any of them (most places in a report: 绩, 效, 评 …). Here a place is passed over unless the next two
+    characters can stand second and third in a variant; then the first characters, in bundles of about the square
+    root of their number behind one character set each, pick the branch whose lookahead (the trie of the variants
+    that start with that character) decides, all in C.
     """
     from assistant.checks.wording import trie_pattern
 
@@ -98,7 +98,9 @@ def _gate() -> re.Pattern[str]:
     for v in sorted(variants()):  # sorted: the pattern is the same text under any hash seed
         by_first.setdefault(v[0], []).append(v)
     heads = sorted(by_first)
+    # every variant has three characters or more (shorter ones are left out)
     seconds = "".join(sorted({v[1] for v in variants()}))
+    thirds = "".join(sorted({v[2] for v in variants()}))
     branches = [re.escape(h) + "(?<=(?=" + trie_pattern(by_first[h]) + ")[\\s\\S])" for h in heads]
     size = max(1, math.isqrt(len(branches)))
     bundles = [
@@ -106,7 +108,7 @@ def _gate() -> re.Pattern[str]:
         for i in range(0, len(branches), size)
     ]
     return re.compile(
-        "[" + "".join(map(re.escape, heads)) + "](?=[" + re.escape(seconds) + "])(?<=(?:" + "|".join(bundles) + "))"
+        f"[{''.join(map(re.escape, heads))}](?=[{re.escape(seconds)}][{re.escape(thirds)}])(?<=(?:{'|'.join(bundles)}))"
     )
 
 
