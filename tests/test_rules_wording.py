@@ -15,6 +15,7 @@ from assistant.checks.goals import MARKER_AFTER, markers
 from assistant.checks.registry import CheckConfig, Context, Rule, all_rules, run_checks
 from assistant.checks.wording import (
     Pack,
+    _excepted,
     _fill,
     _Scanner,
     _scanner,
@@ -733,3 +734,40 @@ def test_remembered_message_and_suggestion_are_the_templates_filled() -> None:
                     del values[key]
                 expected = (_fill(r.message, values), _fill(r.suggestion, values))
                 assert _texts(r, values) == expected == _texts(r, dict(values)), (r.id, values)
+
+
+def test_exceptions_are_judged_as_by_searching_around_every_match() -> None:
+    """The shortcuts (a text no exception holds, a match longer than every exception) give what searching the
+    exceptions around the match gives, on generated text and spans of every length."""
+    rng = random.Random(11)
+    rule = Pack.model_validate(
+        {
+            "name": "made-up",
+            "rules": [
+                {
+                    "id": "t.exc",
+                    "kind": "existence",
+                    "category": "typo",
+                    "message": "m",
+                    "tokens": ["光"],
+                    "exceptions": ["X光", "光盘", "X光片机", "阳光"],
+                }
+            ],
+        }
+    ).rules[0]
+    search = re.compile(trie_pattern(list(rule.exceptions)))
+    reach = max(map(len, rule.exceptions))
+
+    def plain(text: str, start: int, end: int) -> bool:
+        window = search.finditer(text, max(0, start - reach), min(len(text), end + reach))
+        return any(e.start() <= start and e.end() >= end for e in window)
+
+    covered = 0
+    for _ in range(400):
+        text = "".join(rng.choice(["X", "光", "盘", "片", "机", "阳", "的", "，"]) for _ in range(rng.randint(1, 14)))
+        for start in range(len(text)):
+            for end in range(start + 1, len(text) + 1):
+                expected = plain(text, start, end)
+                covered += expected
+                assert _excepted(rule, text, start, end) is expected, (text, start, end)
+    assert covered > 200

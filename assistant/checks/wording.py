@@ -877,7 +877,10 @@ def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
             _EXCEPTIONS.clear()
         _EXCEPTIONS[id(r)] = (r, max(map(len, r.exceptions)), _exception_regex(tuple(r.exceptions)), {})
     _, reach, pattern, inside = _EXCEPTIONS[id(r)]
-    # An exception that covers the match holds its text: a text no exception holds needs no search around it.
+    # An exception that covers the match holds its text: a text no exception holds needs no search around it
+    # (nor does one longer than every exception, which most regex matches are).
+    if end - start > reach:
+        return False
     said = text[start:end]
     could = inside.get(said)
     if could is None:
