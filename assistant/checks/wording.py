@@ -775,7 +775,8 @@ def _check(
     start, end = m.span()
     if r.exceptions and _excepted(r, ctx.text, start, end):
         return None
-    values = {"match": m.group()}
+    said = m.group()
+    # the values are made only for a match that reports (most matches are passed over)
     if target.plan is not None:
         sentence = ctx.sentence_at(start)
         if not _applies(ctx, cast(ConditionalRule, r), target.plan, start, end, sentence):
@@ -785,15 +786,15 @@ def _check(
                 return None
             flagged_sentences.add((r.id, sentence[0]))
     elif isinstance(r, SubstitutionRule):
-        values["right"] = target.rights[m.group()] if target.rights else m.expand(target.right)
+        return {"match": said, "right": target.rights[said] if target.rights else m.expand(target.right)}
     elif isinstance(r, OccurrenceRule):
-        key = m.group()
         scope = ctx.paragraph_at(start)[0] if r.scope == "paragraph" else 0
-        n = counts[(r.id, key, scope)] = counts.get((r.id, key, scope), 0) + 1
+        key = (r.id, said, scope)
+        n = counts[key] = counts.get(key, 0) + 1
         if n <= r.max:
             return None
-        values |= {"n": str(n), "max": str(r.max)}
-    return values
+        return {"match": said, "n": str(n), "max": str(r.max)}
+    return {"match": said}
 
 
 def _finding(ctx: Context, r: _RuleBase, start: int, end: int, values: dict[str, str]) -> Finding:
