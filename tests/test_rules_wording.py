@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rule_examples import assert_example_and_counter_example, findings, rules_of_family
@@ -14,6 +15,7 @@ from assistant.checks.finding import Finding
 from assistant.checks.goals import MARKER_AFTER, markers
 from assistant.checks.registry import CheckConfig, Context, Rule, all_rules, run_checks
 from assistant.checks.wording import (
+    _VAGUE_COUNT,
     Pack,
     _excepted,
     _fill,
@@ -25,6 +27,7 @@ from assistant.checks.wording import (
     check_wording,
     finditer,
     load_pack,
+    measured,
     second_chars,
     trie_pattern,
 )
@@ -771,3 +774,41 @@ def test_exceptions_are_judged_as_by_searching_around_every_match() -> None:
                 covered += expected
                 assert _excepted(rule, text, start, end) is expected, (text, start, end)
     assert covered > 200
+
+
+def test_one_pass_over_a_sentence_s_figures_answers_as_the_two_look_ups() -> None:
+    """``measured`` with a sentence reads its figures once: the same answer as looking in the span and then
+    counting the sentence's figures, for spans inside generated sentences, figure kinds and bound settings."""
+    rng = random.Random(3)
+    pieces = ["完成", "培训", "120人次", "95%", "约80人", "≥90%", "一批", "3.5个百分点", "2024年", "12月",
+              "80万元", "，", "提升", "得分92分", "几批"]  # fmt: skip
+    kind_sets = [frozenset(["count"]), frozenset(["percent", "percent_point", "count", "score"]), frozenset()]
+
+    def plain(
+        ctx: Context, kinds: frozenset[str], bounds: bool, span: tuple[int, int], sentence: tuple[int, int] | None
+    ) -> bool:
+        def counts(n: Any) -> bool:
+            return (
+                n.kind in kinds
+                and not _VAGUE_COUNT.fullmatch(n.raw)
+                and (bounds or (n.comparator is None and not n.approximate))
+            )
+
+        if any(counts(n) for n in ctx.numbers_in(*span)):
+            return True
+        return sentence is not None and sum(counts(n) for n in ctx.numbers_in(*sentence)) >= 2
+
+    seen = set()
+    for _ in range(150):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) + "。"
+        ctx = Context(doc=document_from_text(text), config=CheckConfig())
+        sentence = (0, len(ctx.text))
+        for _ in range(20):
+            lo = rng.randint(0, len(ctx.text))
+            hi = rng.randint(lo, len(ctx.text))
+            kinds, bounds = rng.choice(kind_sets), rng.random() < 0.5
+            for whole in (sentence, None):
+                expected = plain(ctx, kinds, bounds, (lo, hi), whole)
+                seen.add((expected, whole is None))
+                assert measured(ctx, kinds, bounds, (lo, hi), whole) is expected, (text, lo, hi, kinds, bounds, whole)
+    assert len(seen) == 4  # measured and not, with and without the sentence

@@ -925,27 +925,34 @@ def _applies(ctx: Context, r: ConditionalRule, plan: _Plan, start: int, end: int
         span = sentence
     else:
         span = near(text, start, end, sentence, r.reach)
-    kinds, bounds = plan.kinds, r.bounds_measure
-    for n in ctx.numbers_in(*span):
+    # A prose sentence of ordinary length that reports two or more results is measured as a whole.
+    whole = r.unless == "figure-near" and text.find("|", s0, s1) < 0 and s1 - s0 <= 150
+    return not measured(ctx, plan.kinds, r.bounds_measure, span, sentence if whole else None)
+
+
+def measured(
+    ctx: Context, kinds: frozenset[str], bounds: bool, span: tuple[int, int], sentence: tuple[int, int] | None
+) -> bool:
+    """Whether a figure of ``kinds`` measures the span, or (given a sentence holding the span) two measure the
+    sentence. Figures with ≥/约 count only when ``bounds``; "一批" never counts."""
+    lo, hi = span
+    if sentence is None:
+        figures = ctx.numbers_in(lo, hi)
+    else:
+        figures = ctx.numbers_in(*sentence)  # one pass over the sentence's figures answers both questions
+    count = 0
+    for n in figures:
         if (
             n.kind in kinds
             and not _VAGUE_COUNT.fullmatch(n.raw)
             and (bounds or (n.comparator is None and not n.approximate))
         ):
-            return False
-    if r.unless == "figure-near" and text.find("|", s0, s1) < 0 and s1 - s0 <= 150:
-        # A prose sentence of ordinary length that reports two or more results is measured as a whole.
-        measured = 0
-        for n in ctx.numbers_in(s0, s1):
-            if (
-                n.kind in kinds
-                and not _VAGUE_COUNT.fullmatch(n.raw)
-                and (bounds or (n.comparator is None and not n.approximate))
-            ):
-                measured += 1
-                if measured == 2:
-                    return False
-    return True
+            if sentence is None or (lo <= n.start < hi and n.end <= hi):
+                return True
+            count += 1
+            if count == 2:
+                return True
+    return False
 
 
 # "打造一批…", "一系列" read as counts of one, but they say nothing about how many.
