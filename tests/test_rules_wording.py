@@ -22,6 +22,7 @@ from assistant.checks.wording import (
     _Scanner,
     _scanner,
     _texts,
+    _third,
     anchor,
     builtin_packs,
     check_wording,
@@ -812,3 +813,40 @@ def test_one_pass_over_a_sentence_s_figures_answers_as_the_two_look_ups() -> Non
                 seen.add((expected, whole is None))
                 assert measured(ctx, kinds, bounds, (lo, hi), whole) is expected, (text, lo, hi, kinds, bounds, whole)
     assert len(seen) == 4  # measured and not, with and without the sentence
+
+
+def test_the_third_character_test_of_literal_words_loses_no_match() -> None:
+    """A pack of literal words: its finder also asks the character two places on (a word's third), except after
+    a candidate with a two-character word; it finds what trying every place finds."""
+    pack = Pack.model_validate(
+        {
+            "name": "made-up-words",
+            "rules": [
+                {
+                    "id": "t.words",
+                    "kind": "existence",
+                    "category": "typo",
+                    "message": "m",
+                    "tokens": ["甲乙丙", "乙丙丁戊", "丙丁甲", "丁戊"],
+                },
+                {
+                    "id": "t.swap",
+                    "kind": "substitution",
+                    "category": "typo",
+                    "message": "m",
+                    "swap": {"戊己甲": "己戊甲"},
+                },
+            ],
+        }
+    )
+    scanner = _scanner(pack, frozenset(r.id for r in pack.rules))
+    assert scanner is not None and _third(scanner) != ""
+    rng = random.Random(30)
+    found = 0
+    for _ in range(400):
+        text = "".join(rng.choice("甲乙丙丁戊己，") for _ in range(rng.randint(1, 30)))
+        fast = [(t.rule.id, m.start(), m.end()) for t, m in scanner.matches(text)]
+        expected = _matches_tried_everywhere(scanner, text)
+        found += len(expected)
+        assert fast == expected, text
+    assert found > 100

@@ -706,11 +706,52 @@ def _finder(scanner: _Scanner) -> re.Pattern[str] | None:
                 bundles.append(f"[{members}](?<=(?:" + "|".join(part) + "))")
             try:
                 # a candidate whose next character no match can have second is passed over before any branch
-                pattern = re.compile(f"{scanner.candidates.pattern}{scanner.ahead}(?<=(?:" + "|".join(bundles) + "))")
+                third = _third(scanner)
+                pattern = re.compile(
+                    f"{scanner.candidates.pattern}{scanner.ahead}{third}(?<=(?:" + "|".join(bundles) + "))"
+                )
             except re.error:
                 pattern = None  # e.g. a flag that only stands at the start of a pattern: test each place instead
         _FINDERS[key] = (scanner, pattern)  # holding the scanner keeps its id from being reused
     return _FINDERS[key][1]
+
+
+def _words(target: _Target) -> list[str] | None:
+    """The words of a target made of literal words (one trie), None for a regex token."""
+    r = target.rule
+    if isinstance(r, SubstitutionRule) and not r.regex:
+        return list(r.swap)
+    if isinstance(r, _TokenRule) and not r.regex:
+        return [t for t in r.tokens if t]
+    return None
+
+
+def _third(scanner: _Scanner) -> str:
+    """What the character two places after a candidate must be for a match to start there, as a regex to follow
+    the candidate ("": no such test): the third character of a word of the candidate's targets, unless one of
+    them is a regex token or has a word of one or two characters (then the candidate keeps every place). Only
+    literal words are read: their third characters are simply known. Left out when three in four candidates keep
+    every place anyway (the test would cost more than it saves)."""
+    thirds: set[str] = set()
+    kept: set[str] = set()
+    for ch, targets in scanner.by_char.items():
+        for target in targets:
+            words = _words(target)
+            if words is None:
+                kept.add(ch)
+                continue
+            for w in words:
+                if w[0] == ch:
+                    if len(w) < 3:
+                        kept.add(ch)
+                    else:
+                        thirds.add(w[2])
+    if not thirds or 4 * len(kept) > 3 * len(scanner.by_char):
+        return ""
+    third = "(?=[\\s\\S][" + "".join(re.escape(ch) for ch in sorted(thirds)) + "])"
+    if kept:
+        third = "(?:(?<=[" + "".join(re.escape(ch) for ch in sorted(kept)) + "])|" + third + ")"
+    return third
 
 
 def check_wording(ctx: Context) -> list[Finding]:
