@@ -8,8 +8,9 @@ import random
 import pytest
 from rule_examples import assert_example_and_counter_example, findings, rules_of_family
 
-from assistant.checks.duplicates import _CLAUSE, _LONG_CLAUSE, _NOT_BLANK, MIN_CHARS
-from assistant.checks.registry import Rule
+from assistant.checks.duplicates import _CLAUSE, _LONG_CLAUSE, _NOT_BLANK, MIN_CHARS, _heading_start
+from assistant.checks.registry import CheckConfig, Context, Rule
+from assistant.text.document import document_from_text
 
 
 @pytest.mark.parametrize("r", rules_of_family("duplicates.", "repetition."), ids=lambda r: r.id)
@@ -83,3 +84,32 @@ def test_long_clause_search_finds_the_clauses_the_plain_split_keeps(seed: int) -
         b = rng.randint(a, len(text))
         plain = [m.span() for m in _CLAUSE.finditer(text, a, b) if len(m.group()) >= MIN_CHARS]
         assert [m.span() for m in _LONG_CLAUSE.finditer(text, a, b)] == plain, (text, a, b)
+
+
+def _heading_start_plain(ctx: Context, start: int) -> int:
+    """The copy's anchor as first written: the section's heading when only blanks stand between it and the copy."""
+    section = ctx.doc.section_at(start)
+    if section is None:
+        return start
+    heading_end = ctx.text.find("\n", section.start)
+    if 0 <= heading_end < start and not ctx.text[heading_end:start].strip():
+        return section.start
+    return start
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_heading_anchor_gate_agrees_with_the_plain_anchor_at_every_offset(seed: int) -> None:
+    """A copy right after a non-blank character is never first under a heading: the gate skips the section
+    look-up there, and gives the plain answer everywhere, headings and blank lines included."""
+    rng = random.Random(seed)
+    pieces = ["一、资金情况\n", "（二）执行情况\n", "1.项目进度\n", "\n", "\n\n", "  ", "\u3000", "。", "，",
+              "全年下达资金80万元", "已全部支付", "a b"]  # fmt: skip
+    anchored = 0
+    for _ in range(30):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
+        ctx = Context(doc=document_from_text(text), config=CheckConfig())
+        for start in range(len(ctx.text) + 1):
+            expected = _heading_start_plain(ctx, start)
+            anchored += expected != start
+            assert _heading_start(ctx, start) == expected, (text, start)
+    assert anchored > 20  # the texts do hold copies first under their heading

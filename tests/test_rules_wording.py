@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rule_examples import assert_example_and_counter_example, findings, rules_of_family
@@ -14,14 +15,20 @@ from assistant.checks.finding import Finding
 from assistant.checks.goals import MARKER_AFTER, markers
 from assistant.checks.registry import CheckConfig, Context, Rule, all_rules, run_checks
 from assistant.checks.wording import (
+    _VAGUE_COUNT,
     Pack,
+    _excepted,
+    _fill,
     _Scanner,
     _scanner,
+    _texts,
+    _third,
     anchor,
     builtin_packs,
     check_wording,
     finditer,
     load_pack,
+    measured,
     second_chars,
     trie_pattern,
 )
@@ -716,3 +723,130 @@ def test_heading_markers_found_from_their_first_character_match_the_lookbehind_s
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 25)))
         expected = [(m.start(), m.end(), m.group(1)) for m in MARKER_AFTER.finditer(text)]
         assert markers(text) == expected, text
+
+
+def test_remembered_message_and_suggestion_are_the_templates_filled() -> None:
+    """A finding's texts come from a memo: the same as filling both templates, for every rule and many matches,
+    asked for again or not."""
+    rng = random.Random(7)
+    for pack in builtin_packs():
+        for r in pack.rules:
+            for _ in range(5):
+                word = "".join(rng.choice("提升工作质量{}match") for _ in range(rng.randint(0, 6)))
+                values = {"match": word, "right": word[::-1], "n": str(len(word)), "max": "2", "unit": word[:2]}
+                for key in rng.sample(sorted(values), rng.randint(0, 4)):
+                    del values[key]
+                expected = (_fill(r.message, values), _fill(r.suggestion, values))
+                assert _texts(r, values) == expected == _texts(r, dict(values)), (r.id, values)
+
+
+def test_exceptions_are_judged_as_by_searching_around_every_match() -> None:
+    """The shortcuts (a text no exception holds, a match longer than every exception) give what searching the
+    exceptions around the match gives, on generated text and spans of every length."""
+    rng = random.Random(11)
+    rule = Pack.model_validate(
+        {
+            "name": "made-up",
+            "rules": [
+                {
+                    "id": "t.exc",
+                    "kind": "existence",
+                    "category": "typo",
+                    "message": "m",
+                    "tokens": ["光"],
+                    "exceptions": ["X光", "光盘", "X光片机", "阳光"],
+                }
+            ],
+        }
+    ).rules[0]
+    search = re.compile(trie_pattern(list(rule.exceptions)))
+    reach = max(map(len, rule.exceptions))
+
+    def plain(text: str, start: int, end: int) -> bool:
+        window = search.finditer(text, max(0, start - reach), min(len(text), end + reach))
+        return any(e.start() <= start and e.end() >= end for e in window)
+
+    covered = 0
+    for _ in range(400):
+        text = "".join(rng.choice(["X", "光", "盘", "片", "机", "阳", "的", "，"]) for _ in range(rng.randint(1, 14)))
+        for start in range(len(text)):
+            for end in range(start + 1, len(text) + 1):
+                expected = plain(text, start, end)
+                covered += expected
+                assert _excepted(rule, text, start, end) is expected, (text, start, end)
+    assert covered > 200
+
+
+def test_one_pass_over_a_sentence_s_figures_answers_as_the_two_look_ups() -> None:
+    """``measured`` with a sentence reads its figures once: the same answer as looking in the span and then
+    counting the sentence's figures, for spans inside generated sentences, figure kinds and bound settings."""
+    rng = random.Random(3)
+    pieces = ["完成", "培训", "120人次", "95%", "约80人", "≥90%", "一批", "3.5个百分点", "2024年", "12月",
+              "80万元", "，", "提升", "得分92分", "几批"]  # fmt: skip
+    kind_sets = [frozenset(["count"]), frozenset(["percent", "percent_point", "count", "score"]), frozenset()]
+
+    def plain(
+        ctx: Context, kinds: frozenset[str], bounds: bool, span: tuple[int, int], sentence: tuple[int, int] | None
+    ) -> bool:
+        def counts(n: Any) -> bool:
+            return (
+                n.kind in kinds
+                and not _VAGUE_COUNT.fullmatch(n.raw)
+                and (bounds or (n.comparator is None and not n.approximate))
+            )
+
+        if any(counts(n) for n in ctx.numbers_in(*span)):
+            return True
+        return sentence is not None and sum(counts(n) for n in ctx.numbers_in(*sentence)) >= 2
+
+    seen = set()
+    for _ in range(150):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) + "。"
+        ctx = Context(doc=document_from_text(text), config=CheckConfig())
+        sentence = (0, len(ctx.text))
+        for _ in range(20):
+            lo = rng.randint(0, len(ctx.text))
+            hi = rng.randint(lo, len(ctx.text))
+            kinds, bounds = rng.choice(kind_sets), rng.random() < 0.5
+            for whole in (sentence, None):
+                expected = plain(ctx, kinds, bounds, (lo, hi), whole)
+                seen.add((expected, whole is None))
+                assert measured(ctx, kinds, bounds, (lo, hi), whole) is expected, (text, lo, hi, kinds, bounds, whole)
+    assert len(seen) == 4  # measured and not, with and without the sentence
+
+
+def test_the_third_character_test_of_literal_words_loses_no_match() -> None:
+    """A pack of literal words: its finder also asks the character two places on (a word's third), except after
+    a candidate with a two-character word; it finds what trying every place finds."""
+    pack = Pack.model_validate(
+        {
+            "name": "made-up-words",
+            "rules": [
+                {
+                    "id": "t.words",
+                    "kind": "existence",
+                    "category": "typo",
+                    "message": "m",
+                    "tokens": ["甲乙丙", "乙丙丁戊", "丙丁甲", "丁戊"],
+                },
+                {
+                    "id": "t.swap",
+                    "kind": "substitution",
+                    "category": "typo",
+                    "message": "m",
+                    "swap": {"戊己甲": "己戊甲"},
+                },
+            ],
+        }
+    )
+    scanner = _scanner(pack, frozenset(r.id for r in pack.rules))
+    assert scanner is not None and _third(scanner) != ""
+    rng = random.Random(30)
+    found = 0
+    for _ in range(400):
+        text = "".join(rng.choice("甲乙丙丁戊己，") for _ in range(rng.randint(1, 30)))
+        fast = [(t.rule.id, m.start(), m.end()) for t, m in scanner.matches(text)]
+        expected = _matches_tried_everywhere(scanner, text)
+        found += len(expected)
+        assert fast == expected, text
+    assert found > 100

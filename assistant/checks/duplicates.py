@@ -74,6 +74,16 @@ def _key(sentence: str) -> str | None:
 
 def _heading_start(ctx: Context, start: int) -> int:
     """When the copy is the first thing under a heading line, the finding starts at that heading."""
+    # Only blanks may stand between the heading line's end and the copy: a copy right after anything else (most
+    # copies follow a 。 in their paragraph) cannot be first under a heading, whatever its section.
+    if start > 0 and _NOT_BLANK.match(ctx.text, start - 1) is not None:
+        return start
+    # A copy opening with a non-blank character is first under its heading only if it opens where the first
+    # non-blank character after some heading line stands (most line-start copies open elsewhere).
+    if _NOT_BLANK.match(ctx.text, start) is not None and start not in ctx.memo(
+        "duplicates.first_under_heading", _first_under_heading
+    ):
+        return start
     section = ctx.doc.section_at(start)
     if section is None:
         return start
@@ -82,6 +92,21 @@ def _heading_start(ctx: Context, start: int) -> int:
     if 0 <= heading_end < start and _NOT_BLANK.search(ctx.text, heading_end, start) is None:
         return section.start
     return start
+
+
+def _first_under_heading(ctx: Context) -> set[int]:
+    """Where the first non-blank character after each section's heading line stands (sections at every depth)."""
+    text = ctx.text
+    out: set[int] = set()
+    todo = list(ctx.doc.sections)
+    while todo:
+        section = todo.pop()
+        todo.extend(section.children)
+        heading_end = text.find("\n", section.start)
+        first = _NOT_BLANK.search(text, heading_end) if heading_end >= 0 else None
+        if first is not None:
+            out.add(first.start())
+    return out
 
 
 # List items inside one paragraph: a clause may only be "restated" within its own item.

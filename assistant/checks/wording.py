@@ -706,11 +706,52 @@ def _finder(scanner: _Scanner) -> re.Pattern[str] | None:
                 bundles.append(f"[{members}](?<=(?:" + "|".join(part) + "))")
             try:
                 # a candidate whose next character no match can have second is passed over before any branch
-                pattern = re.compile(f"{scanner.candidates.pattern}{scanner.ahead}(?<=(?:" + "|".join(bundles) + "))")
+                third = _third(scanner)
+                pattern = re.compile(
+                    f"{scanner.candidates.pattern}{scanner.ahead}{third}(?<=(?:" + "|".join(bundles) + "))"
+                )
             except re.error:
                 pattern = None  # e.g. a flag that only stands at the start of a pattern: test each place instead
         _FINDERS[key] = (scanner, pattern)  # holding the scanner keeps its id from being reused
     return _FINDERS[key][1]
+
+
+def _words(target: _Target) -> list[str] | None:
+    """The words of a target made of literal words (one trie), None for a regex token."""
+    r = target.rule
+    if isinstance(r, SubstitutionRule) and not r.regex:
+        return list(r.swap)
+    if isinstance(r, _TokenRule) and not r.regex:
+        return [t for t in r.tokens if t]
+    return None
+
+
+def _third(scanner: _Scanner) -> str:
+    """What the character two places after a candidate must be for a match to start there, as a regex to follow
+    the candidate ("": no such test): the third character of a word of the candidate's targets, unless one of
+    them is a regex token or has a word of one or two characters (then the candidate keeps every place). Only
+    literal words are read: their third characters are simply known. Left out when three in four candidates keep
+    every place anyway (the test would cost more than it saves)."""
+    thirds: set[str] = set()
+    kept: set[str] = set()
+    for ch, targets in scanner.by_char.items():
+        for target in targets:
+            words = _words(target)
+            if words is None:
+                kept.add(ch)
+                continue
+            for w in words:
+                if w[0] == ch:
+                    if len(w) < 3:
+                        kept.add(ch)
+                    else:
+                        thirds.add(w[2])
+    if not thirds or 4 * len(kept) > 3 * len(scanner.by_char):
+        return ""
+    third = "(?=[\\s\\S][" + "".join(re.escape(ch) for ch in sorted(thirds)) + "])"
+    if kept:
+        third = "(?:(?<=[" + "".join(re.escape(ch) for ch in sorted(kept)) + "])|" + third + ")"
+    return third
 
 
 def check_wording(ctx: Context) -> list[Finding]:
@@ -775,7 +816,8 @@ def _check(
     start, end = m.span()
     if r.exceptions and _excepted(r, ctx.text, start, end):
         return None
-    values = {"match": m.group()}
+    said = m.group()
+    # the values are made only for a match that reports (most matches are passed over)
     if target.plan is not None:
         sentence = ctx.sentence_at(start)
         if not _applies(ctx, cast(ConditionalRule, r), target.plan, start, end, sentence):
@@ -785,25 +827,25 @@ def _check(
                 return None
             flagged_sentences.add((r.id, sentence[0]))
     elif isinstance(r, SubstitutionRule):
-        values["right"] = target.rights[m.group()] if target.rights else m.expand(target.right)
+        return {"match": said, "right": target.rights[said] if target.rights else m.expand(target.right)}
     elif isinstance(r, OccurrenceRule):
-        key = m.group()
         scope = ctx.paragraph_at(start)[0] if r.scope == "paragraph" else 0
-        n = counts[(r.id, key, scope)] = counts.get((r.id, key, scope), 0) + 1
+        key = (r.id, said, scope)
+        n = counts[key] = counts.get(key, 0) + 1
         if n <= r.max:
             return None
-        values |= {"n": str(n), "max": str(r.max)}
-    return values
+        return {"match": said, "n": str(n), "max": str(r.max)}
+    return {"match": said}
 
 
 def _finding(ctx: Context, r: _RuleBase, start: int, end: int, values: dict[str, str]) -> Finding:
-    suggestion = _filled(r.suggestion, values)
+    message, suggestion = _texts(r, values)
     if isinstance(r, ConditionalRule) and r.category == "vague_wording" and r.figure_kinds:
         own = own_figure(ctx, start)
         if own:
             suggestion += f"（本部分已有“{own}”等数据，可据此写出结论）"
     fix = values.get("right") if isinstance(r, SubstitutionRule) and r.certain else None
-    return ctx.finding(r.id, r.category, r.severity, start, end, _filled(r.message, values), suggestion, fix=fix)
+    return ctx.finding(r.id, r.category, r.severity, start, end, message, suggestion, fix=fix)
 
 
 _SPENDING = re.compile(r"预算|执行|支出|资金|拨付|到位|经费|万元|元")
@@ -848,17 +890,18 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return template
 
 
-_FILLED: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+_TEXTS: dict[tuple[str, str, tuple[tuple[str, str], ...]], tuple[str, str]] = {}
 
 
-def _filled(template: str, values: dict[str, str]) -> str:
-    """``_fill``, remembered: a pack's rules fill the same few templates with the same few matches."""
-    key = (template, tuple(values.items()))
-    out = _FILLED.get(key)
+def _texts(r: _RuleBase, values: dict[str, str]) -> tuple[str, str]:
+    """``r``'s message and suggestion filled with ``values``, remembered: a pack's rules fill the same few
+    templates with the same few matches."""
+    key = (r.message, r.suggestion, tuple(values.items()))
+    out = _TEXTS.get(key)
     if out is None:
-        if len(_FILLED) > 65536:
-            _FILLED.clear()  # bounds a long-lived server
-        out = _FILLED[key] = _fill(template, values)
+        if len(_TEXTS) > 65536:
+            _TEXTS.clear()  # bounds a long-lived server
+        out = _TEXTS[key] = (_fill(r.message, values), _fill(r.suggestion, values))
     return out
 
 
@@ -876,7 +919,10 @@ def _excepted(r: _RuleBase, text: str, start: int, end: int) -> bool:
             _EXCEPTIONS.clear()
         _EXCEPTIONS[id(r)] = (r, max(map(len, r.exceptions)), _exception_regex(tuple(r.exceptions)), {})
     _, reach, pattern, inside = _EXCEPTIONS[id(r)]
-    # An exception that covers the match holds its text: a text no exception holds needs no search around it.
+    # An exception that covers the match holds its text: a text no exception holds needs no search around it
+    # (nor does one longer than every exception, which most regex matches are).
+    if end - start > reach:
+        return False
     said = text[start:end]
     could = inside.get(said)
     if could is None:
@@ -920,27 +966,34 @@ def _applies(ctx: Context, r: ConditionalRule, plan: _Plan, start: int, end: int
         span = sentence
     else:
         span = near(text, start, end, sentence, r.reach)
-    kinds, bounds = plan.kinds, r.bounds_measure
-    for n in ctx.numbers_in(*span):
+    # A prose sentence of ordinary length that reports two or more results is measured as a whole.
+    whole = r.unless == "figure-near" and text.find("|", s0, s1) < 0 and s1 - s0 <= 150
+    return not measured(ctx, plan.kinds, r.bounds_measure, span, sentence if whole else None)
+
+
+def measured(
+    ctx: Context, kinds: frozenset[str], bounds: bool, span: tuple[int, int], sentence: tuple[int, int] | None
+) -> bool:
+    """Whether a figure of ``kinds`` measures the span, or (given a sentence holding the span) two measure the
+    sentence. Figures with ≥/约 count only when ``bounds``; "一批" never counts."""
+    lo, hi = span
+    if sentence is None:
+        figures = ctx.numbers_in(lo, hi)
+    else:
+        figures = ctx.numbers_in(*sentence)  # one pass over the sentence's figures answers both questions
+    count = 0
+    for n in figures:
         if (
             n.kind in kinds
             and not _VAGUE_COUNT.fullmatch(n.raw)
             and (bounds or (n.comparator is None and not n.approximate))
         ):
-            return False
-    if r.unless == "figure-near" and text.find("|", s0, s1) < 0 and s1 - s0 <= 150:
-        # A prose sentence of ordinary length that reports two or more results is measured as a whole.
-        measured = 0
-        for n in ctx.numbers_in(s0, s1):
-            if (
-                n.kind in kinds
-                and not _VAGUE_COUNT.fullmatch(n.raw)
-                and (bounds or (n.comparator is None and not n.approximate))
-            ):
-                measured += 1
-                if measured == 2:
-                    return False
-    return True
+            if sentence is None or (lo <= n.start < hi and n.end <= hi):
+                return True
+            count += 1
+            if count == 2:
+                return True
+    return False
 
 
 # "打造一批…", "一系列" read as counts of one, but they say nothing about how many.
