@@ -62,3 +62,34 @@ def test_a_collector_turned_off_by_the_caller_stays_off_and_untouched() -> None:
         assert young(made) == 100
     finally:
         gc.enable()
+
+
+def test_a_worker_that_froze_what_it_inherited_never_counts_or_thaws_it() -> None:
+    # A batch worker freezes everything it inherited; counting the frozen objects walks all of them (milliseconds
+    # per pause, twice a report), and thawing them would hand them back to the collector. In a child process, so
+    # this test process keeps its collector as it was.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import gc\n"
+        "from assistant import collector\n"
+        "collector.freeze_inherited()\n"
+        "frozen = gc.get_freeze_count()\n"
+        "real = gc.get_freeze_count\n"
+        "def refuse():\n"
+        "    raise AssertionError('counted the frozen objects')\n"
+        "gc.get_freeze_count = refuse\n"
+        "with collector.collection_paused():\n"
+        "    made = [[i] for i in range(1000)]\n"
+        "assert gc.isenabled()\n"
+        "gc.get_freeze_count = real\n"
+        "assert gc.get_freeze_count() == frozen, 'thawed'\n"
+        "print('ok')\n"
+    )
+    root = Path(__file__).parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=root, env={"PYTHONPATH": str(root)}
+    )
+    assert done.stdout.strip() == "ok", done.stderr

@@ -33,6 +33,7 @@ from pydantic import BaseModel, Field
 from assistant import __version__
 from assistant.checks.finding import CATEGORY_NAMES, SEVERITY_NAMES, SEVERITY_RANK, Finding, severity_counts
 from assistant.checks.registry import CheckConfig
+from assistant.collector import freeze_inherited
 from assistant.errors import AssistantError, InputError
 from assistant.reviewing.identity import Identity, identify, same_department
 from assistant.reviewing.inputs import DATA_SUFFIXES, collect
@@ -167,7 +168,7 @@ def _set_index(index: _Index) -> None:
     _INDEX = index
     # A worker reviews report after report and keeps little between them: what it inherited (modules, rule packs,
     # compiled patterns) is moved out of the collector's sight, and young objects are collected less often.
-    gc.freeze()
+    freeze_inherited()
     gc.set_threshold(20_000, 20, 50)
 
 
