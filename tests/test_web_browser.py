@@ -242,6 +242,8 @@ def test_a_handled_finding_is_left_out_of_the_downloaded_word_comments(page: Any
     assert len(after) == len(before) - 1
     assert not any(message in text for _, text, _ in after)
     page.locator("#review-pane .rp-show-closed").check()
+    # The pane may be drawn again as the rewritten downloads arrive: wait for the card's mark, don't read it once.
+    card.locator(".state").get_by_text("已处理").wait_for()
     assert "已处理" in card.locator(".state").inner_text()
     _shot(page, "review-handled")
 
