@@ -132,8 +132,6 @@ def read_cache(path: Path | None) -> tuple[dict[str, Any], list[tuple[Any, Entry
 
 def write_cache(path: Path, payload: dict[str, Any], entries: list[tuple[Any, Entry]]) -> bool:
     """Write a cache file atomically (readers never see half a file); False when the folder is not writable."""
-    import tempfile
-
     codes, chunks, at = [], [], 0
     for key, (flags, groups, groupindex, indexgroup, code) in entries:
         codes.append([key, flags, groups, groupindex, indexgroup, at, len(code)])
@@ -142,6 +140,14 @@ def write_cache(path: Path, payload: dict[str, Any], entries: list[tuple[Any, En
     index = json.dumps({**payload, "format": FORMAT, "codes": codes}, ensure_ascii=False, separators=(",", ":"))
     rest = index.encode("utf-8") + b"\n" + b"".join(chunks)
     data = hashlib.sha256(rest).hexdigest().encode("ascii") + b"\n" + rest
+    return write_atomically(path, data)
+
+
+def write_atomically(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` through a temporary file beside it, so readers never see half a file; False (and
+    nothing written) when the folder cannot be made or written."""
+    import tempfile
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)

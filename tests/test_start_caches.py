@@ -107,9 +107,11 @@ def test_a_cache_path_that_is_a_file_is_skipped(tmp_path: Path, monkeypatch: pyt
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("ASSISTANT_CACHE_DIR", str(blocker))
     path = _write(tmp_path / "in", "d.yaml", DATA)
-    assert load_data(path).budget.basic == load_data(path).budget.basic
-    prompts = PromptSet()
-    assert prompts.render("draft/system.md.j2", department="青石县文化馆", year=2024)
+    for _ in range(2):
+        assert str(load_data(path).budget.basic) == "420.5万元"
+        text = PromptSet().render("draft/system.md.j2", department="青石县文化馆", year=2024)
+        assert "青石县文化馆" in text and "2024" in text
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
 
 
 def test_values_json_would_change_are_not_kept(cache: Path, tmp_path: Path) -> None:
@@ -159,3 +161,22 @@ def test_the_prompt_hash_follows_an_edit_within_one_prompt_set(cache: Path, tmp_
     os.utime(path, (stamp, stamp))
     assert prompts.digest(["draft/t.md.j2"]) != before
     assert prompts.render("draft/t.md.j2", year=2024) == "版本二 2024"
+
+
+def test_the_kept_data_files_are_bounded_oldest_first(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(yaml_cache, "MAX_ENTRIES", 3)
+    for n in range(6):
+        path = _write(tmp_path / "in", f"d{n}.yaml", DATA.replace("executed: 54.2", f"executed: 5{n}.5"))
+        load_data(path)
+        for e in (cache / "yaml").glob("*.json"):  # distinct ages on any file system's clock
+            stamp = e.stat().st_mtime - 10
+            os.utime(e, (stamp, stamp))
+    kept = list((cache / "yaml").glob("*.json"))
+    assert len(kept) == 3
+    parses = _count_parses(monkeypatch)
+    assert str(load_data(tmp_path / "in" / "d5.yaml").projects[0].executed) == "55.5万元"
+    assert parses == []  # the newest is among those kept
+    load_data(tmp_path / "in" / "d0.yaml")
+    assert len(parses) == 1  # the oldest was let go

@@ -16,13 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from assistant.budget import yamlfile
-from assistant.regex_cache import cache_dir
+from assistant.regex_cache import cache_dir, write_atomically
 from assistant.validation import Locator
 
 MAX_TEXT = 2_000_000  # characters; larger files are parsed each time (a real data file is a few dozen kilobytes)
@@ -80,26 +79,18 @@ def _store(path: Path, raw: Any) -> None:
             return  # e.g. integer keys: JSON would hand back something else
     except (TypeError, ValueError, RecursionError):
         return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".yaml-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    if write_atomically(path, data.encode("utf-8")):
         _prune(path.parent)
-    except OSError:
-        return
 
 
 def _prune(folder: Path) -> None:
-    entries = [e for e in os.scandir(folder) if e.name.endswith(".json")]
-    if len(entries) <= MAX_ENTRIES:
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.endswith(".json")]
+        if len(entries) <= MAX_ENTRIES:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime)
+    except OSError:  # another run pruned at the same time: the next store prunes again
         return
-    entries.sort(key=lambda e: e.stat().st_mtime)
     for e in entries[: len(entries) - MAX_ENTRIES]:
         try:
             os.unlink(e.path)
